@@ -1,0 +1,34 @@
+package org.hybridft.core;
+
+/**
+ * Thrown by a port when the replication it serves has ended for good (failover to the
+ * secondary, QEMU exited, the connection is lost). A {@link ControlLoop} that sees it stops and
+ * reports it to {@link ControlLoop.Listener#onReplicationEnded(String)}.
+ */
+public class ReplicationEndedException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String reason;
+
+  /**
+   * @param reason why the replication ended, for instance QEMU's {@code COLO_EXIT} reason
+   */
+  public ReplicationEndedException(String reason) {
+    super("replication ended: " + reason);
+    this.reason = reason;
+  }
+
+  /**
+   * @param reason why the replication ended
+   * @param cause the underlying failure
+   */
+  public ReplicationEndedException(String reason, Throwable cause) {
+    super("replication ended: " + reason, cause);
+    this.reason = reason;
+  }
+
+  /** Why the replication ended. */
+  public String reason() {
+    return reason;
+  }
+}
