@@ -1,0 +1,315 @@
+package org.hybridft.controllers;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.hybridft.core.AbstractModeController;
+import org.hybridft.core.Mode;
+import org.hybridft.core.ParameterCheck;
+
+/**
+ * The research's threshold (α/β) hybrid: run COLO, judge each COLO stretch by its average
+ * checkpoint rate, and back off into checkpoint mode for a stretch that grows while COLO keeps
+ * proving bad and shrinks when it proves good.
+ *
+ * <p>The cycle, evaluated at every {@link #update}:
+ *
+ * <ol>
+ *   <li>In {@link Mode#COLO}, the rates fed are averaged (arithmetic mean of the samples, one per
+ *       control period). Once the stretch has lasted {@code coloWindow} it is judged: if the
+ *       average exceeds {@code coloThresholdCps} COLO is <em>bad</em>: the checkpoint stretch
+ *       becomes {@code min(max, stretch·α)} and the controller runs {@link Mode#CHECKPOINT} for
+ *       that long. Otherwise COLO is <em>good</em>: the stretch becomes {@code max(min,
+ *       stretch·β)} and COLO runs another window.
+ *   <li>In {@link Mode#CHECKPOINT}, once the stretch has elapsed the controller returns to COLO
+ *       to probe the workload again.
+ * </ol>
+ *
+ * <p>So after k bad COLO stretches in a row from the initial state the stretch is {@code min(max,
+ * initial·α^k)}, and no two switches are closer than {@code min(coloWindow,
+ * minCheckpointStretch)}. The first update only starts the clock (its sample covers a period
+ * before the controller started and is not averaged). Starts in COLO.
+ */
+public final class ThresholdController extends AbstractModeController {
+
+  /**
+   * Validated, immutable parameters of a {@link ThresholdController}.
+   *
+   * @param coloWindow how long a COLO stretch lasts before it is judged, {@code > 0}
+   * @param coloThresholdCps average checkpoint rate above which a COLO stretch is bad, finite
+   *     {@code >= 0}
+   * @param initialCheckpointStretch the checkpoint stretch before any judgement, within [min,
+   *     max]
+   * @param alpha factor applied to the checkpoint stretch after a bad COLO stretch, {@code > 1}
+   * @param beta factor applied after a good COLO stretch, in {@code (0, 1)}
+   * @param minCheckpointStretch lower bound of the checkpoint stretch, {@code > 0}
+   * @param maxCheckpointStretch upper bound of the checkpoint stretch, {@code >= min}
+   * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
+   */
+  public record Config(
+      Duration coloWindow,
+      double coloThresholdCps,
+      Duration initialCheckpointStretch,
+      double alpha,
+      double beta,
+      Duration minCheckpointStretch,
+      Duration maxCheckpointStretch,
+      Duration checkpointPeriod) {
+
+    /** Default {@code coloWindow}: 10 s, the and the research's judging window. */
+    public static final Duration DEFAULT_COLO_WINDOW = Duration.ofSeconds(10);
+
+    /**
+     * Default {@code coloThresholdCps}: 2.0, equal to the checkpoint rate of the default
+     * checkpoint mode (one every 500 ms). COLO is bad when it checkpoints more often than
+     * checkpoint mode would, since every checkpoint costs the same pause either way.
+     */
+    public static final double DEFAULT_COLO_THRESHOLD_CPS = 2.0;
+
+    /** Default {@code initialCheckpointStretch}: 10 s, one COLO window. */
+    public static final Duration DEFAULT_INITIAL_CHECKPOINT_STRETCH = Duration.ofSeconds(10);
+
+    /** Default {@code alpha}: 2, doubling like a classic exponential backoff. */
+    public static final double DEFAULT_ALPHA = 2.0;
+
+    /** Default {@code beta}: 0.5, halving, symmetric to α. */
+    public static final double DEFAULT_BETA = 0.5;
+
+    /** Default {@code minCheckpointStretch}: 5 s, so a switch costs at most a few percent. */
+    public static final Duration DEFAULT_MIN_CHECKPOINT_STRETCH = Duration.ofSeconds(5);
+
+    /**
+     * Default {@code maxCheckpointStretch}: 160 s (10 s·2^4): a workload that turns
+     * deterministic is found again within less than three minutes.
+     */
+    public static final Duration DEFAULT_MAX_CHECKPOINT_STRETCH = Duration.ofSeconds(160);
+
+    /**
+     * Default {@code checkpointPeriod}: 500 ms. A checkpoint pauses the calibration guest about
+     * 85 ms, so checkpoint mode costs a downtime ratio near 17 % and adds at most half a second
+     * to replies.
+     */
+    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(500);
+
+    /** Validates every parameter; see the record components for the ranges. */
+    public Config {
+      ParameterCheck.positive("coloWindow", coloWindow);
+      ParameterCheck.atLeast("coloThresholdCps", coloThresholdCps, 0.0);
+      ParameterCheck.greaterThan("alpha", alpha, 1.0);
+      ParameterCheck.openRange("beta", beta, 0.0, 1.0);
+      ParameterCheck.positive("minCheckpointStretch", minCheckpointStretch);
+      ParameterCheck.positive("maxCheckpointStretch", maxCheckpointStretch);
+      ParameterCheck.positive("initialCheckpointStretch", initialCheckpointStretch);
+      ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
+      ParameterCheck.ordered(
+          "minCheckpointStretch", minCheckpointStretch, "maxCheckpointStretch", maxCheckpointStretch);
+      ParameterCheck.ordered(
+          "minCheckpointStretch", minCheckpointStretch,
+          "initialCheckpointStretch", initialCheckpointStretch);
+      ParameterCheck.ordered(
+          "initialCheckpointStretch", initialCheckpointStretch,
+          "maxCheckpointStretch", maxCheckpointStretch);
+    }
+
+    /** The defaults documented on the {@code DEFAULT_*} constants. */
+    public static Config defaults() {
+      return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+      return new Builder()
+          .coloWindow(coloWindow)
+          .coloThresholdCps(coloThresholdCps)
+          .initialCheckpointStretch(initialCheckpointStretch)
+          .alpha(alpha)
+          .beta(beta)
+          .minCheckpointStretch(minCheckpointStretch)
+          .maxCheckpointStretch(maxCheckpointStretch)
+          .checkpointPeriod(checkpointPeriod);
+    }
+
+    /** Builds a {@link Config}; values are validated by {@link #build()}. */
+    public static final class Builder {
+      private Duration coloWindow = DEFAULT_COLO_WINDOW;
+      private double coloThresholdCps = DEFAULT_COLO_THRESHOLD_CPS;
+      private Duration initialCheckpointStretch = DEFAULT_INITIAL_CHECKPOINT_STRETCH;
+      private double alpha = DEFAULT_ALPHA;
+      private double beta = DEFAULT_BETA;
+      private Duration minCheckpointStretch = DEFAULT_MIN_CHECKPOINT_STRETCH;
+      private Duration maxCheckpointStretch = DEFAULT_MAX_CHECKPOINT_STRETCH;
+      private Duration checkpointPeriod = DEFAULT_CHECKPOINT_PERIOD;
+
+      private Builder() {}
+
+      /** See {@link Config#coloWindow()}. */
+      public Builder coloWindow(Duration coloWindow) {
+        this.coloWindow = coloWindow;
+        return this;
+      }
+
+      /** See {@link Config#coloThresholdCps()}. */
+      public Builder coloThresholdCps(double coloThresholdCps) {
+        this.coloThresholdCps = coloThresholdCps;
+        return this;
+      }
+
+      /** See {@link Config#initialCheckpointStretch()}. */
+      public Builder initialCheckpointStretch(Duration initialCheckpointStretch) {
+        this.initialCheckpointStretch = initialCheckpointStretch;
+        return this;
+      }
+
+      /** See {@link Config#alpha()}. */
+      public Builder alpha(double alpha) {
+        this.alpha = alpha;
+        return this;
+      }
+
+      /** See {@link Config#beta()}. */
+      public Builder beta(double beta) {
+        this.beta = beta;
+        return this;
+      }
+
+      /** See {@link Config#minCheckpointStretch()}. */
+      public Builder minCheckpointStretch(Duration minCheckpointStretch) {
+        this.minCheckpointStretch = minCheckpointStretch;
+        return this;
+      }
+
+      /** See {@link Config#maxCheckpointStretch()}. */
+      public Builder maxCheckpointStretch(Duration maxCheckpointStretch) {
+        this.maxCheckpointStretch = maxCheckpointStretch;
+        return this;
+      }
+
+      /** See {@link Config#checkpointPeriod()}. */
+      public Builder checkpointPeriod(Duration checkpointPeriod) {
+        this.checkpointPeriod = checkpointPeriod;
+        return this;
+      }
+
+      /**
+       * Validates and builds.
+       *
+       * @throws IllegalArgumentException naming the first parameter out of range
+       */
+      public Config build() {
+        return new Config(
+            coloWindow,
+            coloThresholdCps,
+            initialCheckpointStretch,
+            alpha,
+            beta,
+            minCheckpointStretch,
+            maxCheckpointStretch,
+            checkpointPeriod);
+      }
+    }
+  }
+
+  private final Config config;
+  private final long coloWindowNanos;
+  private final long initialStretchNanos;
+  private final long minStretchNanos;
+  private final long maxStretchNanos;
+  private final long checkpointPeriodNanos;
+
+  private long checkpointStretchNanos;
+  private long stretchStartNanos;
+  private double coloCpsSum;
+  private int coloSamples;
+
+  /** A controller with {@link Config#defaults()}. */
+  public ThresholdController() {
+    this(Config.defaults());
+  }
+
+  /** A controller with the given parameters. */
+  public ThresholdController(Config config) {
+    super(Mode.COLO);
+    this.config = Objects.requireNonNull(config, "config");
+    this.coloWindowNanos = config.coloWindow().toNanos();
+    this.initialStretchNanos = config.initialCheckpointStretch().toNanos();
+    this.minStretchNanos = config.minCheckpointStretch().toNanos();
+    this.maxStretchNanos = config.maxCheckpointStretch().toNanos();
+    this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
+    resetState();
+  }
+
+  @Override
+  protected Mode decide(long nowNanos, double checkpointsPerSecond, boolean first) {
+    if (first) {
+      stretchStartNanos = nowNanos;
+      return Mode.COLO;
+    }
+    long stretchElapsed = nowNanos - stretchStartNanos;
+    if (mode() == Mode.CHECKPOINT) {
+      if (stretchElapsed >= checkpointStretchNanos) {
+        startStretch(nowNanos);
+        return Mode.COLO;
+      }
+      return Mode.CHECKPOINT;
+    }
+    coloCpsSum += checkpointsPerSecond;
+    coloSamples++;
+    if (stretchElapsed < coloWindowNanos) {
+      return Mode.COLO;
+    }
+    double averageCps = coloCpsSum / coloSamples;
+    startStretch(nowNanos);
+    if (averageCps > config.coloThresholdCps()) {
+      checkpointStretchNanos = scaled(checkpointStretchNanos, config.alpha());
+      return Mode.CHECKPOINT;
+    }
+    checkpointStretchNanos = scaled(checkpointStretchNanos, config.beta());
+    return Mode.COLO;
+  }
+
+  private long scaled(long stretchNanos, double factor) {
+    double next = stretchNanos * factor;
+    if (next >= maxStretchNanos) {
+      return maxStretchNanos;
+    }
+    return Math.max(minStretchNanos, (long) next);
+  }
+
+  private void startStretch(long nowNanos) {
+    stretchStartNanos = nowNanos;
+    coloCpsSum = 0;
+    coloSamples = 0;
+  }
+
+  @Override
+  protected void resetState() {
+    checkpointStretchNanos = initialStretchNanos;
+    stretchStartNanos = 0;
+    coloCpsSum = 0;
+    coloSamples = 0;
+  }
+
+  /** The checkpoint stretch the next bad COLO judgement starts from, in nanoseconds. */
+  public long checkpointStretchNanos() {
+    return checkpointStretchNanos;
+  }
+
+  /** The parameters. */
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public long checkpointPeriodNanos() {
+    return checkpointPeriodNanos;
+  }
+
+  @Override
+  public String toString() {
+    return "ThresholdController" + config;
+  }
+}
