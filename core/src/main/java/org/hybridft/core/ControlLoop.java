@@ -85,6 +85,8 @@ public final class ControlLoop implements AutoCloseable {
 
   private final Object lock = new Object();
   private volatile State state = State.NEW;
+  // Set before close() takes the lock, so ticks queued behind a running one do nothing.
+  private volatile boolean closeRequested;
   private volatile @Nullable Mode appliedMode;
   private volatile double lastCheckpointsPerSecond;
   private volatile double lastDowntimeRatio;
@@ -157,6 +159,7 @@ public final class ControlLoop implements AutoCloseable {
    */
   @Override
   public void close() {
+    closeRequested = true;
     synchronized (lock) {
       // Taking the lock waits for a running tick; ticks check the state first thing.
       if (state != State.ENDED) {
@@ -188,7 +191,7 @@ public final class ControlLoop implements AutoCloseable {
 
   private void tick() {
     synchronized (lock) {
-      if (state != State.RUNNING && state != State.FAIL_SAFE) {
+      if (closeRequested || (state != State.RUNNING && state != State.FAIL_SAFE)) {
         return;
       }
       long now = clock.getAsLong();
@@ -312,7 +315,7 @@ public final class ControlLoop implements AutoCloseable {
   private void retry() {
     synchronized (lock) {
       retryTask = null;
-      if (state != State.RUNNING) {
+      if (closeRequested || state != State.RUNNING) {
         return;
       }
       Mode wanted = controller.mode();

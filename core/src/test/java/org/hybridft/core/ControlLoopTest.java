@@ -1,0 +1,448 @@
+package org.hybridft.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ControlLoopTest {
+  private static final long SECOND = 1_000_000_000L;
+
+  /** A controller that follows a script of modes, one per update. */
+  private static final class ScriptedController extends AbstractModeController {
+    private final Mode[] script;
+    private int next;
+    final List<Double> ratesSeen = new ArrayList<>();
+
+    ScriptedController(Mode initial, Mode... script) {
+      super(initial);
+      this.script = script;
+    }
+
+    @Override
+    protected Mode decide(long nowNanos, double checkpointsPerSecond, boolean first) {
+      ratesSeen.add(checkpointsPerSecond);
+      return next < script.length ? script[next++] : script[script.length - 1];
+    }
+
+    @Override
+    protected void resetState() {
+      next = 0;
+    }
+
+    @Override
+    public long checkpointPeriodNanos() {
+      return 500_000_000L;
+    }
+  }
+
+  /** Records every actuator call; can be told to fail. */
+  private static final class RecordingActuator implements ModeActuator {
+    final List<Mode> applied = new ArrayList<>();
+    int failuresLeft;
+    Mode failFor;
+
+    @Override
+    public void apply(Mode mode, long checkpointPeriodNanos) {
+      if (failuresLeft > 0 && (failFor == null || failFor == mode)) {
+        failuresLeft--;
+        throw new IllegalStateException("QEMU said no");
+      }
+      applied.add(mode);
+    }
+  }
+
+  private static final class RecordingListener implements ControlLoop.Listener {
+    final List<String> switches = new ArrayList<>();
+    final List<ControlLoopError> errors = new ArrayList<>();
+    final List<String> ended = new ArrayList<>();
+    int ticks;
+
+    @Override
+    public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+      ticks++;
+    }
+
+    @Override
+    public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+      switches.add(from + "->" + to);
+    }
+
+    @Override
+    public void onError(ControlLoopError error) {
+      errors.add(error);
+    }
+
+    @Override
+    public void onReplicationEnded(String reason) {
+      ended.add(reason);
+    }
+  }
+
+  private final VirtualScheduler scheduler = new VirtualScheduler(1_000 * SECOND);
+  private final AtomicLong checkpoints = new AtomicLong();
+  private final RecordingActuator actuator = new RecordingActuator();
+  private final RecordingListener listener = new RecordingListener();
+
+  private ControlLoop.Builder loop(ModeController controller, CheckpointCounter counter) {
+    return ControlLoop.builder(controller, counter, actuator)
+        .scheduler(scheduler)
+        .clock(scheduler)
+        .listener(listener);
+  }
+
+  @Test
+  void actuatorIsCalledOnceAtStartAndOncePerModeChange() {
+    ScriptedController controller =
+        new ScriptedController(
+            Mode.COLO, Mode.COLO, Mode.CHECKPOINT, Mode.CHECKPOINT, Mode.COLO, Mode.COLO,
+            Mode.CHECKPOINT);
+    ControlLoop loop = loop(controller, checkpoints::get).build();
+    loop.start();
+    scheduler.advance(10 * SECOND);
+
+    assertThat(actuator.applied)
+        .containsExactly(Mode.COLO, Mode.CHECKPOINT, Mode.COLO, Mode.CHECKPOINT);
+    assertThat(listener.switches).containsExactly("COLO->CHECKPOINT", "CHECKPOINT->COLO", "COLO->CHECKPOINT");
+    assertThat(loop.appliedMode()).isEqualTo(Mode.CHECKPOINT);
+    loop.close();
+  }
+
+  @Test
+  void controllerSeesTheRateMeasuredOverEachPeriod() {
+    ScriptedController controller = new ScriptedController(Mode.COLO, Mode.COLO);
+    // Three checkpoints per second, counted in memory.
+    scheduler.scheduleAtFixedRate(
+        () -> checkpoints.incrementAndGet(), SECOND / 6, SECOND / 3, TimeUnit.NANOSECONDS);
+    ControlLoop loop = loop(controller, checkpoints::get).build();
+    loop.start();
+    scheduler.advance(5 * SECOND);
+
+    assertThat(controller.ratesSeen).hasSize(5).allSatisfy(cps -> assertThat(cps).isEqualTo(3.0));
+    loop.close();
+  }
+
+  @Test
+  void downtimeRatioComesFromTheCountersPauseTotal() {
+    AtomicLong pause = new AtomicLong();
+    CheckpointCounter counter =
+        new CheckpointCounter() {
+          @Override
+          public long checkpoints() {
+            return checkpoints.get();
+          }
+
+          @Override
+          public long totalPauseNanos() {
+            return pause.get();
+          }
+        };
+    ControlLoop loop = loop(new ScriptedController(Mode.COLO, Mode.COLO), counter).build();
+    loop.start();
+    scheduler.advance(1);
+    // 100 ms of pause per second of wall time.
+    scheduler.scheduleAtFixedRate(
+        () -> pause.addAndGet(SECOND / 10), SECOND / 2, SECOND, TimeUnit.NANOSECONDS);
+    scheduler.advance(10 * SECOND);
+
+    assertThat(loop.downtimeRatio()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+    loop.close();
+  }
+
+  @Test
+  void failingActuatorIsRetriedWithBackoffAndSucceeds() {
+    actuator.failuresLeft = 2;
+    actuator.failFor = Mode.CHECKPOINT;
+    ScriptedController controller = new ScriptedController(Mode.COLO, Mode.CHECKPOINT);
+    ControlLoop loop =
+        loop(controller, checkpoints::get)
+            .retryBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+            .build();
+    loop.start();
+    scheduler.advance(SECOND); // first tick: COLO applied, second: CHECKPOINT fails
+    assertThat(actuator.applied).containsExactly(Mode.COLO);
+    scheduler.advance(100_000_000L); // retry 1 after 100 ms fails
+    assertThat(listener.errors).hasSize(2);
+    scheduler.advance(199_000_000L); // retry 2 is due 200 ms later
+    assertThat(actuator.applied).containsExactly(Mode.COLO);
+    scheduler.advance(1_000_000L);
+    assertThat(actuator.applied).containsExactly(Mode.COLO, Mode.CHECKPOINT);
+    assertThat(listener.errors)
+        .extracting(ControlLoopError::kind)
+        .containsOnly(ControlLoopError.Kind.ACTUATOR_FAILED);
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.RUNNING);
+    loop.close();
+  }
+
+  @Test
+  void actuatorThatKeepsFailingLeadsToTheFailSafeModeAndAnErrorEvent() {
+    actuator.failuresLeft = Integer.MAX_VALUE;
+    actuator.failFor = Mode.COLO;
+    ScriptedController controller = new ScriptedController(Mode.CHECKPOINT, Mode.COLO);
+    ControlLoop loop =
+        loop(controller, checkpoints::get)
+            .actuatorAttempts(3)
+            .failSafeHold(Duration.ofSeconds(30))
+            .build();
+    loop.start();
+    scheduler.advance(5 * SECOND);
+
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.FAIL_SAFE);
+    assertThat(loop.appliedMode()).isEqualTo(Mode.CHECKPOINT);
+    assertThat(listener.errors)
+        .extracting(ControlLoopError::kind)
+        .containsExactly(
+            ControlLoopError.Kind.ACTUATOR_FAILED,
+            ControlLoopError.Kind.ACTUATOR_FAILED,
+            ControlLoopError.Kind.ACTUATOR_GAVE_UP);
+    assertThat(listener.errors.get(2).cause()).hasMessage("QEMU said no");
+
+    // After the hold, control resumes and tries the controller's mode again.
+    scheduler.advance(30 * SECOND);
+    assertThat(listener.errors.size()).isGreaterThan(3);
+    loop.close();
+  }
+
+  @Test
+  void unreadableCounterLeadsToTheFailSafeModeAfterTheTimeout() {
+    AtomicInteger reads = new AtomicInteger();
+    CheckpointCounter counter =
+        () -> {
+          if (reads.incrementAndGet() > 2) {
+            throw new IllegalStateException("QMP connection busy");
+          }
+          return 0;
+        };
+    ControlLoop loop =
+        loop(new ScriptedController(Mode.COLO, Mode.COLO), counter)
+            .counterTimeout(Duration.ofSeconds(3))
+            .build();
+    loop.start();
+    scheduler.advance(3 * SECOND);
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.RUNNING);
+    assertThat(actuator.applied).containsExactly(Mode.COLO);
+    scheduler.advance(2 * SECOND);
+
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.FAIL_SAFE);
+    assertThat(actuator.applied).containsExactly(Mode.COLO, Mode.CHECKPOINT);
+    assertThat(listener.errors)
+        .extracting(ControlLoopError::kind)
+        .contains(ControlLoopError.Kind.COUNTER_READ_FAILED, ControlLoopError.Kind.COUNTER_UNAVAILABLE);
+    loop.close();
+  }
+
+  @Test
+  void replicationEndedStopsTheLoopAndIsReported() {
+    AtomicInteger reads = new AtomicInteger();
+    CheckpointCounter counter =
+        () -> {
+          if (reads.incrementAndGet() == 4) {
+            throw new ReplicationEndedException("COLO_EXIT primary: error");
+          }
+          return 0;
+        };
+    ControlLoop loop = loop(new ScriptedController(Mode.COLO, Mode.COLO), counter).build();
+    loop.start();
+    scheduler.advance(10 * SECOND);
+
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.ENDED);
+    assertThat(listener.ended).containsExactly("COLO_EXIT primary: error");
+    assertThat(reads).hasValue(4);
+    assertThat(scheduler.pendingTasks()).isZero();
+  }
+
+  @Test
+  void closeStopsAllCallsToThePorts() {
+    AtomicInteger reads = new AtomicInteger();
+    ScriptedController controller = new ScriptedController(Mode.COLO, Mode.CHECKPOINT, Mode.COLO);
+    ControlLoop loop =
+        loop(controller, () -> { reads.incrementAndGet(); return 0; }).build();
+    loop.start();
+    scheduler.advance(3 * SECOND);
+    loop.close();
+    int readsAtClose = reads.get();
+    int appliedAtClose = actuator.applied.size();
+    scheduler.advance(60 * SECOND);
+
+    assertThat(reads).hasValue(readsAtClose);
+    assertThat(actuator.applied).hasSize(appliedAtClose);
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.CLOSED);
+    assertThat(scheduler.pendingTasks()).isZero();
+    loop.close(); // idempotent
+  }
+
+  @Test
+  void closeCancelsAPendingRetry() {
+    actuator.failuresLeft = Integer.MAX_VALUE;
+    actuator.failFor = Mode.CHECKPOINT;
+    ControlLoop loop =
+        loop(new ScriptedController(Mode.COLO, Mode.CHECKPOINT), checkpoints::get).build();
+    loop.start();
+    scheduler.advance(SECOND);
+    assertThat(scheduler.pendingTasks()).isEqualTo(2); // tick + retry
+    loop.close();
+    assertThat(scheduler.pendingTasks()).isZero();
+  }
+
+  @Test
+  void closeFromAnotherThreadWaitsForARunningTick() throws Exception {
+    ScheduledThreadPoolExecutor realScheduler = new ScheduledThreadPoolExecutor(1);
+    CountDownLatch tickStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger ticksFinished = new AtomicInteger();
+    AtomicInteger reads = new AtomicInteger();
+    CheckpointCounter slowCounter =
+        () -> {
+          if (reads.incrementAndGet() == 2) {
+            tickStarted.countDown();
+            try {
+              release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return 0;
+        };
+    ControlLoop loop =
+        ControlLoop.builder(new ScriptedController(Mode.COLO, Mode.COLO), slowCounter, actuator)
+            .scheduler(realScheduler)
+            .period(Duration.ofMillis(10))
+            .listener(
+                new ControlLoop.Listener() {
+                  @Override
+                  public void onTick(long nowNanos, double cps, Mode mode, double ratio) {
+                    ticksFinished.incrementAndGet();
+                  }
+                })
+            .build();
+    try {
+      loop.start();
+      assertThat(tickStarted.await(5, TimeUnit.SECONDS)).isTrue();
+      Thread closer = new Thread(loop::close);
+      closer.start();
+      closer.join(200);
+      assertThat(closer.isAlive()).as("close() waits for the running tick").isTrue();
+      release.countDown();
+      closer.join(5_000);
+      assertThat(closer.isAlive()).isFalse();
+      int finished = ticksFinished.get();
+      Thread.sleep(50);
+      assertThat(ticksFinished).hasValue(finished);
+      assertThat(reads).hasValue(2);
+    } finally {
+      release.countDown();
+      realScheduler.shutdownNow();
+    }
+  }
+
+  @Test
+  void tenThousandLoopsShareOneVirtualScheduler() {
+    int loops = 10_000;
+    AtomicLong applies = new AtomicLong();
+    List<ControlLoop> all = new ArrayList<>(loops);
+    AtomicLong[] counters = new AtomicLong[loops];
+    for (int i = 0; i < loops; i++) {
+      AtomicLong count = new AtomicLong();
+      counters[i] = count;
+      ControlLoop loop =
+          ControlLoop.builder(
+                  new ScriptedController(Mode.COLO, Mode.COLO),
+                  count::get,
+                  (mode, period) -> applies.incrementAndGet())
+              .scheduler(scheduler)
+              .clock(scheduler)
+              .startDelay(Duration.ofNanos(i * (SECOND / loops)))
+              .build();
+      loop.start();
+      all.add(loop);
+    }
+    scheduler.advance(10 * SECOND);
+
+    assertThat(applies).hasValue(loops);
+    assertThat(all).allSatisfy(loop -> assertThat(loop.state()).isEqualTo(ControlLoop.State.RUNNING));
+    all.forEach(ControlLoop::close);
+    assertThat(scheduler.pendingTasks()).isZero();
+  }
+
+  @Test
+  void tenThousandLoopsAllTickOnARealTwoThreadScheduler() throws Exception {
+    int loops = 10_000;
+    ScheduledThreadPoolExecutor twoThreads = new ScheduledThreadPoolExecutor(2);
+    twoThreads.setRemoveOnCancelPolicy(true);
+    AtomicInteger[] ticks = new AtomicInteger[loops];
+    List<ControlLoop> all = new ArrayList<>(loops);
+    try {
+      for (int i = 0; i < loops; i++) {
+        AtomicInteger tickCount = new AtomicInteger();
+        ticks[i] = tickCount;
+        ControlLoop loop =
+            ControlLoop.builder(new ScriptedController(Mode.COLO, Mode.COLO), () -> 0, (m, p) -> {})
+                .scheduler(twoThreads)
+                .period(Duration.ofMillis(100))
+                .startDelay(Duration.ofNanos(i * 10_000L))
+                .listener(
+                    new ControlLoop.Listener() {
+                      @Override
+                      public void onTick(long nowNanos, double cps, Mode mode, double ratio) {
+                        tickCount.incrementAndGet();
+                      }
+                    })
+                .build();
+        loop.start();
+        all.add(loop);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (System.nanoTime() < deadline && !allAtLeast(ticks, 3)) {
+        Thread.sleep(50);
+      }
+      assertThat(allAtLeast(ticks, 3)).as("every loop ticked at least 3 times").isTrue();
+    } finally {
+      all.forEach(ControlLoop::close);
+      twoThreads.shutdown();
+      assertThat(twoThreads.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(twoThreads.getQueue()).isEmpty();
+  }
+
+  private static boolean allAtLeast(AtomicInteger[] ticks, int n) {
+    for (AtomicInteger tick : ticks) {
+      if (tick.get() < n) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void startTwiceIsRejected() {
+    ControlLoop loop = loop(new ScriptedController(Mode.COLO, Mode.COLO), checkpoints::get).build();
+    loop.start();
+    assertThatThrownBy(loop::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("RUNNING");
+    loop.close();
+  }
+
+  @Test
+  void builderRejectsInvalidSettingsNamingTheParameter() {
+    ControlLoop.Builder builder =
+        ControlLoop.builder(new ScriptedController(Mode.COLO, Mode.COLO), () -> 0, (m, p) -> {});
+    assertThatThrownBy(() -> builder.period(Duration.ZERO)).hasMessageContaining("period");
+    assertThatThrownBy(() -> builder.actuatorAttempts(0)).hasMessageContaining("actuatorAttempts");
+    assertThatThrownBy(() -> builder.retryBackoff(Duration.ofSeconds(3), Duration.ofSeconds(1)))
+        .hasMessageContaining("maxRetryBackoff");
+    assertThatThrownBy(() -> builder.counterTimeout(Duration.ofSeconds(-1)))
+        .hasMessageContaining("counterTimeout");
+    assertThatThrownBy(() -> builder.startDelay(Duration.ofSeconds(-1)))
+        .hasMessageContaining("startDelay");
+    assertThatThrownBy(builder::build).isInstanceOf(NullPointerException.class).hasMessageContaining("scheduler");
+    Executors.newSingleThreadScheduledExecutor().shutdownNow();
+  }
+}
