@@ -1,0 +1,11 @@
+/**
+ * hybrid-ft QMP adapter: an asynchronous client of QEMU's machine protocol and the QEMU-backed
+ * {@link org.hybridft.core.CheckpointCounter} and {@link org.hybridft.core.ModeActuator}.
+ */
+module org.hybridft.qmp {
+  requires transitive org.hybridft.core;
+  requires transitive com.fasterxml.jackson.databind;
+  requires static transitive org.jspecify;
+
+  exports org.hybridft.qmp;
+}

@@ -1,0 +1,194 @@
+package org.hybridft.qmp;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one I/O thread that serves every QMP connection of the JVM through one selector. The thread
+ * starts with the first connection and ends when the last one is closed, so an idle JVM holds no
+ * thread of ours. Connection state is touched only on this thread; other threads hand it work
+ * through {@link #submit}.
+ */
+final class QmpReactor {
+  static final String THREAD_NAME = "hybridft-qmp-io";
+  private static final System.Logger LOG = System.getLogger(QmpReactor.class.getName());
+  private static final QmpReactor SHARED = new QmpReactor();
+
+  /** Something that must happen at a time: a command timeout or a connect timeout. */
+  interface Deadline {
+    /** When, on the {@link System#nanoTime()} clock. */
+    long deadlineNanos();
+
+    /** Called on the I/O thread at or after the deadline; a no-op when no longer relevant. */
+    void expire();
+  }
+
+  /** What the reactor calls when a connection's channel is ready. */
+  interface Handler {
+    /** Handles readiness; runs on the I/O thread. */
+    void onReady(SelectionKey key);
+
+    /** Called when {@link #onReady} threw: the connection must close with that failure. */
+    void onFailure(Throwable failure);
+  }
+
+  private final Object lock = new Object();
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  // Only the I/O thread touches the deadlines.
+  private final PriorityQueue<Deadline> deadlines =
+      new PriorityQueue<>((a, b) -> Long.compare(a.deadlineNanos(), b.deadlineNanos()));
+
+  // Guarded by lock.
+  private @Nullable Selector selector;
+  private @Nullable Thread thread;
+  private int liveConnections;
+
+  static QmpReactor shared() {
+    return SHARED;
+  }
+
+  /**
+   * Counts one more live connection and starts the I/O thread if it is not running.
+   *
+   * @throws UncheckedIOException if no selector can be opened
+   */
+  void acquire() {
+    synchronized (lock) {
+      if (thread == null) {
+        try {
+          selector = Selector.open();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot open a selector for QMP connections", e);
+        }
+        Thread started = new Thread(this::run, THREAD_NAME);
+        started.setDaemon(true);
+        thread = started;
+        started.start();
+      }
+      liveConnections++;
+    }
+  }
+
+  /** Counts one connection less; when none is left the I/O thread ends. */
+  void release() {
+    Selector current;
+    synchronized (lock) {
+      liveConnections--;
+      current = selector;
+    }
+    if (current != null) {
+      current.wakeup();
+    }
+  }
+
+  /**
+   * Queues {@code task} for the I/O thread.
+   *
+   * @return false if the I/O thread is not running (no live connection): the task will not run
+   */
+  boolean submit(Runnable task) {
+    Selector current;
+    synchronized (lock) {
+      if (thread == null) {
+        return false;
+      }
+      tasks.add(task);
+      current = selector;
+    }
+    if (current != null) {
+      current.wakeup();
+    }
+    return true;
+  }
+
+  /** Whether the caller runs on the I/O thread. */
+  boolean inIoThread() {
+    synchronized (lock) {
+      return Thread.currentThread() == thread;
+    }
+  }
+
+  /** The selector; call only on the I/O thread. */
+  Selector selector() {
+    synchronized (lock) {
+      if (selector == null) {
+        throw new IllegalStateException("the QMP I/O thread is not running");
+      }
+      return selector;
+    }
+  }
+
+  /** Schedules {@code deadline}; call only on the I/O thread. */
+  void schedule(Deadline deadline) {
+    deadlines.add(deadline);
+  }
+
+  private void run() {
+    Selector own = selector();
+    while (true) {
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        try {
+          task.run();
+        } catch (RuntimeException | Error bug) {
+          LOG.log(Level.ERROR, "QMP I/O task failed", bug);
+        }
+      }
+      long now = System.nanoTime();
+      while (!deadlines.isEmpty() && deadlines.peek().deadlineNanos() - now <= 0) {
+        Deadline due = deadlines.poll();
+        try {
+          due.expire();
+        } catch (RuntimeException | Error bug) {
+          LOG.log(Level.ERROR, "QMP timeout handling failed", bug);
+        }
+      }
+      synchronized (lock) {
+        if (liveConnections == 0 && tasks.isEmpty()) {
+          thread = null;
+          selector = null;
+          deadlines.clear();
+          closeQuietly(own);
+          return;
+        }
+      }
+      try {
+        if (deadlines.isEmpty()) {
+          own.select();
+        } else {
+          long waitNanos = deadlines.peek().deadlineNanos() - System.nanoTime();
+          long waitMillis = Math.max(1, (waitNanos + 999_999) / 1_000_000);
+          own.select(waitMillis);
+        }
+      } catch (IOException | RuntimeException selectFailed) {
+        LOG.log(Level.ERROR, "QMP selector failed", selectFailed);
+        continue;
+      }
+      for (SelectionKey key : own.selectedKeys()) {
+        Handler handler = (Handler) key.attachment();
+        try {
+          if (key.isValid()) {
+            handler.onReady(key);
+          }
+        } catch (RuntimeException | Error failure) {
+          handler.onFailure(failure);
+        }
+      }
+      own.selectedKeys().clear();
+    }
+  }
+
+  private static void closeQuietly(Selector selector) {
+    try {
+      selector.close();
+    } catch (IOException ignored) {
+      // Nothing is registered any more; a failing close leaks nothing we could free.
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package org.hybridft.qmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against a real, bare QEMU (TCG, {@code -S}): the protocol as QEMU speaks it. */
+@Tag("real-qemu")
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class QmpClientOnRealQemuTest {
+  @TempDir Path dir;
+  private BareQemu qemu;
+  private QmpClient client;
+
+  @BeforeEach
+  void startQemu() throws Exception {
+    qemu = BareQemu.start(dir);
+    client = qemu.client().connect();
+  }
+
+  @AfterEach
+  void stopQemu() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    if (qemu != null) {
+      qemu.close();
+    }
+  }
+
+  @Test
+  void handshakeReadsTheGreetingAndNegotiatesCapabilities() {
+    QmpGreeting greeting = client.greeting();
+
+    assertThat(greeting.major()).isGreaterThanOrEqualTo(7);
+    assertThat(greeting.capabilities()).contains("oob");
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void queryStatusShowsTheStoppedPrelaunchVm() {
+    JsonNode status = client.call("query-status", null);
+
+    assertThat(status.path("status").asText()).isEqualTo("prelaunch");
+    assertThat(status.path("running").asBoolean(true)).isFalse();
+  }
+
+  @Test
+  void checkpointDelayDefaultsTo20000ms() {
+    JsonNode parameters = client.call("query-migrate-parameters", null);
+
+    assertThat(parameters.path("x-checkpoint-delay").asLong()).isEqualTo(20000);
+  }
+
+  @Test
+  void setMigrateParametersIsReadBack() {
+    client.call("migrate-set-parameters", Map.of("x-checkpoint-delay", 1234));
+
+    assertThat(client.call("query-migrate-parameters", null).path("x-checkpoint-delay").asLong())
+        .isEqualTo(1234);
+  }
+
+  @Test
+  void unknownCommandFailsWithCommandNotFound() {
+    CompletableFuture<JsonNode> reply = client.execute("no-such-command");
+
+    assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOfSatisfying(QmpErrorException.class, error -> {
+          assertThat(error.errorClass()).isEqualTo("CommandNotFound");
+          assertThat(error.command()).isEqualTo("no-such-command");
+          assertThat(error.description()).contains("no-such-command");
+        });
+    assertThat(client.isOpen()).as("an error reply leaves the connection usable").isTrue();
+    assertThat(client.call("query-status", null).path("status").asText()).isEqualTo("prelaunch");
+  }
+
+  @Test
+  void badArgumentsFailWithGenericError() {
+    assertThatThrownBy(() -> client.call("migrate-set-parameters", Map.of("x-checkpoint-delay", "soon")))
+        .isInstanceOfSatisfying(QmpErrorException.class,
+            error -> assertThat(error.errorClass()).isEqualTo("GenericError"));
+  }
+
+  @Test
+  void contAndStopEmitResumeAndStopEvents() throws Exception {
+    BlockingQueue<QmpEvent> events = new LinkedBlockingQueue<>();
+    client.subscribe("RESUME", events::add);
+    client.subscribe("STOP", events::add);
+
+    client.call("cont", null);
+    QmpEvent resume = events.poll(5, TimeUnit.SECONDS);
+    client.call("stop", null);
+    QmpEvent stop = events.poll(5, TimeUnit.SECONDS);
+
+    assertThat(resume).isNotNull();
+    assertThat(resume.name()).isEqualTo("RESUME");
+    assertThat(stop).isNotNull();
+    assertThat(stop.name()).isEqualTo("STOP");
+    assertThat(stop.timestampMicros()).isGreaterThanOrEqualTo(resume.timestampMicros()).isPositive();
+  }
+
+  @Test
+  void concurrentCommandsAreMatchedToTheirReplies() throws Exception {
+    CompletableFuture<JsonNode> status = client.execute("query-status");
+    CompletableFuture<JsonNode> parameters = client.execute("query-migrate-parameters");
+    CompletableFuture<JsonNode> name = client.execute("query-name");
+
+    assertThat(status.get(5, TimeUnit.SECONDS).has("running")).isTrue();
+    assertThat(parameters.get(5, TimeUnit.SECONDS).has("x-checkpoint-delay")).isTrue();
+    assertThat(name.get(5, TimeUnit.SECONDS).isObject()).isTrue();
+  }
+
+  @Test
+  void sigkillOfQemuFailsPendingCommandsAtOnce() throws Exception {
+    // A stopped process cannot answer: the command stays pending until the kill.
+    qemu.signal("STOP");
+    CompletableFuture<JsonNode> pending = client.execute("query-status");
+    Thread.sleep(100);
+    assertThat(pending).isNotDone();
+
+    qemu.signal("KILL");
+
+    assertThatThrownBy(() -> pending.get(3, TimeUnit.SECONDS))
+        .as("fails long before the 5 s command timeout")
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(QmpConnectionClosedException.class);
+    assertThat(client.closed().get(3, TimeUnit.SECONDS)).isNotNull();
+    assertThat(client.isOpen()).isFalse();
+    assertThatThrownBy(() -> client.call("query-status", null))
+        .isInstanceOf(QmpConnectionClosedException.class);
+  }
+
+  @Test
+  void aSecondClientGetsNoGreetingWhileTheFirstIsConnected() {
+    // QEMU's unix QMP socket serves one client at a time.
+    assertThatThrownBy(() -> qemu.client().connectTimeout(Duration.ofMillis(500)).connect())
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining("no QMP greeting");
+  }
+
+  @Test
+  void closeIsIdempotentAndFailsLaterCommands() {
+    client.close();
+    client.close();
+
+    assertThat(client.isOpen()).isFalse();
+    assertThatThrownBy(() -> client.execute("query-status").join())
+        .hasCauseInstanceOf(QmpConnectionClosedException.class);
+  }
+
+  @Test
+  void aNewClientConnectsAfterThePreviousClosed() {
+    client.close();
+
+    try (QmpClient second = qemu.client().connect()) {
+      assertThat(second.call("query-status", null).path("status").asText()).isEqualTo("prelaunch");
+    }
+  }
+}
