@@ -249,12 +249,15 @@ public final class PiController extends AbstractModeController {
   private int coloPeriods(double share) {
     int window = config.dutyWindowPeriods();
     int colo = (int) Math.round(share * window);
-    if (colo > 0 && colo < minDwellPeriods) {
-      colo = 2 * colo >= minDwellPeriods ? minDwellPeriods : 0;
-    }
-    int checkpoint = window - colo;
-    if (checkpoint > 0 && checkpoint < minDwellPeriods) {
-      colo = 2 * checkpoint >= minDwellPeriods ? window - minDwellPeriods : window;
+    if (colo > 0 && colo < window) {
+      // Only a part of the window can be too short; whole windows merge with their neighbours.
+      if (colo < minDwellPeriods) {
+        colo = 2 * colo >= minDwellPeriods ? minDwellPeriods : 0;
+      }
+      int checkpoint = window - colo;
+      if (colo > 0 && checkpoint > 0 && checkpoint < minDwellPeriods) {
+        colo = 2 * checkpoint >= minDwellPeriods ? window - minDwellPeriods : window;
+      }
     }
     return Math.max(0, Math.min(window, colo));
   }

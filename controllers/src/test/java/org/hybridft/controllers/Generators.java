@@ -1,0 +1,74 @@
+package org.hybridft.controllers;
+
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import java.time.Duration;
+import java.util.List;
+import org.quicktheories.core.Gen;
+
+/** QuickTheories generators of valid controller configs and rate sequences. */
+final class Generators {
+  private Generators() {}
+
+  static Gen<Duration> millis(int min, int max) {
+    return integers().between(min, max).map(Duration::ofMillis);
+  }
+
+  static Gen<ThresholdController.Config> thresholdConfigs() {
+    Gen<double[]> factors =
+        doubles().between(1.01, 8.0).zip(doubles().between(0.05, 0.99), (a, b) -> new double[] {a, b});
+    Gen<long[]> stretches =
+        integers().between(500, 30_000)
+            .zip(integers().between(0, 300_000), doubles().between(0, 1),
+                (min, extra, where) -> new long[] {min, min + extra, min + (long) (extra * where)});
+    return millis(500, 60_000)
+        .zip(doubles().between(0, 20), factors, stretches, millis(20, 5_000),
+            (window, threshold, ab, s, period) ->
+                ThresholdController.Config.builder()
+                    .coloWindow(window)
+                    .coloThresholdCps(threshold)
+                    .alpha(ab[0])
+                    .beta(ab[1])
+                    .minCheckpointStretch(Duration.ofMillis(s[0]))
+                    .maxCheckpointStretch(Duration.ofMillis(s[1]))
+                    .initialCheckpointStretch(Duration.ofMillis(s[2]))
+                    .checkpointPeriod(period)
+                    .build());
+  }
+
+  static Gen<PiController.Config> piConfigs() {
+    Gen<double[]> gains =
+        doubles().between(0, 2).zip(doubles().between(0.001, 1), (kp, ki) -> new double[] {kp, ki});
+    return doubles().between(0, 20)
+        .zip(gains, millis(100, 5_000), integers().between(1, 30), integers().between(0, 6),
+            (sp, g, period, window, dwellPeriods) ->
+                PiController.Config.builder()
+                    .setPointCps(sp)
+                    .kp(g[0])
+                    .ki(g[1])
+                    .controlPeriod(period)
+                    .dutyWindowPeriods(window)
+                    .minDwell(period.multipliedBy(dwellPeriods).plusMillis(dwellPeriods == 0 ? 0 : -1))
+                    .build());
+  }
+
+  static Gen<OrbitHybridController.Config> orbitConfigs() {
+    return millis(10, 5_000)
+        .zip(integers().between(1, 500), millis(20, 2_000), integers().between(1, 50),
+            doubles().between(0.01, 1.0),
+            (limit, count, period, min, smoothing) ->
+                new OrbitHybridController.Config(limit, count, period, min, smoothing));
+  }
+
+  /** Rate sequences: mostly modest, with bursts of the very high rates of non-deterministic work. */
+  static Gen<List<Double>> rates(int minLength, int maxLength) {
+    Gen<Double> rate = doubles().between(0, 5).mix(doubles().between(0, 200), 30);
+    return lists().of(rate).ofSizeBetween(minLength, maxLength);
+  }
+
+  static double[] toArray(List<Double> rates) {
+    return rates.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+}

@@ -1,0 +1,188 @@
+package org.hybridft.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.hybridft.core.Mode;
+import org.hybridft.core.StabilityCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PiControllerTest {
+
+  @Test
+  void rhoStaysWithinZeroAndOne() {
+    qt().forAll(Generators.piConfigs(), Generators.rates(1, 500))
+        .checkAssert(
+            (config, rates) -> {
+              PiController controller = new PiController(config);
+              long period = config.controlPeriod().toNanos();
+              long now = 0;
+              for (double cps : rates) {
+                controller.update(now, cps);
+                assertThat(controller.coloShare()).isBetween(0.0, 1.0);
+                assertThat(controller.integral()).isBetween(0.0, 1.0 / config.ki());
+                now += period;
+              }
+            });
+  }
+
+  @Test
+  void outputLeavesSaturationWithinOnePeriodOnceTheErrorChangesSign() {
+    qt().forAll(
+            Generators.piConfigs(),
+            integers().between(1, 5_000),
+            doubles().between(0.01, 50),
+            doubles().between(0.01, 50))
+        .checkAssert(
+            (config, saturatedPeriods, into, outOf) -> {
+              long period = config.controlPeriod().toNanos();
+              // Saturate high: rate far below the set-point for a long time...
+              PiController high = new PiController(config);
+              long now = 0;
+              double below = Math.max(0, config.setPointCps() - into);
+              for (int i = 0; i < saturatedPeriods; i++, now += period) {
+                high.update(now, below);
+              }
+              if (high.coloShare() >= 1.0) {
+                // ...then the error turns negative: rho must drop below 1 at the next period.
+                high.update(now, config.setPointCps() + outOf);
+                assertThat(high.coloShare()).isLessThan(1.0);
+              }
+              // Saturate low, then the error turns positive: rho must rise above 0.
+              PiController low = new PiController(config);
+              now = 0;
+              for (int i = 0; i < saturatedPeriods; i++, now += period) {
+                low.update(now, config.setPointCps() + into);
+              }
+              if (low.coloShare() <= 0.0 && config.setPointCps() > 0) {
+                low.update(now, Math.max(0, config.setPointCps() - Math.min(outOf, config.setPointCps())));
+                assertThat(low.coloShare()).isGreaterThan(0.0);
+              }
+            });
+  }
+
+  @Test
+  void constantRateBelowTheSetPointConvergesToAllColo() {
+    qt().forAll(Generators.piConfigs(), doubles().between(0.2, 1.0))
+        .assuming((config, fraction) -> config.setPointCps() >= 0.5)
+        .checkAssert(
+            (config, fraction) -> {
+              double error = Math.max(0.5, config.setPointCps() * fraction) ;
+              double cps = Math.max(0, config.setPointCps() - error);
+              int bound = convergenceBound(config, config.setPointCps() - cps);
+              // Start from all-CHECKPOINT: drive rho to 0 first.
+              PiController controller = new PiController(config);
+              long period = config.controlPeriod().toNanos();
+              long now = 0;
+              while (controller.coloShare() > 0 || controller.integral() > 0) {
+                controller.update(now, config.setPointCps() + 100);
+                now += period;
+              }
+              double[] constant = new double[bound + 200];
+              java.util.Arrays.fill(constant, cps);
+              StabilityCheck.builder()
+                  .controlPeriod(config.controlPeriod())
+                  .startNanos(now)
+                  .expectConvergence(Mode.COLO, bound, 1.0)
+                  .build()
+                  .run(controller, constant)
+                  .assertStable();
+            });
+  }
+
+  @Test
+  void constantRateFarAboveTheSetPointConvergesToAllCheckpoint() {
+    qt().forAll(Generators.piConfigs(), doubles().between(0.5, 100))
+        .checkAssert(
+            (config, excess) -> {
+              double cps = config.setPointCps() + excess;
+              int bound = convergenceBound(config, excess);
+              double[] constant = new double[bound + 200];
+              java.util.Arrays.fill(constant, cps);
+              StabilityCheck.builder()
+                  .controlPeriod(config.controlPeriod())
+                  .expectConvergence(Mode.CHECKPOINT, bound, 1.0)
+                  .build()
+                  .run(new PiController(config), constant)
+                  .assertStable();
+            });
+  }
+
+  /** Periods for the integral to cross its whole range, plus two duty windows and a dwell. */
+  private static int convergenceBound(PiController.Config config, double absError) {
+    double periodSeconds = config.controlPeriod().toNanos() / 1e9;
+    double integralPeriods = 1.0 / (config.ki() * absError * periodSeconds);
+    long dwellPeriods = config.minDwell().toNanos() / config.controlPeriod().toNanos() + 1;
+    return (int) Math.min(200_000, Math.ceil(integralPeriods) + 2L * config.dutyWindowPeriods() + dwellPeriods + 1);
+  }
+
+  @Test
+  void noDwellShorterThanMinDwell() {
+    qt().forAll(Generators.piConfigs(), Generators.rates(1, 1_000))
+        .checkAssert(
+            (config, rates) ->
+                StabilityCheck.builder()
+                    .controlPeriod(config.controlPeriod())
+                    .minDwell(config.minDwell())
+                    .build()
+                    .run(new PiController(config), Generators.toArray(rates))
+                    .assertStable());
+  }
+
+  @Test
+  void dutyCycleSplitsTheWindowByRho() {
+    // kp = 0, so rho is the integral term alone; a rate equal to the set-point holds it.
+    PiController.Config config =
+        PiController.Config.builder().kp(0).ki(0.1).setPointCps(2).minDwell(Duration.ZERO).build();
+    PiController controller = new PiController(config);
+    long second = 1_000_000_000L;
+    long now = 0;
+    // Bring rho from 1 to 0.3: integral from 10 to 3 = 7 cps·s below the set-point.
+    controller.update(now, 9);
+    assertThat(controller.coloShare()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-9));
+    java.util.List<Mode> modes = new java.util.ArrayList<>();
+    for (int i = 0; i < 18; i++) {
+      now += second;
+      modes.add(controller.update(now, 2));
+    }
+    // The first window (started with rho = 1) ends after 8 more COLO periods; the next window
+    // runs rho·10 = 3 periods of COLO, then 7 of CHECKPOINT.
+    assertThat(modes.subList(0, 8)).containsOnly(Mode.COLO);
+    assertThat(modes.subList(8, 18))
+        .containsExactly(
+            Mode.COLO, Mode.COLO, Mode.COLO,
+            Mode.CHECKPOINT, Mode.CHECKPOINT, Mode.CHECKPOINT, Mode.CHECKPOINT,
+            Mode.CHECKPOINT, Mode.CHECKPOINT, Mode.CHECKPOINT);
+  }
+
+  static Stream<Arguments> invalidParameters() {
+    return Stream.of(
+        Arguments.of("setPointCps", (UnaryOperator<PiController.Config.Builder>) b -> b.setPointCps(-1)),
+        Arguments.of("setPointCps", (UnaryOperator<PiController.Config.Builder>) b -> b.setPointCps(Double.NaN)),
+        Arguments.of("kp", (UnaryOperator<PiController.Config.Builder>) b -> b.kp(-0.1)),
+        Arguments.of("ki", (UnaryOperator<PiController.Config.Builder>) b -> b.ki(0)),
+        Arguments.of("ki", (UnaryOperator<PiController.Config.Builder>) b -> b.ki(Double.POSITIVE_INFINITY)),
+        Arguments.of("controlPeriod", (UnaryOperator<PiController.Config.Builder>) b -> b.controlPeriod(Duration.ZERO)),
+        Arguments.of("dutyWindowPeriods", (UnaryOperator<PiController.Config.Builder>) b -> b.dutyWindowPeriods(0)),
+        Arguments.of("minDwell", (UnaryOperator<PiController.Config.Builder>) b -> b.minDwell(Duration.ofSeconds(-1))),
+        Arguments.of("checkpointPeriod", (UnaryOperator<PiController.Config.Builder>) b -> b.checkpointPeriod(Duration.ZERO)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidParameters")
+  void eachParameterOutOfRangeThrowsNamingIt(
+      String parameter, UnaryOperator<PiController.Config.Builder> breakIt) {
+    assertThatThrownBy(() -> breakIt.apply(PiController.Config.builder()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(parameter);
+  }
+}

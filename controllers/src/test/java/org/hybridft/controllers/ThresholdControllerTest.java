@@ -1,0 +1,159 @@
+package org.hybridft.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.hybridft.core.Mode;
+import org.hybridft.core.StabilityCheck;
+import org.hybridft.core.StabilityReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ThresholdControllerTest {
+  private static final long SECOND = 1_000_000_000L;
+
+  @Test
+  void checkpointStretchStaysWithinMinAndMax() {
+    qt().forAll(Generators.thresholdConfigs(), Generators.rates(1, 600), integers().between(100, 5_000))
+        .checkAssert(
+            (config, rates, periodMillis) -> {
+              ThresholdController controller = new ThresholdController(config);
+              long now = 0;
+              for (double cps : rates) {
+                controller.update(now, cps);
+                assertThat(controller.checkpointStretchNanos())
+                    .isBetween(
+                        config.minCheckpointStretch().toNanos(),
+                        config.maxCheckpointStretch().toNanos());
+                now += periodMillis * 1_000_000L;
+              }
+            });
+  }
+
+  @Test
+  void afterKBadColoStretchesInARowTheStretchIsInitialTimesAlphaToTheK() {
+    qt().forAll(Generators.thresholdConfigs(), integers().between(200, 2_000))
+        .checkAssert(
+            (config, periodMillis) -> {
+              ThresholdController controller = new ThresholdController(config);
+              double bad = config.coloThresholdCps() + 1;
+              long period = periodMillis * 1_000_000L;
+              int badStretches = 0;
+              Mode previous = controller.mode();
+              for (long now = 0; badStretches < 12 && now < 100_000 * SECOND; now += period) {
+                Mode mode = controller.update(now, bad);
+                if (previous == Mode.COLO && mode == Mode.CHECKPOINT) {
+                  badStretches++;
+                  double expected =
+                      Math.min(
+                          config.maxCheckpointStretch().toNanos(),
+                          config.initialCheckpointStretch().toNanos()
+                              * Math.pow(config.alpha(), badStretches));
+                  assertThat((double) controller.checkpointStretchNanos())
+                      .isCloseTo(expected, org.assertj.core.data.Offset.offset(badStretches + 1e-9 * expected));
+                }
+                previous = mode;
+              }
+              assertThat(badStretches).isEqualTo(12);
+            });
+  }
+
+  @Test
+  void neverTwoSwitchesCloserThanTheSmallestStretch() {
+    qt().forAll(Generators.thresholdConfigs(), Generators.rates(1, 800), integers().between(100, 3_000))
+        .checkAssert(
+            (config, rates, periodMillis) -> {
+              Duration smallest =
+                  config.coloWindow().compareTo(config.minCheckpointStretch()) < 0
+                      ? config.coloWindow()
+                      : config.minCheckpointStretch();
+              StabilityReport report =
+                  StabilityCheck.builder()
+                      .controlPeriod(Duration.ofMillis(periodMillis))
+                      .minDwell(smallest)
+                      .build()
+                      .run(new ThresholdController(config), Generators.toArray(rates));
+              report.assertStable();
+            });
+  }
+
+  @Test
+  void goodColoShortensTheNextCheckpointStretchByBeta() {
+    ThresholdController controller = new ThresholdController();
+    long now = 0;
+    controller.update(now, 0);
+    for (int i = 0; i < 10; i++) {
+      now += SECOND;
+      controller.update(now, 5); // bad
+    }
+    assertThat(controller.mode()).isEqualTo(Mode.CHECKPOINT);
+    assertThat(controller.checkpointStretchNanos()).isEqualTo(20 * SECOND);
+    for (int i = 0; i < 20; i++) {
+      now += SECOND;
+      controller.update(now, 2);
+    }
+    assertThat(controller.mode()).isEqualTo(Mode.COLO);
+    for (int i = 0; i < 10; i++) {
+      now += SECOND;
+      controller.update(now, 0.1); // good
+    }
+    assertThat(controller.mode()).isEqualTo(Mode.COLO);
+    assertThat(controller.checkpointStretchNanos()).isEqualTo(10 * SECOND);
+  }
+
+  @Test
+  void deterministicWorkloadStaysInColoAndNonDeterministicSettlesInCheckpointMode() {
+    StabilityReport calm =
+        StabilityCheck.builder()
+            .expectConvergence(Mode.COLO, 0, 1.0)
+            .build()
+            .run(new ThresholdController(), (mode, period) -> mode == Mode.COLO ? 0.1 : 2, 3_600);
+    calm.assertStable();
+
+    StabilityReport stormy =
+        StabilityCheck.builder()
+            .expectConvergence(Mode.CHECKPOINT, 600, 0.9)
+            .build()
+            .run(new ThresholdController(), (mode, period) -> mode == Mode.COLO ? 11 : 2, 3_600);
+    stormy.assertStable();
+  }
+
+  static Stream<Arguments> invalidParameters() {
+    return Stream.of(
+        Arguments.of("alpha", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.alpha(1.0)),
+        Arguments.of("alpha", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.alpha(Double.NaN)),
+        Arguments.of("beta", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.beta(1.0)),
+        Arguments.of("beta", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.beta(0.0)),
+        Arguments.of("coloThresholdCps", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.coloThresholdCps(-1)),
+        Arguments.of("coloThresholdCps", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.coloThresholdCps(Double.POSITIVE_INFINITY)),
+        Arguments.of("coloWindow", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.coloWindow(Duration.ZERO)),
+        Arguments.of("checkpointPeriod", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.checkpointPeriod(Duration.ofMillis(-5))),
+        Arguments.of("minCheckpointStretch", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.minCheckpointStretch(Duration.ZERO)),
+        Arguments.of("maxCheckpointStretch", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.maxCheckpointStretch(Duration.ofSeconds(1))),
+        Arguments.of("initialCheckpointStretch", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.initialCheckpointStretch(Duration.ofHours(1))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidParameters")
+  void eachParameterOutOfRangeThrowsNamingIt(
+      String parameter, UnaryOperator<ThresholdController.Config.Builder> breakIt) {
+    assertThatThrownBy(() -> breakIt.apply(ThresholdController.Config.builder()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(parameter);
+  }
+
+  @Test
+  void defaultsAreValidAndDocumentedValues() {
+    ThresholdController.Config defaults = ThresholdController.Config.defaults();
+    assertThat(defaults.coloWindow()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.initialCheckpointStretch()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.toBuilder().build()).isEqualTo(defaults);
+  }
+}
