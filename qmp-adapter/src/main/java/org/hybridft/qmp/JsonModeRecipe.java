@@ -1,0 +1,194 @@
+package org.hybridft.qmp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hybridft.core.Mode;
+
+/**
+ * A {@link ModeRecipe} read from JSON, for QEMUs whose mode switch is not built in (such as a
+ * QEMU patched with a true passive mode):
+ *
+ * <pre>{@code
+ * {
+ *   "name": "passive-mode-patch",
+ *   "COLO":       { "commands": [ {"execute": "...", "arguments": {...}} ],
+ *                   "expect": {"x-checkpoint-delay": 10000} },
+ *   "CHECKPOINT": { "commands": [ {"execute": "migrate-set-parameters",
+ *                                  "arguments": {"x-checkpoint-delay": "${periodMs}"}} ],
+ *                   "expect": {"x-checkpoint-delay": "${periodMs}"} }
+ * }
+ * }</pre>
+ *
+ * <p>Both modes are required, each with a non-empty {@code commands} list; {@code expect} (members
+ * of {@code query-migrate-parameters} to verify) is optional. In any string, {@code ${periodMs}}
+ * is replaced by the checkpoint period in milliseconds; a string that is exactly {@code
+ * ${periodMs}} becomes a number. No other placeholder exists.
+ */
+public final class JsonModeRecipe implements ModeRecipe {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
+  static final String PERIOD_PLACEHOLDER = "${periodMs}";
+
+  private final String name;
+  private final Map<Mode, ArrayNode> commands = new EnumMap<>(Mode.class);
+  private final Map<Mode, ObjectNode> expected = new EnumMap<>(Mode.class);
+
+  private JsonModeRecipe(String name, JsonNode root, String source) {
+    this.name = name;
+    for (Mode mode : Mode.values()) {
+      JsonNode section = root.get(mode.name());
+      if (section == null || !section.isObject()) {
+        throw invalid(source, "needs an object \"" + mode.name() + "\" with the commands of that mode");
+      }
+      JsonNode list = section.get("commands");
+      if (list == null || !list.isArray() || list.isEmpty()) {
+        throw invalid(source, mode.name() + ".commands must be a non-empty array");
+      }
+      for (int i = 0; i < list.size(); i++) {
+        JsonNode command = list.get(i);
+        String where = mode.name() + ".commands[" + i + "]";
+        if (!command.isObject() || !command.path("execute").isTextual()
+            || command.path("execute").asText().isBlank()) {
+          throw invalid(source, where + " must be an object with a command name in \"execute\"");
+        }
+        if (command.has("arguments") && !command.get("arguments").isObject()) {
+          throw invalid(source, where + ".arguments must be an object");
+        }
+        checkPlaceholders(command, source, where);
+      }
+      commands.put(mode, (ArrayNode) list);
+      JsonNode expect = section.path("expect");
+      if (!expect.isMissingNode() && !expect.isObject()) {
+        throw invalid(source, mode.name() + ".expect must be an object of migrate parameters");
+      }
+      if (expect.isObject()) {
+        checkPlaceholders(expect, source, mode.name() + ".expect");
+        expected.put(mode, (ObjectNode) expect);
+      }
+    }
+  }
+
+  /**
+   * Loads a recipe from {@code file}.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException naming the file and the first mistake in it
+   */
+  public static JsonModeRecipe load(Path file) throws IOException {
+    String text = Files.readString(file);
+    return parse(text, file.toString());
+  }
+
+  /**
+   * Parses a recipe from JSON text; {@code source} names it in error messages.
+   *
+   * @throws IllegalArgumentException naming the source and the first mistake
+   */
+  public static JsonModeRecipe parse(String json, String source) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (JsonProcessingException malformed) {
+      throw invalid(source, "is not valid JSON: " + malformed.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw invalid(source, "must be a JSON object with COLO and CHECKPOINT sections");
+    }
+    String name = root.path("name").asText(source);
+    return new JsonModeRecipe(name, root, source);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<QmpCommand> commands(Mode mode, long periodMillis) {
+    List<QmpCommand> result = new ArrayList<>();
+    for (JsonNode command : commands.get(mode)) {
+      JsonNode arguments = command.path("arguments");
+      ObjectNode substituted = arguments.isObject()
+          ? (ObjectNode) substitute(arguments, periodMillis)
+          : JsonNodeFactory.instance.objectNode();
+      result.add(new QmpCommand(command.get("execute").asText(), substituted));
+    }
+    return result;
+  }
+
+  @Override
+  public Map<String, JsonNode> expectedMigrateParameters(Mode mode, long periodMillis) {
+    ObjectNode expect = expected.get(mode);
+    if (expect == null) {
+      return Map.of();
+    }
+    Map<String, JsonNode> result = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = expect.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      result.put(entry.getKey(), substitute(entry.getValue(), periodMillis));
+    }
+    return result;
+  }
+
+  @Override
+  public String toString() {
+    return "JsonModeRecipe[" + name + "]";
+  }
+
+  private static JsonNode substitute(JsonNode node, long periodMillis) {
+    if (node.isTextual()) {
+      String text = node.asText();
+      if (text.equals(PERIOD_PLACEHOLDER)) {
+        return JsonNodeFactory.instance.numberNode(periodMillis);
+      }
+      return text.contains(PERIOD_PLACEHOLDER)
+          ? TextNode.valueOf(text.replace(PERIOD_PLACEHOLDER, Long.toString(periodMillis)))
+          : node;
+    }
+    if (node.isObject()) {
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      node.fields().forEachRemaining(e -> copy.set(e.getKey(), substitute(e.getValue(), periodMillis)));
+      return copy;
+    }
+    if (node.isArray()) {
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+      node.forEach(element -> copy.add(substitute(element, periodMillis)));
+      return copy;
+    }
+    return node;
+  }
+
+  private static void checkPlaceholders(JsonNode node, String source, String where) {
+    if (node.isTextual()) {
+      Matcher matcher = PLACEHOLDER.matcher(node.asText());
+      while (matcher.find()) {
+        if (!matcher.group().equals(PERIOD_PLACEHOLDER)) {
+          throw invalid(source, where + " uses the unknown placeholder " + matcher.group()
+              + "; the only one is " + PERIOD_PLACEHOLDER);
+        }
+      }
+    } else {
+      node.forEach(child -> checkPlaceholders(child, source, where));
+    }
+  }
+
+  private static IllegalArgumentException invalid(String source, String problem) {
+    return new IllegalArgumentException("recipe " + source + " " + problem);
+  }
+}

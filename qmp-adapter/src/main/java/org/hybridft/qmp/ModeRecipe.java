@@ -1,0 +1,63 @@
+package org.hybridft.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.hybridft.core.Mode;
+
+/**
+ * How a {@link QmpModeActuator} puts a QEMU COLO primary into a {@link Mode}: the QMP commands to
+ * send, and the migration parameters to read back afterwards to verify them.
+ *
+ * <p>Built in: {@link #checkpointDelay()} for any QEMU with {@code x-colo}. For a QEMU patched
+ * with a true passive mode (such as the research prototype's), {@link #fromFile(Path)} loads the
+ * commands from JSON.
+ */
+public interface ModeRecipe {
+
+  /** A short name for logs and the command line. */
+  String name();
+
+  /**
+   * The commands that put the primary into {@code mode}, sent in order; the first failure stops
+   * the actuation.
+   *
+   * @param mode the mode to apply
+   * @param periodMillis the checkpoint period wanted in {@link Mode#CHECKPOINT}, {@code >= 1}
+   */
+  List<QmpCommand> commands(Mode mode, long periodMillis);
+
+  /**
+   * The members of {@code query-migrate-parameters} that must read back as these values once
+   * {@code mode} is applied; empty when nothing can be verified that way.
+   */
+  default Map<String, JsonNode> expectedMigrateParameters(Mode mode, long periodMillis) {
+    return Map.of();
+  }
+
+  /**
+   * The {@code checkpoint-delay} recipe with the default COLO idle period of {@value
+   * CheckpointDelayRecipe#DEFAULT_COLO_IDLE_MILLIS} ms.
+   */
+  static ModeRecipe checkpointDelay() {
+    return new CheckpointDelayRecipe(Duration.ofMillis(CheckpointDelayRecipe.DEFAULT_COLO_IDLE_MILLIS));
+  }
+
+  /** The {@code checkpoint-delay} recipe with {@code coloIdlePeriod} as the COLO timer period. */
+  static ModeRecipe checkpointDelay(Duration coloIdlePeriod) {
+    return new CheckpointDelayRecipe(coloIdlePeriod);
+  }
+
+  /**
+   * Loads a recipe from a JSON file; see {@link JsonModeRecipe} for the format.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException naming the file and the place of the first mistake
+   */
+  static ModeRecipe fromFile(Path file) throws IOException {
+    return JsonModeRecipe.load(file);
+  }
+}

@@ -1,0 +1,95 @@
+package org.hybridft.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.Objects;
+import org.hybridft.core.Mode;
+import org.hybridft.core.ModeActuator;
+import org.hybridft.core.ReplicationEndedException;
+
+/**
+ * Applies modes to a QEMU COLO primary over QMP by a {@link ModeRecipe}, then reads {@code
+ * query-migrate-parameters} back and verifies what the recipe expects. It decides nothing.
+ *
+ * <p>Failures, as the {@link org.hybridft.core.ControlLoop} expects them: a lost connection throws
+ * {@link ReplicationEndedException}; an error reply, a timeout or a read-back mismatch throw the
+ * {@link QmpException} or an {@link IllegalStateException}, which the loop retries and then meets
+ * with its fail-safe. Each command waits at most the client's command timeout.
+ */
+public final class QmpModeActuator implements ModeActuator {
+  private static final long NANOS_PER_MILLI = 1_000_000;
+
+  private final QmpClient client;
+  private final ModeRecipe recipe;
+
+  /**
+   * @param client a connection to the COLO primary's QMP monitor
+   * @param recipe how modes are applied
+   */
+  public QmpModeActuator(QmpClient client, ModeRecipe recipe) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.recipe = Objects.requireNonNull(recipe, "recipe");
+  }
+
+  /** The recipe in use. */
+  public ModeRecipe recipe() {
+    return recipe;
+  }
+
+  /**
+   * Sends the recipe's commands for {@code mode} and verifies the read-back.
+   *
+   * @param checkpointPeriodNanos rounded to the nearest millisecond, at least 1 ms
+   * @throws ReplicationEndedException when the QMP connection is closed
+   * @throws QmpException when QEMU refused a command or did not answer in time
+   * @throws IllegalStateException when a migrate parameter reads back other than expected
+   */
+  @Override
+  public void apply(Mode mode, long checkpointPeriodNanos) {
+    Objects.requireNonNull(mode, "mode");
+    if (checkpointPeriodNanos <= 0) {
+      throw new IllegalArgumentException(
+          "checkpointPeriodNanos must be > 0, was " + checkpointPeriodNanos);
+    }
+    long periodMillis = Math.max(1, (checkpointPeriodNanos + NANOS_PER_MILLI / 2) / NANOS_PER_MILLI);
+    try {
+      for (QmpCommand command : recipe.commands(mode, periodMillis)) {
+        client.call(command.name(), command.arguments());
+      }
+      Map<String, JsonNode> expected = recipe.expectedMigrateParameters(mode, periodMillis);
+      if (!expected.isEmpty()) {
+        verify(mode, expected, client.call("query-migrate-parameters", null));
+      }
+    } catch (QmpConnectionClosedException lost) {
+      throw new ReplicationEndedException("QMP connection lost: " + lost.getMessage(), lost);
+    }
+  }
+
+  private void verify(Mode mode, Map<String, JsonNode> expected, JsonNode actual) {
+    for (Map.Entry<String, JsonNode> entry : expected.entrySet()) {
+      JsonNode read = actual.get(entry.getKey());
+      if (!sameValue(entry.getValue(), read)) {
+        throw new IllegalStateException(
+            "after applying " + mode + " with recipe " + recipe.name() + ", migrate parameter "
+                + entry.getKey() + " reads " + (read == null ? "nothing" : read) + ", expected "
+                + entry.getValue());
+      }
+    }
+  }
+
+  private static boolean sameValue(JsonNode expected, JsonNode read) {
+    if (read == null) {
+      return false;
+    }
+    // 200 and 200.0 are the same parameter value; JsonNode.equals would tell them apart.
+    if (expected.isNumber() && read.isNumber()) {
+      return expected.decimalValue().compareTo(read.decimalValue()) == 0;
+    }
+    return expected.equals(read);
+  }
+
+  @Override
+  public String toString() {
+    return "QmpModeActuator[" + recipe.name() + " on " + client.address() + "]";
+  }
+}
