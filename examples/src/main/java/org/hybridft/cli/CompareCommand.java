@@ -1,0 +1,108 @@
+package org.hybridft.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.hybridft.sim.Comparison;
+import org.hybridft.sim.ComparisonResult;
+import org.hybridft.sim.ControllerSpec;
+import org.hybridft.sim.Workload;
+import org.hybridft.sim.WorkloadProfile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hybrid-ft compare}: every built-in workload × every controller × 10 runs × 30 simulated
+ * minutes (by default), in parallel, with a table per workload, {@code results.csv} and a plot per
+ * workload.
+ */
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Simulate every controller on every built-in workload and compare them.",
+      "Prints one table per workload (mean ± 95% CI over the runs, * = best per column) and writes"
+          + " results.csv and one PNG per workload into --out."
+    })
+public final class CompareCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--workloads",
+      split = ",",
+      paramLabel = "W",
+      description = "workloads (default: all of rubis, bugzilla, video, phased, synthetic)")
+  List<String> workloads = WorkloadProfile.names();
+
+  @Option(
+      names = "--controllers",
+      split = ",",
+      paramLabel = "C",
+      description = "controllers (default: all of checkpoint, colo, threshold, pi, orbit)")
+  List<String> controllers = ControllerCatalog.NAMES;
+
+  @Mixin RunOptions run;
+  @Mixin ControllerOptions parameters;
+  @Mixin ModelOptions model;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    run.validate();
+    List<Workload> chosen = resolveWorkloads(workloads);
+    List<ControllerSpec> specs = ControllerCatalog.specs(distinct("controller", controllers), parameters);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ComparisonResult result =
+        Comparison.builder()
+            .workloads(chosen)
+            .controllers(specs)
+            .runs(run.runs)
+            .length(run.length())
+            .seed(run.seed)
+            .threads(run.threads)
+            .model(model.model())
+            .progress(new ProgressBar(err))
+            .build()
+            .run();
+    Report.publish(result, chosen.stream().map(Workload::description).toList(), run, out, err);
+    return 0;
+  }
+
+  static List<Workload> resolveWorkloads(List<String> names) {
+    List<Workload> chosen = new ArrayList<>();
+    for (String name : distinct("workload", names)) {
+      chosen.add(
+          WorkloadProfile.byName(name)
+              .orElseThrow(
+                  () ->
+                      new UsageException(
+                          "unknown workload '" + name + "' (known: "
+                              + String.join(", ", WorkloadProfile.names()) + ")"))
+              .workload());
+    }
+    return chosen;
+  }
+
+  static List<String> distinct(String what, List<String> names) {
+    Set<String> seen = new HashSet<>();
+    List<String> result = new ArrayList<>();
+    for (String name : names) {
+      String key = name.strip().toLowerCase(Locale.ROOT);
+      if (key.isEmpty()) {
+        throw new UsageException("empty " + what + " name in the list");
+      }
+      if (!seen.add(key)) {
+        throw new UsageException(what + " '" + key + "' is listed twice");
+      }
+      result.add(key);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,169 @@
+package org.hybridft.cli;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.hybridft.core.Mode;
+import org.hybridft.sim.ComparisonResult;
+import org.hybridft.sim.Estimate;
+import org.hybridft.sim.Metric;
+import org.hybridft.sim.RunResult;
+import org.hybridft.sim.TimeSeries;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler.LegendPosition;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Draws one PNG per workload: the checkpoint rate and the mode over time of every controller
+ * (their first run), and bar charts of the downtime ratio and the p99 latency (mean with 95 %
+ * confidence interval over the runs).
+ */
+public final class ComparisonPlot {
+  private static final int WIDTH = 1400;
+  private static final int SERIES_HEIGHT = 380;
+  private static final int MODE_HEIGHT = 300;
+  private static final int BAR_HEIGHT = 380;
+
+  private ComparisonPlot() {}
+
+  /**
+   * Writes the plot of {@code workload} as a PNG.
+   *
+   * @throws IOException if the file cannot be written
+   */
+  public static void write(ComparisonResult result, String workload, Path file) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    List<String> controllers = result.controllers();
+    List<TimeSeries> series = new ArrayList<>();
+    for (String controller : controllers) {
+      series.add(result.runs(workload, controller).get(0).timeSeries());
+    }
+
+    XYChart cps =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(SERIES_HEIGHT)
+            .title(workload + ": checkpoints per second (run 0, per control period)")
+            .xAxisTitle("minutes")
+            .yAxisTitle("cps")
+            .build();
+    style(cps);
+    for (int c = 0; c < controllers.size(); c++) {
+      TimeSeries s = series.get(c);
+      double[] x = new double[s.size()];
+      double[] y = new double[s.size()];
+      for (int i = 0; i < s.size(); i++) {
+        x[i] = s.seconds(i) / 60;
+        y[i] = s.checkpointsPerSecond(i);
+      }
+      if (x.length > 0) {
+        XYSeries line = cps.addSeries(controllers.get(c), x, y);
+        line.setMarker(SeriesMarkers.NONE);
+      }
+    }
+
+    XYChart modes =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(MODE_HEIGHT)
+            .title(workload + ": mode over time (run 0; high = COLO, low = CHECKPOINT)")
+            .xAxisTitle("minutes")
+            .yAxisTitle("controller")
+            .build();
+    style(modes);
+    modes.getStyler().setYAxisTicksVisible(false);
+    for (int c = 0; c < controllers.size(); c++) {
+      TimeSeries s = series.get(c);
+      int n = s.size();
+      if (n == 0) {
+        continue;
+      }
+      double base = (controllers.size() - 1 - c) * 1.5;
+      double[] x = new double[2 * n];
+      double[] y = new double[2 * n];
+      double previous = s.mode(0) == Mode.COLO ? base + 1 : base;
+      for (int i = 0; i < n; i++) {
+        double level = s.mode(i) == Mode.COLO ? base + 1 : base;
+        double minutes = i == 0 ? 0 : s.seconds(i - 1) / 60;
+        x[2 * i] = minutes;
+        y[2 * i] = previous;
+        x[2 * i + 1] = minutes;
+        y[2 * i + 1] = level;
+        previous = level;
+      }
+      XYSeries line = modes.addSeries(controllers.get(c), x, y);
+      line.setMarker(SeriesMarkers.NONE);
+    }
+
+    CategoryChart downtime = bars(result, workload, Metric.DOWNTIME_RATIO, "downtime ratio (mean ± 95% CI)", "ratio");
+    CategoryChart p99 = bars(result, workload, Metric.LATENCY_P99, "p99 reply latency (mean ± 95% CI)", "ms");
+
+    BufferedImage image =
+        new BufferedImage(WIDTH, SERIES_HEIGHT + MODE_HEIGHT + BAR_HEIGHT, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, image.getWidth(), image.getHeight());
+      g.drawImage(BitmapEncoder.getBufferedImage(cps), 0, 0, null);
+      g.drawImage(BitmapEncoder.getBufferedImage(modes), 0, SERIES_HEIGHT, null);
+      g.drawImage(BitmapEncoder.getBufferedImage(downtime), 0, SERIES_HEIGHT + MODE_HEIGHT, null);
+      g.drawImage(BitmapEncoder.getBufferedImage(p99), WIDTH / 2, SERIES_HEIGHT + MODE_HEIGHT, null);
+    } finally {
+      g.dispose();
+    }
+    if (!ImageIO.write(image, "png", file.toFile())) {
+      throw new IOException("no PNG writer available for " + file);
+    }
+  }
+
+  private static CategoryChart bars(
+      ComparisonResult result, String workload, Metric metric, String title, String unit) {
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH / 2)
+            .height(BAR_HEIGHT)
+            .title(workload + ": " + title)
+            .yAxisTitle(unit)
+            .build();
+    chart.getStyler().setLegendVisible(false);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    List<String> names = new ArrayList<>();
+    List<Double> means = new ArrayList<>();
+    List<Double> errors = new ArrayList<>();
+    for (String controller : result.controllers()) {
+      Estimate estimate = result.estimate(workload, controller, metric);
+      names.add(controller);
+      means.add(estimate.mean());
+      errors.add(estimate.halfWidth95());
+    }
+    chart.addSeries(metric.label(), names, means, errors);
+    chart.getStyler().setErrorBarsColor(Color.BLACK);
+    return chart;
+  }
+
+  private static void style(XYChart chart) {
+    chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setXAxisDecimalPattern("0");
+  }
+
+  /** A file name for the workload's plot (the workload name with unsafe characters replaced). */
+  public static String fileName(String workload) {
+    return workload.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
+  }
+
+  /** Whether a run list holds at least one run with a time series worth plotting. */
+  static boolean plottable(List<RunResult> runs) {
+    return !runs.isEmpty() && runs.get(0).timeSeries().size() > 0;
+  }
+}

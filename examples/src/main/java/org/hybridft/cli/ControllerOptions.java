@@ -1,0 +1,77 @@
+package org.hybridft.cli;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * The controllers' parameters as options. Each option left out keeps the controller's documented
+ * default; each given one is validated by the controller's config record.
+ */
+public final class ControllerOptions {
+  @Option(
+      names = "--checkpoint-period",
+      converter = DurationConverter.class,
+      description = "checkpoint mode's interval for checkpoint, threshold and pi (default 500ms)")
+  @Nullable Duration checkpointPeriod;
+
+  @Option(names = "--colo-window", converter = DurationConverter.class,
+      description = "threshold: how long a COLO stretch lasts before it is judged (default 10s)")
+  @Nullable Duration coloWindow;
+
+  @Option(names = "--threshold-cps",
+      description = "threshold: average cps above which a COLO stretch is bad (default 2.0)")
+  @Nullable Double thresholdCps;
+
+  @Option(names = "--initial-stretch", converter = DurationConverter.class,
+      description = "threshold: first checkpoint stretch (default 10s)")
+  @Nullable Duration initialStretch;
+
+  @Option(names = "--alpha", description = "threshold: stretch factor after bad COLO, > 1 (default 2)")
+  @Nullable Double alpha;
+
+  @Option(names = "--beta", description = "threshold: stretch factor after good COLO, in (0, 1) (default 0.5)")
+  @Nullable Double beta;
+
+  @Option(names = "--min-stretch", converter = DurationConverter.class,
+      description = "threshold: shortest checkpoint stretch (default 5s)")
+  @Nullable Duration minStretch;
+
+  @Option(names = "--max-stretch", converter = DurationConverter.class,
+      description = "threshold: longest checkpoint stretch (default 160s)")
+  @Nullable Duration maxStretch;
+
+  @Option(names = "--set-point", description = "pi: the cps to hold (default 2.5)")
+  @Nullable Double setPoint;
+
+  @Option(names = "--kp", description = "pi: proportional gain, >= 0 (default 0.05)")
+  @Nullable Double kp;
+
+  @Option(names = "--ki", description = "pi: integral gain, > 0 (default 0.02)")
+  @Nullable Double ki;
+
+  @Option(names = "--duty-window", description = "pi: control periods per duty window, >= 1 (default 10)")
+  @Nullable Integer dutyWindow;
+
+  @Option(names = "--min-dwell", converter = DurationConverter.class,
+      description = "pi: shortest time in one mode (default 2s)")
+  @Nullable Duration minDwell;
+
+  @Option(names = "--passive-limit", converter = DurationConverter.class,
+      description = "orbit: mean checkpoint interval below which COLO is abandoned (default 400ms)")
+  @Nullable Duration passiveLimit;
+
+  @Option(names = "--passive-count", description = "orbit: checkpoints per passive stretch (default 100)")
+  @Nullable Integer passiveCount;
+
+  @Option(names = "--passive-period", converter = DurationConverter.class,
+      description = "orbit: checkpoint interval in passive mode (default 250ms)")
+  @Nullable Duration passivePeriod;
+
+  @Option(names = "--min-checkpoints",
+      description = "orbit: checkpoints seen before the mean is trusted (default 5)")
+  @Nullable Integer minCheckpoints;
+
+  @Option(names = "--smoothing", description = "orbit: weight of the newest interval, in (0, 1] (default 0.3)")
+  @Nullable Double smoothing;
+}

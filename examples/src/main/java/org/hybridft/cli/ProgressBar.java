@@ -1,0 +1,33 @@
+package org.hybridft.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import org.hybridft.sim.Comparison;
+
+/** A one-line progress bar on stderr, redrawn at most ten times a second and at the end. */
+final class ProgressBar implements Comparison.ProgressListener {
+  private static final int WIDTH = 30;
+  private final PrintWriter err;
+  private final long startNanos = System.nanoTime();
+  private long lastDrawNanos;
+
+  ProgressBar(PrintWriter err) {
+    this.err = err;
+  }
+
+  @Override
+  public synchronized void onRunFinished(int done, int total) {
+    long now = System.nanoTime();
+    if (done < total && now - lastDrawNanos < 100_000_000L) {
+      return;
+    }
+    lastDrawNanos = now;
+    int filled = (int) ((long) WIDTH * done / total);
+    String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
+    err.printf(Locale.ROOT, "\r[%s] %d/%d runs  %.1f s", bar, done, total, (now - startNanos) / 1e9);
+    if (done == total) {
+      err.println();
+    }
+    err.flush();
+  }
+}

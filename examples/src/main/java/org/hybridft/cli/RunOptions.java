@@ -1,0 +1,44 @@
+package org.hybridft.cli;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import picocli.CommandLine.Option;
+
+/** How much to simulate and where to write it; shared by {@code compare} and {@code simulate}. */
+public final class RunOptions {
+  @Option(names = "--minutes", description = "simulated minutes per run (default ${DEFAULT-VALUE})")
+  double minutes = 30;
+
+  @Option(names = "--runs", description = "runs per workload and controller (default ${DEFAULT-VALUE})")
+  int runs = 10;
+
+  @Option(names = "--seed", description = "seed of the whole comparison (default ${DEFAULT-VALUE})")
+  long seed = 1;
+
+  @Option(names = "--out", description = "directory for results.csv and the plots (default ${DEFAULT-VALUE})")
+  Path out = Paths.get("hybrid-ft-results");
+
+  @Option(names = "--threads", description = "worker threads (default: one per core, ${DEFAULT-VALUE})")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--no-plots", description = "skip the PNG plots")
+  boolean noPlots;
+
+  /** Checks the values that picocli cannot. */
+  void validate() {
+    if (!(minutes > 0) || Double.isInfinite(minutes) || minutes > 7 * 24 * 60) {
+      throw new UsageException("--minutes must be > 0 and at most a week (10080), was " + minutes);
+    }
+    if (runs < 1) {
+      throw new UsageException("--runs must be >= 1, was " + runs);
+    }
+    if (threads < 1) {
+      throw new UsageException("--threads must be >= 1, was " + threads);
+    }
+  }
+
+  /** The simulated length of one run. */
+  java.time.Duration length() {
+    return java.time.Duration.ofNanos(Math.round(minutes * 60e9));
+  }
+}

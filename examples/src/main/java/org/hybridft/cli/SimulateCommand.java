@@ -1,0 +1,92 @@
+package org.hybridft.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.hybridft.sim.Comparison;
+import org.hybridft.sim.ComparisonResult;
+import org.hybridft.sim.ControllerSpec;
+import org.hybridft.sim.Trace;
+import org.hybridft.sim.TraceFormatException;
+import org.hybridft.sim.Workload;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hybrid-ft simulate}: one controller, with its parameters as options, on one built-in
+ * workload or a recorded trace. Same table, {@code results.csv} and plot as {@code compare}.
+ */
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Simulate one controller on one workload (built-in or a trace CSV).",
+      "Controller parameters are options; those left out keep their documented defaults."
+    })
+public final class SimulateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--workload", paramLabel = "W",
+      description = "built-in workload: rubis, bugzilla, video, phased, synthetic (default synthetic)")
+  @Nullable String workload;
+
+  @Option(names = "--trace", paramLabel = "FILE",
+      description = "replay a trace CSV (seconds,divergences_per_second[,requests_per_second[,dirty_mb_per_second]])")
+  @Nullable Path trace;
+
+  @Option(names = "--controller", required = true, paramLabel = "C",
+      description = "checkpoint, colo, threshold, pi or orbit")
+  String controller = "";
+
+  @Mixin RunOptions run;
+  @Mixin ControllerOptions parameters;
+  @Mixin ModelOptions model;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    run.validate();
+    if (workload != null && trace != null) {
+      throw new UsageException("give --workload or --trace, not both");
+    }
+    Workload chosen =
+        trace != null
+            ? readTrace(trace)
+            : CompareCommand.resolveWorkloads(List.of(workload == null ? "synthetic" : workload)).get(0);
+    ControllerSpec controllerSpec = ControllerCatalog.spec(controller, parameters);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ComparisonResult result =
+        Comparison.builder()
+            .workloads(List.of(chosen))
+            .controllers(List.of(controllerSpec))
+            .runs(run.runs)
+            .length(run.length())
+            .seed(run.seed)
+            .threads(run.threads)
+            .model(model.model())
+            .progress(new ProgressBar(err))
+            .build()
+            .run();
+    Report.publish(result, List.of(chosen.description()), run, out, err);
+    return 0;
+  }
+
+  private static Workload readTrace(Path file) {
+    try {
+      return Trace.read(file);
+    } catch (TraceFormatException bad) {
+      throw new UsageException("bad trace " + bad.getMessage(), bad);
+    } catch (NoSuchFileException missing) {
+      throw new UsageException("cannot read trace " + file + ": no such file", missing);
+    } catch (IOException unreadable) {
+      throw new UsageException("cannot read trace " + file + ": " + unreadable.getMessage(), unreadable);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package org.hybridft.sim;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hybridft.core.ParameterCheck;
+
+/**
+ * Runs every controller on every workload a number of times, in parallel, and collects the
+ * results.
+ *
+ * <p><b>Seeds.</b> Run r of workload w gets the seed derived from the comparison's seed, the
+ * workload's name and r, and <em>not</em> from the controller: every controller faces the same
+ * arrivals, service times and divergence draws (common random numbers), so their differences are
+ * the controllers', not the dice's.
+ */
+public final class Comparison {
+
+  /** Observes progress; called from worker threads, must be thread-safe and quick. */
+  @FunctionalInterface
+  public interface ProgressListener {
+    /** One more run finished: {@code done} of {@code total}. */
+    void onRunFinished(int done, int total);
+  }
+
+  private final List<Workload> workloads;
+  private final List<ControllerSpec> controllers;
+  private final int runs;
+  private final Duration length;
+  private final long seed;
+  private final int threads;
+  private final VmSimulator simulator;
+  private final ProgressListener progress;
+
+  private Comparison(Builder builder) {
+    this.workloads = List.copyOf(builder.workloads);
+    this.controllers = List.copyOf(builder.controllers);
+    if (workloads.isEmpty()) {
+      throw new IllegalArgumentException("workloads must hold at least one workload, was empty");
+    }
+    if (controllers.isEmpty()) {
+      throw new IllegalArgumentException("controllers must hold at least one controller, was empty");
+    }
+    this.runs = builder.runs;
+    this.length = builder.length;
+    this.seed = builder.seed;
+    this.threads = builder.threads;
+    this.simulator = new VmSimulator(builder.model);
+    this.progress = builder.progress;
+  }
+
+  /** A builder with defaults: 10 runs of 30 simulated minutes, seed 1, one thread per core. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The seed of run {@code run} of {@code workload} under comparison seed {@code seed}. */
+  public static long runSeed(long seed, String workload, int run) {
+    long mixed = seed * 0x9E3779B97F4A7C15L + workload.hashCode() * 0xC2B2AE3D27D4EB4FL + run;
+    return new SplittableRandom(mixed).nextLong();
+  }
+
+  /**
+   * Runs everything and waits for it.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   * @throws IllegalStateException if a run failed (a controller threw), with that failure as cause
+   */
+  public ComparisonResult run() throws InterruptedException {
+    int total = workloads.size() * controllers.size() * runs;
+    RunResult[] results = new RunResult[total];
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger threadNumber = new AtomicInteger();
+    ThreadFactory factory =
+        task -> {
+          Thread thread = new Thread(task, "hybridft-sim-" + threadNumber.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        };
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, total), factory);
+    try {
+      List<Future<?>> futures = new ArrayList<>(total);
+      int index = 0;
+      for (Workload workload : workloads) {
+        for (ControllerSpec controller : controllers) {
+          for (int r = 0; r < runs; r++) {
+            int slot = index++;
+            int run = r;
+            futures.add(
+                pool.submit(
+                    () -> {
+                      results[slot] =
+                          simulator.run(
+                              workload,
+                              controller.name(),
+                              controller.create(),
+                              length,
+                              runSeed(seed, workload.name(), run),
+                              run);
+                      progress.onRunFinished(done.incrementAndGet(), total);
+                    }));
+          }
+        }
+      }
+      for (Future<?> future : futures) {
+        try {
+          future.get();
+        } catch (ExecutionException failed) {
+          throw new IllegalStateException(
+              "a simulated run failed: " + failed.getCause(), failed.getCause());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return new ComparisonResult(
+        workloads.stream().map(Workload::name).toList(),
+        controllers.stream().map(ControllerSpec::name).toList(),
+        Arrays.asList(results));
+  }
+
+  /** Builds a {@link Comparison}; setters validate their argument. */
+  public static final class Builder {
+    private List<Workload> workloads = List.of();
+    private List<ControllerSpec> controllers = List.of();
+    private int runs = 10;
+    private Duration length = Duration.ofMinutes(30);
+    private long seed = 1;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private ReplicationModel model = ReplicationModel.defaults();
+    private ProgressListener progress = (done, total) -> {};
+
+    private Builder() {}
+
+    /** The workloads, at least one. */
+    public Builder workloads(List<Workload> workloads) {
+      this.workloads = List.copyOf(workloads);
+      return this;
+    }
+
+    /** The controllers, at least one. */
+    public Builder controllers(List<ControllerSpec> controllers) {
+      this.controllers = List.copyOf(controllers);
+      return this;
+    }
+
+    /** Runs per workload and controller, {@code >= 1}; default 10. */
+    public Builder runs(int runs) {
+      this.runs = ParameterCheck.atLeast("runs", runs, 1);
+      return this;
+    }
+
+    /** Simulated time per run, {@code > 0}; default 30 minutes. */
+    public Builder length(Duration length) {
+      this.length = ParameterCheck.positive("length", length);
+      return this;
+    }
+
+    /** The comparison's seed; default 1. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Worker threads, {@code >= 1}; default one per available processor. */
+    public Builder threads(int threads) {
+      this.threads = ParameterCheck.atLeast("threads", threads, 1);
+      return this;
+    }
+
+    /** The replication model; default {@link ReplicationModel#defaults()}. */
+    public Builder model(ReplicationModel model) {
+      this.model = Objects.requireNonNull(model, "model");
+      return this;
+    }
+
+    /** The progress listener; default none. */
+    public Builder progress(ProgressListener progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException if no workload or no controller was given
+     */
+    public Comparison build() {
+      return new Comparison(this);
+    }
+  }
+}

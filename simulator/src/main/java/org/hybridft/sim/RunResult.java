@@ -1,0 +1,49 @@
+package org.hybridft.sim;
+
+/**
+ * What one simulated run of one controller on one workload measured.
+ *
+ * @param workload the workload's name
+ * @param controller the controller's name
+ * @param run the run's index within its configuration, from 0
+ * @param seed the seed the run was simulated with
+ * @param wallSeconds the simulated time
+ * @param downtimeRatio total checkpoint pause / wall time
+ * @param pauseSeconds total checkpoint pause within the run
+ * @param checkpoints checkpoints started
+ * @param checkpointsPerSecond {@code checkpoints / wallSeconds}
+ * @param latencyMeanMs mean reply latency (arrival of the request to release of the reply)
+ * @param latencyP50Ms median reply latency
+ * @param latencyP99Ms 99th percentile of the reply latency
+ * @param latencyP999Ms 99.9th percentile of the reply latency
+ * @param throughputRps replies released per second
+ * @param dropped requests dropped because the backlog was full
+ * @param cpuSeconds CPU time on both hosts: service time on two VMs in COLO and one in CHECKPOINT
+ *     mode, plus each checkpoint's pause on both hosts
+ * @param networkMb bytes on the replication link in MB: checkpoint bytes plus the input COLO
+ *     mirrors to the secondary
+ * @param switches mode switches after the initial mode
+ * @param coloShare the share of wall time spent in COLO mode
+ * @param timeSeries per control period: cps, mode, ρ
+ */
+public record RunResult(
+    String workload,
+    String controller,
+    int run,
+    long seed,
+    double wallSeconds,
+    double downtimeRatio,
+    double pauseSeconds,
+    long checkpoints,
+    double checkpointsPerSecond,
+    double latencyMeanMs,
+    double latencyP50Ms,
+    double latencyP99Ms,
+    double latencyP999Ms,
+    double throughputRps,
+    long dropped,
+    double cpuSeconds,
+    double networkMb,
+    int switches,
+    double coloShare,
+    TimeSeries timeSeries) {}

@@ -1,0 +1,546 @@
+package org.hybridft.sim;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.HdrHistogram.Histogram;
+import org.apache.commons.math3.distribution.ExponentialDistribution;
+import org.apache.commons.math3.distribution.LogNormalDistribution;
+import org.apache.commons.math3.random.RandomGenerator;
+import org.hybridft.core.CheckpointRateEstimator;
+import org.hybridft.core.DowntimeMeter;
+import org.hybridft.core.Mode;
+import org.hybridft.core.ModeController;
+import org.hybridft.core.ParameterCheck;
+
+/**
+ * An event-driven model of one VM replicated by COLO, driven by a {@link ModeController} the way
+ * {@link org.hybridft.core.ControlLoop} drives it. Deterministic for a given seed.
+ *
+ * <p><b>Requests.</b> Requests arrive as a Poisson process at the phase's rate λ and are served
+ * first come, first served by the workload's worker threads, each taking a log-normal service
+ * time. Requests that find every thread busy wait in a backlog of {@link
+ * ReplicationModel#backlogLimit()} places; beyond it they are dropped. While the guest is paused
+ * for a checkpoint it serves nothing: services in progress are delayed by the pause.
+ *
+ * <p><b>Checkpoints.</b> A checkpoint pauses the guest for the model's fixed cost plus the memory
+ * dirtied since the previous checkpoint (at the phase's dirtying rate while the guest runs, capped
+ * by the phase's working set) divided by the link bandwidth.
+ *
+ * <ul>
+ *   <li>In {@link Mode#COLO}, every reply diverges with the phase's probability p. A matching reply
+ *       leaves at once. A diverging one starts a checkpoint at once and leaves when it commits.
+ *       Divergences cannot pile up during a pause, because the paused guest produces no output: a
+ *       pause absorbs every divergence it would have caused. COLO's periodic timer also
+ *       checkpoints, {@link ReplicationModel#coloCheckpointDelay()} after the previous checkpoint
+ *       started (any checkpoint restarts the timer, as in QEMU).
+ *   <li>In {@link Mode#CHECKPOINT}, a checkpoint starts every {@link
+ *       ModeController#checkpointPeriodNanos()} (start to start; right after the previous commit
+ *       if the pause outlasts the period), and every reply is held until the next checkpoint
+ *       commits.
+ *   <li>A switch from CHECKPOINT to COLO starts a checkpoint at once (the secondary must be in
+ *       sync; a checkpoint in progress serves). A switch to CHECKPOINT schedules its first
+ *       checkpoint one period later.
+ * </ul>
+ *
+ * <p><b>Control.</b> Every {@link ReplicationModel#controlPeriod()}, from time 0, a tick reads the
+ * number of checkpoints started and feeds {@link CheckpointRateEstimator#forCounter} exactly as
+ * the control loop does: the first tick takes the baseline and applies the controller's initial
+ * mode; each later tick estimates the rate over {@link ReplicationModel#rateWindow()}, calls
+ * {@link ModeController#update}, and switches when the answer differs from the applied mode.
+ *
+ * <p><b>Costs.</b> CPU: each request's service time counts twice in COLO (both VMs execute) and
+ * once in CHECKPOINT mode; each checkpoint counts its pause on both hosts. Network: each
+ * checkpoint's dirty bytes plus {@link ReplicationModel#deviceStateMb()}, plus every request that
+ * arrives in COLO mode (mirrored to the secondary).
+ *
+ * <p>The event loop works on primitives: no boxing or allocation per event. Instances are
+ * immutable and thread-safe; each {@link #run} has its own state.
+ */
+public final class VmSimulator {
+  private static final double NANOS_PER_SECOND = 1e9;
+  private static final double BYTES_PER_MB = 1e6;
+  private static final long NEVER = Long.MAX_VALUE;
+  /** Latencies are recorded in microseconds up to one day. */
+  private static final long MAX_LATENCY_MICROS = 86_400_000_000L;
+
+  private final ReplicationModel model;
+
+  /** A simulator with {@link ReplicationModel#defaults()}. */
+  public VmSimulator() {
+    this(ReplicationModel.defaults());
+  }
+
+  /** A simulator of the given replication costs. */
+  public VmSimulator(ReplicationModel model) {
+    this.model = Objects.requireNonNull(model, "model");
+  }
+
+  /** The replication model. */
+  public ReplicationModel model() {
+    return model;
+  }
+
+  /**
+   * Simulates one run.
+   *
+   * @param workload what the VM runs
+   * @param controllerName the name reported in the result
+   * @param controller a controller in its initial state, used by this run only
+   * @param length the simulated time, {@code > 0}
+   * @param seed the seed of every random process of the run
+   * @param runIndex the index reported in the result
+   * @return what the run measured
+   */
+  public RunResult run(
+      Workload workload,
+      String controllerName,
+      ModeController controller,
+      Duration length,
+      long seed,
+      int runIndex) {
+    Objects.requireNonNull(workload, "workload");
+    Objects.requireNonNull(controllerName, "controllerName");
+    Objects.requireNonNull(controller, "controller");
+    ParameterCheck.positive("length", length);
+    return new Run(model, workload, controller, length.toNanos(), seed)
+        .simulate(controllerName, runIndex);
+  }
+
+  /** The mutable state of one run. */
+  private static final class Run {
+    private final Workload workload;
+    private final ModeController controller;
+    private final long endNanos;
+    private final long seed;
+
+    // Model constants.
+    private final long fixedCostNanos;
+    private final double linkBytesPerNano;
+    private final double deviceStateBytes;
+    private final long coloDelayNanos;
+    private final long controlPeriodNanos;
+    private final int backlogLimit;
+    private final double requestBytes;
+
+    // Phases.
+    private final List<Phase> phases;
+    private final ExponentialDistribution[] interarrival;
+    private final LogNormalDistribution[] service;
+    private int phaseIndex;
+    private long phaseEndNanos;
+    private double lambda;
+    private double divergenceProbability;
+    private double meanServiceNanos;
+    private double serviceCv;
+    private double dirtyBytesPerNano;
+    private double workingSetBytes;
+
+    // Random streams.
+    private final SplittableRandom divergenceRandom;
+
+    // Clock and events.
+    private long now;
+    private long nextArrivalNanos = NEVER;
+    private long nextTickNanos;
+    private long nextCheckpointNanos = NEVER;
+
+    // Replication state.
+    private Mode mode;
+    private boolean paused;
+    private long pauseStartNanos;
+    private long pauseEndNanos;
+    private long checkpoints;
+    private long checkpointPeriodNanos;
+    private double dirtyBytes;
+    private long dirtySinceNanos;
+    private final DowntimeMeter meter;
+
+    // Worker threads and queues (arrival times), all primitives.
+    private final long[] completionNanos;
+    private final long[] servingArrivalNanos;
+    private final long[] servingServiceNanos;
+    private long[] backlog = new long[64];
+    private int backlogHead;
+    private int backlogSize;
+    private long[] held = new long[256];
+    private int heldSize;
+
+    // Control.
+    private final CheckpointRateEstimator estimator;
+    private boolean baselineTaken;
+    private final TimeSeries series;
+
+    // Measurements.
+    private final Histogram latencyMicros = new Histogram(MAX_LATENCY_MICROS, 3);
+    private double latencySumNanos;
+    private long released;
+    private long dropped;
+    private double cpuNanos;
+    private double networkBytes;
+    private int switches;
+
+    Run(ReplicationModel model, Workload workload, ModeController controller, long endNanos, long seed) {
+      this.workload = workload;
+      this.controller = controller;
+      this.endNanos = endNanos;
+      this.seed = seed;
+      this.fixedCostNanos = model.checkpointFixedCost().toNanos();
+      this.linkBytesPerNano = model.linkMbPerSecond() * BYTES_PER_MB / NANOS_PER_SECOND;
+      this.deviceStateBytes = model.deviceStateMb() * BYTES_PER_MB;
+      this.coloDelayNanos = model.coloCheckpointDelay().toNanos();
+      this.controlPeriodNanos = model.controlPeriod().toNanos();
+      this.backlogLimit = model.backlogLimit();
+      this.requestBytes = workload.requestKb() * 1e3;
+      this.estimator = CheckpointRateEstimator.forCounter(model.rateWindow(), model.controlPeriod());
+
+      SplittableRandom root = new SplittableRandom(seed);
+      RandomGenerator arrivalRandom = new SplittableRandomGenerator(root.split());
+      RandomGenerator serviceRandom = new SplittableRandomGenerator(root.split());
+      this.divergenceRandom = root.split();
+
+      this.phases = workload.phases();
+      int phaseCount = phases.size();
+      this.interarrival = new ExponentialDistribution[phaseCount];
+      this.service = new LogNormalDistribution[phaseCount];
+      for (int i = 0; i < phaseCount; i++) {
+        Phase phase = phases.get(i);
+        if (phase.requestsPerSecond() > 0) {
+          interarrival[i] =
+              new ExponentialDistribution(arrivalRandom, NANOS_PER_SECOND / phase.requestsPerSecond());
+        }
+        if (phase.serviceCv() > 0) {
+          double shape = Math.sqrt(Math.log1p(phase.serviceCv() * phase.serviceCv()));
+          double scale = Math.log(phase.meanServiceMillis() * 1e6) - shape * shape / 2;
+          service[i] = new LogNormalDistribution(serviceRandom, scale, shape);
+        }
+      }
+
+      int servers = workload.servers();
+      this.completionNanos = new long[servers];
+      this.servingArrivalNanos = new long[servers];
+      this.servingServiceNanos = new long[servers];
+      Arrays.fill(completionNanos, NEVER);
+
+      long ticks = endNanos / controlPeriodNanos + 1;
+      this.series = new TimeSeries(controlPeriodNanos, (int) Math.min(Integer.MAX_VALUE - 8, ticks));
+      this.mode = controller.mode();
+      this.meter = new DowntimeMeter(0, mode);
+      this.checkpointPeriodNanos = controller.checkpointPeriodNanos();
+    }
+
+    RunResult simulate(String controllerName, int runIndex) {
+      enterPhase(0, 0);
+      nextTickNanos = 0;
+      while (true) {
+        // Tie order: commit, phase change, control tick, checkpoint timer, completion, arrival.
+        long t = endNanos;
+        int event = 0;
+        if (paused && pauseEndNanos < t) {
+          t = pauseEndNanos;
+          event = 1;
+        }
+        if (phaseEndNanos < t) {
+          t = phaseEndNanos;
+          event = 2;
+        }
+        if (nextTickNanos < t) {
+          t = nextTickNanos;
+          event = 3;
+        }
+        if (!paused && nextCheckpointNanos < t) {
+          // A timer that fell due during a pause fires right after the commit.
+          t = Math.max(now, nextCheckpointNanos);
+          event = 4;
+        }
+        int server = -1;
+        if (!paused) {
+          for (int i = 0; i < completionNanos.length; i++) {
+            if (completionNanos[i] < t) {
+              t = completionNanos[i];
+              server = i;
+            }
+          }
+          if (server >= 0) {
+            event = 5;
+          }
+        }
+        if (nextArrivalNanos < t) {
+          t = nextArrivalNanos;
+          event = 6;
+        }
+        now = t;
+        switch (event) {
+          case 0:
+            return finish(controllerName, runIndex);
+          case 1:
+            commit();
+            break;
+          case 2:
+            nextPhase();
+            break;
+          case 3:
+            tick();
+            break;
+          case 4:
+            startCheckpoint();
+            break;
+          case 5:
+            complete(server);
+            break;
+          default:
+            arrive();
+            break;
+        }
+      }
+    }
+
+    // ---- workload -------------------------------------------------------------------------
+
+    private void enterPhase(int index, long startNanos) {
+      phaseIndex = index;
+      Phase phase = phases.get(index);
+      boolean last = index == phases.size() - 1;
+      long duration = phase.duration().toNanos();
+      phaseEndNanos =
+          last && !workload.cyclic() || duration >= NEVER - startNanos ? NEVER : startNanos + duration;
+      lambda = phase.requestsPerSecond();
+      divergenceProbability = phase.divergenceProbability();
+      meanServiceNanos = phase.meanServiceMillis() * 1e6;
+      serviceCv = phase.serviceCv();
+      dirtyBytesPerNano = phase.dirtyMbPerSecond() * BYTES_PER_MB / NANOS_PER_SECOND;
+      workingSetBytes = phase.workingSetMb() * BYTES_PER_MB;
+      nextArrivalNanos = lambda > 0 ? startNanos + sampleInterarrival() : NEVER;
+    }
+
+    private void nextPhase() {
+      accumulateDirty();
+      int next = phaseIndex + 1 == phases.size() ? 0 : phaseIndex + 1;
+      enterPhase(next, now);
+    }
+
+    private long sampleInterarrival() {
+      return Math.max(1, (long) interarrival[phaseIndex].sample());
+    }
+
+    private long sampleService() {
+      if (serviceCv <= 0) {
+        return Math.max(1, (long) meanServiceNanos);
+      }
+      return Math.max(1, (long) service[phaseIndex].sample());
+    }
+
+    private void accumulateDirty() {
+      if (!paused) {
+        dirtyBytes = Math.min(workingSetBytes, dirtyBytes + dirtyBytesPerNano * (now - dirtySinceNanos));
+        dirtySinceNanos = now;
+      }
+    }
+
+    // ---- requests -------------------------------------------------------------------------
+
+    private void arrive() {
+      if (mode == Mode.COLO) {
+        networkBytes += requestBytes;
+      }
+      int idle = idleServer();
+      if (idle >= 0) {
+        startService(idle, now);
+      } else if (backlogSize >= backlogLimit) {
+        dropped++;
+      } else {
+        pushBacklog(now);
+      }
+      nextArrivalNanos = now + sampleInterarrival();
+    }
+
+    private int idleServer() {
+      for (int i = 0; i < completionNanos.length; i++) {
+        if (completionNanos[i] == NEVER) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private void startService(int server, long arrivalNanos) {
+      long serviceNanos = sampleService();
+      long start = paused ? pauseEndNanos : now;
+      completionNanos[server] = start + serviceNanos;
+      servingArrivalNanos[server] = arrivalNanos;
+      servingServiceNanos[server] = serviceNanos;
+    }
+
+    private void complete(int server) {
+      long arrival = servingArrivalNanos[server];
+      cpuNanos += servingServiceNanos[server] * (mode == Mode.COLO ? 2.0 : 1.0);
+      completionNanos[server] = NEVER;
+      if (backlogSize > 0) {
+        startService(server, popBacklog());
+      }
+      if (mode == Mode.CHECKPOINT) {
+        hold(arrival);
+      } else if (divergenceProbability > 0 && divergenceRandom.nextDouble() < divergenceProbability) {
+        hold(arrival);
+        startCheckpoint();
+      } else {
+        release(arrival);
+      }
+    }
+
+    private void release(long arrivalNanos) {
+      long latency = now - arrivalNanos;
+      latencySumNanos += latency;
+      released++;
+      latencyMicros.recordValue(Math.min(MAX_LATENCY_MICROS, latency / 1000));
+    }
+
+    private void hold(long arrivalNanos) {
+      if (heldSize == held.length) {
+        held = Arrays.copyOf(held, held.length * 2);
+      }
+      held[heldSize++] = arrivalNanos;
+    }
+
+    private void pushBacklog(long arrivalNanos) {
+      if (backlogSize == backlog.length) {
+        long[] grown = new long[backlog.length * 2];
+        for (int i = 0; i < backlogSize; i++) {
+          grown[i] = backlog[(backlogHead + i) % backlog.length];
+        }
+        backlog = grown;
+        backlogHead = 0;
+      }
+      int slot = backlogHead + backlogSize;
+      if (slot >= backlog.length) {
+        slot -= backlog.length;
+      }
+      backlog[slot] = arrivalNanos;
+      backlogSize++;
+    }
+
+    private long popBacklog() {
+      long arrival = backlog[backlogHead];
+      backlogHead = backlogHead + 1 == backlog.length ? 0 : backlogHead + 1;
+      backlogSize--;
+      return arrival;
+    }
+
+    // ---- checkpoints ----------------------------------------------------------------------
+
+    private void startCheckpoint() {
+      if (paused) {
+        return;
+      }
+      accumulateDirty();
+      long pause = fixedCostNanos + (long) (dirtyBytes / linkBytesPerNano);
+      networkBytes += dirtyBytes + deviceStateBytes;
+      cpuNanos += 2.0 * pause;
+      checkpoints++;
+      paused = true;
+      pauseStartNanos = now;
+      pauseEndNanos = now + pause;
+      for (int i = 0; i < completionNanos.length; i++) {
+        if (completionNanos[i] != NEVER) {
+          completionNanos[i] += pause;
+        }
+      }
+      nextCheckpointNanos = now + (mode == Mode.COLO ? coloDelayNanos : checkpointPeriodNanos);
+    }
+
+    private void commit() {
+      paused = false;
+      meter.onPause(now - pauseStartNanos);
+      for (int i = 0; i < heldSize; i++) {
+        release(held[i]);
+      }
+      heldSize = 0;
+      dirtyBytes = 0;
+      dirtySinceNanos = now;
+      for (int i = 0; i < completionNanos.length && backlogSize > 0; i++) {
+        if (completionNanos[i] == NEVER) {
+          startService(i, popBacklog());
+        }
+      }
+    }
+
+    // ---- control --------------------------------------------------------------------------
+
+    private void tick() {
+      estimator.onCounter(now, checkpoints);
+      if (!baselineTaken) {
+        baselineTaken = true;
+        apply(controller.mode(), false);
+      } else {
+        double cps = estimator.checkpointsPerSecond(now);
+        Mode wanted = controller.update(now, cps);
+        if (wanted != mode) {
+          apply(wanted, true);
+        }
+        series.add(cps, mode, controller.coloShare());
+      }
+      nextTickNanos = now + controlPeriodNanos;
+    }
+
+    private void apply(Mode wanted, boolean isSwitch) {
+      checkpointPeriodNanos = controller.checkpointPeriodNanos();
+      if (isSwitch) {
+        switches++;
+        meter.switchMode(now, wanted);
+      }
+      Mode from = mode;
+      mode = wanted;
+      if (wanted == Mode.CHECKPOINT) {
+        nextCheckpointNanos = now + checkpointPeriodNanos;
+      } else if (isSwitch && from == Mode.CHECKPOINT) {
+        if (paused) {
+          nextCheckpointNanos = pauseStartNanos + coloDelayNanos;
+        } else {
+          startCheckpoint();
+        }
+      } else {
+        nextCheckpointNanos = now + coloDelayNanos;
+      }
+    }
+
+    // ---- result ---------------------------------------------------------------------------
+
+    private RunResult finish(String controllerName, int runIndex) {
+      if (paused) {
+        meter.onPause(now - pauseStartNanos);
+      }
+      double wallSeconds = endNanos / NANOS_PER_SECOND;
+      long pauseNanos = meter.pauseNanos();
+      double latencyMeanMs = released == 0 ? 0 : latencySumNanos / released / 1e6;
+      return new RunResult(
+          workload.name(),
+          controllerName,
+          runIndex,
+          seed,
+          wallSeconds,
+          meter.downtimeRatio(endNanos),
+          pauseNanos / NANOS_PER_SECOND,
+          checkpoints,
+          checkpoints / wallSeconds,
+          latencyMeanMs,
+          percentileMs(50),
+          percentileMs(99),
+          percentileMs(99.9),
+          released / wallSeconds,
+          dropped,
+          cpuNanos / NANOS_PER_SECOND,
+          networkBytes / BYTES_PER_MB,
+          switches,
+          (double) meter.wallNanos(Mode.COLO, endNanos) / endNanos,
+          series);
+    }
+
+    private double percentileMs(double percentile) {
+      return latencyMicros.getTotalCount() == 0
+          ? 0
+          : latencyMicros.getValueAtPercentile(percentile) / 1e3;
+    }
+  }
+}
