@@ -50,20 +50,27 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
    */
   public static QmpCheckpointCounter attach(QmpClient client) {
     Objects.requireNonNull(client, "client");
-    JsonNode capabilities = client.call("query-migrate-capabilities", null);
-    boolean events = false;
-    for (JsonNode capability : capabilities) {
-      if ("events".equals(capability.path("capability").asText())) {
-        events = capability.path("state").asBoolean(false);
+    // Subscribe first: an event between the check and the subscription would be lost.
+    QmpCheckpointCounter counter = new QmpCheckpointCounter(client);
+    try {
+      JsonNode capabilities = client.call("query-migrate-capabilities", null);
+      boolean events = false;
+      for (JsonNode capability : capabilities) {
+        if ("events".equals(capability.path("capability").asText())) {
+          events = capability.path("state").asBoolean(false);
+        }
       }
+      if (!events) {
+        throw new IllegalStateException(
+            "the 'events' migration capability is off on " + client.address()
+                + ": QEMU sends no MIGRATION_PASS event to count checkpoints by; set it with"
+                + " migrate-set-capabilities together with x-colo before migrate");
+      }
+      return counter;
+    } catch (RuntimeException failed) {
+      counter.close();
+      throw failed;
     }
-    if (!events) {
-      throw new IllegalStateException(
-          "the 'events' migration capability is off on " + client.address()
-              + ": QEMU sends no MIGRATION_PASS event to count checkpoints by; set it with"
-              + " migrate-set-capabilities together with x-colo before migrate");
-    }
-    return new QmpCheckpointCounter(client);
   }
 
   @Override

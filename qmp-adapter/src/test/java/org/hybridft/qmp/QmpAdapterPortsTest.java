@@ -1,0 +1,248 @@
+package org.hybridft.qmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.hybridft.core.Mode;
+import org.hybridft.core.ReplicationEndedException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The counter and the actuator on what a real COLO pair does not do on demand: a parameter that
+ * reads back wrong, a missing capability, events with chosen timestamps.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class QmpAdapterPortsTest {
+  private static final String EVENTS_ON =
+      "[{\"capability\": \"x-colo\", \"state\": true}, {\"capability\": \"events\", \"state\": true}]";
+
+  @TempDir Path dir;
+  private FakeQmpServer server;
+  private QmpClient client;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void counterCountsMigrationPassesAndPausesFromEventTimestamps() throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      go.await(5, TimeUnit.SECONDS);
+      for (int i = 0; i < 3; i++) {
+        long stop = 1_000_000L * (10 + i);
+        peer.sendLine(event("STOP", stop, "{}"));
+        peer.sendLine(event("MIGRATION_PASS", stop + 1000, "{\"pass\": " + (i + 2) + "}"));
+        peer.sendLine(event("RESUME", stop + 85_000, "{}"));
+      }
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client);
+    go.countDown();
+
+    awaitCondition(() -> counter.pauses() == 3);
+
+    assertThat(counter.checkpoints()).isEqualTo(3);
+    assertThat(counter.totalPauseNanos()).isEqualTo(3 * 85_000_000L);
+    assertThat(counter.endReason()).isNull();
+  }
+
+  @Test
+  void counterEndsTheReplicationOnColoExit() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      peer.sendLine(event("COLO_EXIT", 5, "{\"mode\": \"primary\", \"reason\": \"error\"}"));
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client);
+
+    awaitCondition(() -> counter.endReason() != null);
+
+    assertThatThrownBy(counter::checkpoints)
+        .isInstanceOfSatisfying(ReplicationEndedException.class,
+            ended -> assertThat(ended.reason()).isEqualTo("COLO_EXIT mode=primary reason=error"));
+  }
+
+  @Test
+  void counterEndsTheReplicationWhenTheConnectionIsLost() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      peer.close();
+    });
+    client = server.client().connect();
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client);
+
+    awaitCondition(() -> counter.endReason() != null);
+
+    assertThatThrownBy(counter::checkpoints)
+        .isInstanceOf(ReplicationEndedException.class)
+        .hasMessageContaining("QMP connection lost");
+  }
+
+  @Test
+  void counterRefusesAPrimaryWithoutTheEventsCapability() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), "[{\"capability\": \"events\", \"state\": false}]");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+
+    assertThatThrownBy(() -> QmpCheckpointCounter.attach(client))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'events' migration capability is off");
+  }
+
+  @Test
+  void actuatorSendsTheRecipeAndVerifiesTheReadBack() throws Exception {
+    List<JsonNode> received = new CopyOnWriteArrayList<>();
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode set = peer.readCommand();
+      received.add(set);
+      peer.reply(set, "{}");
+      JsonNode query = peer.readCommand();
+      received.add(query);
+      peer.reply(query, "{\"x-checkpoint-delay\": 200, \"max-bandwidth\": 1}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+
+    new QmpModeActuator(client, ModeRecipe.checkpointDelay()).apply(Mode.CHECKPOINT, 200_400_000L);
+
+    assertThat(received).hasSize(2);
+    assertThat(received.get(0).path("execute").asText()).isEqualTo("migrate-set-parameters");
+    assertThat(received.get(0).path("arguments").path("x-checkpoint-delay").asLong()).isEqualTo(200);
+    assertThat(received.get(1).path("execute").asText()).isEqualTo("query-migrate-parameters");
+  }
+
+  @Test
+  void actuatorReportsAReadBackMismatchAsAFailure() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), "{}");
+      peer.reply(peer.readCommand(), "{\"x-checkpoint-delay\": 20000}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    QmpModeActuator actuator = new QmpModeActuator(client, ModeRecipe.checkpointDelay());
+
+    assertThatThrownBy(() -> actuator.apply(Mode.COLO, 200_000_000L))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("x-checkpoint-delay reads 20000, expected 10000");
+  }
+
+  @Test
+  void actuatorPassesOnQemuErrorsAndEndsTheReplicationOnALostConnection() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode set = peer.readCommand();
+      peer.sendLine("{\"error\": {\"class\": \"GenericError\", \"desc\": \"no COLO\"}, \"id\": " + set.get("id") + "}");
+      peer.readCommand();
+      peer.close();
+    });
+    client = server.client().connect();
+    QmpModeActuator actuator = new QmpModeActuator(client, ModeRecipe.checkpointDelay());
+
+    assertThatThrownBy(() -> actuator.apply(Mode.CHECKPOINT, 500_000_000L))
+        .isInstanceOfSatisfying(QmpErrorException.class,
+            error -> assertThat(error.description()).isEqualTo("no COLO"));
+    assertThatThrownBy(() -> actuator.apply(Mode.CHECKPOINT, 500_000_000L))
+        .isInstanceOf(ReplicationEndedException.class)
+        .hasMessageContaining("QMP connection lost");
+  }
+
+  @Test
+  void jsonRecipeSubstitutesThePeriodAndListsItsCommandsInOrder() throws Exception {
+    Path file = dir.resolve("recipe.json");
+    Files.writeString(file, """
+        {"name": "passive-patch",
+         "COLO": {"commands": [{"execute": "x-colo-passive", "arguments": {"enable": false}}]},
+         "CHECKPOINT": {"commands": [
+             {"execute": "x-colo-passive", "arguments": {"enable": true}},
+             {"execute": "migrate-set-parameters", "arguments": {"x-checkpoint-delay": "${periodMs}"}},
+             {"execute": "human-monitor-command", "arguments": {"command-line": "info ${periodMs} ms"}}],
+           "expect": {"x-checkpoint-delay": "${periodMs}"}}}
+        """);
+
+    ModeRecipe recipe = ModeRecipe.fromFile(file);
+
+    assertThat(recipe.name()).isEqualTo("passive-patch");
+    List<QmpCommand> checkpoint = recipe.commands(Mode.CHECKPOINT, 250);
+    assertThat(checkpoint).extracting(QmpCommand::name)
+        .containsExactly("x-colo-passive", "migrate-set-parameters", "human-monitor-command");
+    assertThat(checkpoint.get(1).arguments().path("x-checkpoint-delay").isNumber()).isTrue();
+    assertThat(checkpoint.get(1).arguments().path("x-checkpoint-delay").asLong()).isEqualTo(250);
+    assertThat(checkpoint.get(2).arguments().path("command-line").asText()).isEqualTo("info 250 ms");
+    assertThat(recipe.expectedMigrateParameters(Mode.CHECKPOINT, 250).get("x-checkpoint-delay").asLong())
+        .isEqualTo(250);
+    assertThat(recipe.commands(Mode.COLO, 250)).singleElement()
+        .satisfies(c -> assertThat(c.arguments().path("enable").asBoolean(true)).isFalse());
+    assertThat(recipe.expectedMigrateParameters(Mode.COLO, 250)).isEmpty();
+  }
+
+  @Test
+  void jsonRecipeMistakesAreNamed() {
+    assertThatThrownBy(() -> JsonModeRecipe.parse("{\"COLO\": {\"commands\": [{\"execute\": \"a\"}]}}", "r.json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("recipe r.json")
+        .hasMessageContaining("\"CHECKPOINT\"");
+    assertThatThrownBy(() -> JsonModeRecipe.parse(
+            "{\"COLO\": {\"commands\": []}, \"CHECKPOINT\": {\"commands\": [{\"execute\": \"a\"}]}}", "r.json"))
+        .hasMessageContaining("COLO.commands must be a non-empty array");
+    assertThatThrownBy(() -> JsonModeRecipe.parse(
+            "{\"COLO\": {\"commands\": [{\"execute\": \"a\", \"arguments\": {\"x\": \"${period}\"}}]},"
+                + " \"CHECKPOINT\": {\"commands\": [{\"execute\": \"a\"}]}}", "r.json"))
+        .hasMessageContaining("COLO.commands[0] uses the unknown placeholder ${period}");
+    assertThatThrownBy(() -> JsonModeRecipe.parse("{\"COLO\": ", "r.json"))
+        .hasMessageContaining("is not valid JSON");
+  }
+
+  @Test
+  void checkpointDelayRecipeValidatesItsPeriods() {
+    assertThatThrownBy(() -> ModeRecipe.checkpointDelay(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("coloIdlePeriod must be between 1 ms");
+    assertThatThrownBy(() -> ModeRecipe.checkpointDelay().commands(Mode.CHECKPOINT, 1L << 33))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("checkpoint period must be between 1 ms");
+    assertThat(ModeRecipe.checkpointDelay().commands(Mode.COLO, 200)).singleElement()
+        .satisfies(c -> assertThat(c.arguments().path("x-checkpoint-delay").asLong()).isEqualTo(10_000));
+  }
+
+  private static String event(String name, long micros, String data) {
+    return "{\"event\": \"" + name + "\", \"data\": " + data + ", \"timestamp\": {\"seconds\": "
+        + micros / 1_000_000 + ", \"microseconds\": " + micros % 1_000_000 + "}}";
+  }
+
+  private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition within 5 s").isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+}

@@ -1,0 +1,303 @@
+package org.hybridft.qmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Faults a real QEMU will not produce, from a {@link FakeQmpServer}. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class QmpClientFaultTest {
+  private static final Duration SHORT = Duration.ofMillis(300);
+
+  @TempDir Path dir;
+  private FakeQmpServer server;
+  private QmpClient client;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+      assertThat(server.failures()).isEmpty();
+    }
+    assertThat(Threads.awaitNoneNamed(QmpReactor.THREAD_NAME, Duration.ofSeconds(5)))
+        .as("no QMP I/O thread outlives its connections")
+        .isTrue();
+  }
+
+  @Test
+  void garbageBytesCloseTheConnectionWithAProtocolError() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.readCommand();
+      peer.send(new byte[] {'{', 0x01, (byte) 0xff, 'x', '\n'});
+      peer.answerAll();
+    });
+    client = server.client().connect();
+
+    CompletableFuture<JsonNode> reply = client.execute("query-status");
+
+    assertClosedByProtocolError(reply, "malformed JSON");
+  }
+
+  @Test
+  void aReplyThatNeverComesTimesOutAndTheLateReplyIsDropped() throws Exception {
+    CountDownLatch timedOut = new CountDownLatch(1);
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode first = peer.readCommand();
+      timedOut.await(10, TimeUnit.SECONDS);
+      peer.reply(first, "{\"late\": true}");
+      peer.answerAll();
+    });
+    client = server.client().commandTimeout(SHORT).connect();
+
+    CompletableFuture<JsonNode> reply = client.execute("query-status");
+    assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(QmpTimeoutException.class, timeout -> {
+          assertThat(timeout.command()).isEqualTo("query-status");
+          assertThat(timeout.timeout()).isEqualTo(SHORT);
+        });
+    timedOut.countDown();
+
+    assertThat(client.call("query-name", null).isObject()).isTrue();
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void aReplyWithAnIdNeverSentIsAProtocolError() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.readCommand();
+      peer.sendLine("{\"return\": {}, \"id\": 4242}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+
+    assertClosedByProtocolError(client.execute("query-status"), "id 4242, never sent");
+  }
+
+  @Test
+  void aReplyWithoutAnIdIsAProtocolError() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.readCommand();
+      peer.sendLine("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error\"}}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+
+    assertClosedByProtocolError(client.execute("query-status"), "never sent");
+  }
+
+  @Test
+  void aMissingGreetingFailsTheConnectAfterItsTimeout() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> peer.answerAll());
+
+    assertThatThrownBy(() -> server.client().connectTimeout(SHORT).connect())
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining("no QMP greeting")
+        .hasMessageContaining("300 ms");
+  }
+
+  @Test
+  void aReplyBeforeTheGreetingIsAProtocolError() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.sendLine("{\"return\": {}, \"id\": 1}");
+      peer.answerAll();
+    });
+
+    assertThatThrownBy(() -> server.client().connect())
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining("before the QMP greeting");
+  }
+
+  @Test
+  void aRefusedCapabilitiesNegotiationFailsTheConnect() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.sendLine(FakeQmpServer.GREETING);
+      JsonNode negotiate = peer.readCommand();
+      peer.sendLine("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"nope\"}, \"id\": "
+          + negotiate.get("id") + "}");
+      peer.answerAll();
+    });
+
+    assertThatThrownBy(() -> server.client().connect())
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining("refused qmp_capabilities");
+  }
+
+  @Test
+  void aMessageOverTheSizeLimitIsAProtocolError() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode command = peer.readCommand();
+      peer.reply(command, "{\"blob\": \"" + "x".repeat(2000) + "\"}");
+      peer.answerAll();
+    });
+    client = server.client().maxMessageBytes(1024).connect();
+
+    assertClosedByProtocolError(client.execute("query-status"), "over the limit of 1024 bytes");
+  }
+
+  @Test
+  void anEventFloodIsDeliveredInOrderAndRepliesStillMatch() throws Exception {
+    int flood = 100_000;
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode command = peer.readCommand();
+      StringBuilder events = new StringBuilder();
+      for (int i = 0; i < flood; i++) {
+        events.append("{\"event\": \"MIGRATION_PASS\", \"data\": {\"pass\": ").append(i)
+            .append("}, \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}\n");
+      }
+      peer.send(events.toString().getBytes(StandardCharsets.UTF_8));
+      peer.reply(command, "{\"status\": \"colo\"}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    AtomicInteger delivered = new AtomicInteger();
+    AtomicInteger outOfOrder = new AtomicInteger();
+    client.subscribe("MIGRATION_PASS", event -> {
+      if (event.data().path("pass").asInt() != delivered.getAndIncrement()) {
+        outOfOrder.incrementAndGet();
+      }
+    });
+
+    JsonNode reply = client.execute("query-migrate").get(20, TimeUnit.SECONDS);
+
+    assertThat(reply.path("status").asText()).isEqualTo("colo");
+    assertThat(delivered).hasValue(flood);
+    assertThat(outOfOrder).hasValue(0);
+  }
+
+  @Test
+  void eventsDuringTheHandshakeAndBetweenRepliesAreNeverTakenForReplies() throws Exception {
+    String event = "{\"event\": \"STOP\", \"timestamp\": {\"seconds\": 10, \"microseconds\": 5}}";
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.sendLine(FakeQmpServer.GREETING);
+      peer.sendLine(event);
+      JsonNode negotiate = peer.readCommand();
+      peer.sendLine(event);
+      peer.reply(negotiate, "{}");
+      JsonNode first = peer.readCommand();
+      JsonNode second = peer.readCommand();
+      peer.sendLine(event);
+      peer.reply(second, "{\"which\": \"second\"}");
+      peer.sendLine(event);
+      peer.reply(first, "{\"which\": \"first\"}");
+      peer.answerAll();
+    });
+    List<QmpEvent> events = new CopyOnWriteArrayList<>();
+    client = server.client().eventListener(events::add).connect();
+
+    CompletableFuture<JsonNode> first = client.execute("query-status");
+    CompletableFuture<JsonNode> second = client.execute("query-name");
+
+    assertThat(first.get(5, TimeUnit.SECONDS).path("which").asText()).isEqualTo("first");
+    assertThat(second.get(5, TimeUnit.SECONDS).path("which").asText()).isEqualTo("second");
+    assertThat(events).hasSize(4).allSatisfy(e -> {
+      assertThat(e.name()).isEqualTo("STOP");
+      assertThat(e.timestampMicros()).isEqualTo(10_000_005L);
+    });
+  }
+
+  @Test
+  void theServerClosingFailsEveryPendingCommandAtOnce() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.readCommand();
+      peer.readCommand();
+      peer.close();
+    });
+    client = server.client().commandTimeout(Duration.ofSeconds(20)).connect();
+
+    CompletableFuture<JsonNode> first = client.execute("query-status");
+    CompletableFuture<JsonNode> second = client.execute("query-name");
+
+    for (CompletableFuture<JsonNode> reply : List.of(first, second)) {
+      assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(QmpConnectionClosedException.class)
+          .hasMessageContaining("got no reply");
+    }
+    assertThat(client.closed().get(5, TimeUnit.SECONDS).getMessage()).contains("QEMU closed");
+  }
+
+  @Test
+  void closingFromAnEventListenerOnTheIoThreadDoesNotDeadlock() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.readCommand();
+      peer.sendLine("{\"event\": \"SHUTDOWN\", \"data\": {}}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    client.subscribe("SHUTDOWN", event -> client.close());
+
+    CompletableFuture<JsonNode> reply = client.execute("query-status");
+
+    assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(QmpConnectionClosedException.class);
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  @Test
+  void connectingToANonexistentSocketFailsClearly() {
+    assertThatThrownBy(() -> QmpClient.unix(dir.resolve("nobody.sock")).connect())
+        .isInstanceOf(QmpConnectionClosedException.class)
+        .hasMessageContaining("cannot connect to QMP at")
+        .hasMessageContaining("nobody.sock");
+  }
+
+  @Test
+  void badArgumentsAreRejectedBeforeAnythingIsSent() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.answerAll();
+    });
+    client = server.client().connect();
+
+    assertThatThrownBy(() -> client.execute(" "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("command");
+    assertThatThrownBy(() -> client.execute("stop", List.of(1, 2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JSON object, got ARRAY");
+    assertThatThrownBy(() -> client.execute("stop", null, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout must be > 0");
+    assertThatThrownBy(() -> QmpClient.tcp("localhost", 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+  }
+
+  private void assertClosedByProtocolError(CompletableFuture<JsonNode> reply, String detail)
+      throws Exception {
+    assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(QmpConnectionClosedException.class)
+        .cause()
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining(detail);
+    QmpConnectionClosedException reason = client.closed().get(5, TimeUnit.SECONDS);
+    assertThat(reason.getCause()).isInstanceOf(QmpProtocolException.class);
+    assertThat(client.isOpen()).isFalse();
+  }
+}
