@@ -1,0 +1,124 @@
+package org.hybridft.bench;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.hybridft.core.CheckpointCounter;
+import org.hybridft.core.ControlLoop;
+import org.hybridft.core.Mode;
+import org.hybridft.core.ModeActuator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * One {@link ControlLoop} tick with in-memory ports, run directly through {@link
+ * ManualScheduler}: the clock is read, the counter (checkpoints and pause total) is read, the
+ * rate estimator, the downtime meter and the controller are fed, and the actuator is not called
+ * because the mode holds. That is the steady state of a VM: a mode change is rare next to the
+ * ticks that keep the mode.
+ *
+ * <p>The counter advances by 0 or 1 checkpoint per 1 s period (deterministic work, pre-generated),
+ * which keeps every controller in its mode, and by 1 to 40 ms of pause per checkpoint. The clock
+ * is virtual and advances one period per tick. The tear-down fails the run if the actuator was
+ * called after the first tick, so a figure never silently includes mode changes.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class ControlLoopTickBenchmark {
+  private static final int LENGTH = 1 << 14;
+  private static final int MASK = LENGTH - 1;
+  private static final long PERIOD_NANOS = 1_000_000_000L;
+
+  // No values listed: every controller, so a new one needs no edit here.
+  @Param public ControllerKind controller;
+
+  private final InMemoryCounter counter = new InMemoryCounter();
+  private final CountingActuator actuator = new CountingActuator();
+  private ManualScheduler scheduler;
+  private ControlLoop loop;
+  private long[] checkpointsPerPeriod;
+  private long[] pausePerPeriodNanos;
+  private int index;
+  private long nowNanos;
+
+  /** Builds and starts the loop and runs its first tick, which takes the baseline. */
+  @Setup
+  public void setUp() {
+    SplittableRandom random = new SplittableRandom(42);
+    checkpointsPerPeriod = new long[LENGTH];
+    pausePerPeriodNanos = new long[LENGTH];
+    for (int i = 0; i < LENGTH; i++) {
+      checkpointsPerPeriod[i] = random.nextInt(2);
+      pausePerPeriodNanos[i] = checkpointsPerPeriod[i] * (long) (1e6 * Math.pow(40, random.nextDouble()));
+    }
+    scheduler = new ManualScheduler();
+    nowNanos = 0;
+    index = 0;
+    loop =
+        ControlLoop.builder(controller.create(), counter, actuator)
+            .scheduler(scheduler)
+            .clock(this::now)
+            .period(Duration.ofNanos(PERIOD_NANOS))
+            .build();
+    loop.start();
+    scheduler.runPeriodic();
+  }
+
+  private long now() {
+    return nowNanos;
+  }
+
+  /** One tick of a loop whose mode holds. */
+  @Benchmark
+  public void tick() {
+    int i = index++ & MASK;
+    nowNanos += PERIOD_NANOS;
+    counter.checkpoints += checkpointsPerPeriod[i];
+    counter.pauseNanos += pausePerPeriodNanos[i];
+    scheduler.runPeriodic();
+  }
+
+  /** Closes the loop; fails if the measured ticks changed the mode. */
+  @TearDown
+  public void tearDown() {
+    loop.close();
+    if (actuator.applied != 1) {
+      throw new IllegalStateException(
+          "the actuator was called " + actuator.applied + " times; the tick benchmark must hold"
+              + " the mode (only the first tick applies it)");
+    }
+  }
+
+  /** Checkpoints and pauses kept in memory, advanced by the benchmark. */
+  private static final class InMemoryCounter implements CheckpointCounter {
+    long checkpoints;
+    long pauseNanos;
+
+    @Override
+    public long checkpoints() {
+      return checkpoints;
+    }
+
+    @Override
+    public long totalPauseNanos() {
+      return pauseNanos;
+    }
+  }
+
+  /** Counts mode applications. */
+  private static final class CountingActuator implements ModeActuator {
+    int applied;
+
+    @Override
+    public void apply(Mode mode, long checkpointPeriodNanos) {
+      applied++;
+    }
+  }
+}
