@@ -2,6 +2,7 @@ package org.hybridft.bench;
 
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.hybridft.controllers.LearningController;
 import org.hybridft.controllers.OrbitHybridController;
 import org.hybridft.controllers.PiController;
 import org.hybridft.controllers.StaticController;
@@ -22,7 +23,9 @@ public enum ControllerKind {
   /** The research's PI controller with its duty cycle. */
   PI(() -> new PiController(PiController.Config.defaults())),
   /** The research prototype's QEMU patch rule. */
-  ORBIT(() -> new OrbitHybridController(OrbitHybridController.Config.defaults()));
+  ORBIT(() -> new OrbitHybridController(OrbitHybridController.Config.defaults())),
+  /** The discounted-UCB learning controller. */
+  LEARNING(() -> new LearningController(LearningController.Config.defaults()));
 
   private final Supplier<ModeController> factory;
 
