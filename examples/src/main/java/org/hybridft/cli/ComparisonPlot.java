@@ -33,6 +33,7 @@ public final class ComparisonPlot {
   private static final int SERIES_HEIGHT = 380;
   private static final int MODE_HEIGHT = 300;
   private static final int BAR_HEIGHT = 380;
+  private static final int MAX_POINTS = 600;
 
   private ComparisonPlot() {}
 
@@ -60,16 +61,27 @@ public final class ComparisonPlot {
     style(cps);
     for (int c = 0; c < controllers.size(); c++) {
       TimeSeries s = series.get(c);
-      double[] x = new double[s.size()];
-      double[] y = new double[s.size()];
-      for (int i = 0; i < s.size(); i++) {
-        x[i] = s.seconds(i) / 60;
-        y[i] = s.checkpointsPerSecond(i);
+      int n = s.size();
+      if (n == 0) {
+        continue;
       }
-      if (x.length > 0) {
-        XYSeries line = cps.addSeries(controllers.get(c), x, y);
-        line.setMarker(SeriesMarkers.NONE);
+      // Average into at most MAX_POINTS buckets: long runs stay readable and quick to draw.
+      int bucket = (n + MAX_POINTS - 1) / MAX_POINTS;
+      int points = (n + bucket - 1) / bucket;
+      double[] x = new double[points];
+      double[] y = new double[points];
+      for (int p = 0; p < points; p++) {
+        int from = p * bucket;
+        int to = Math.min(n, from + bucket);
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+          sum += s.checkpointsPerSecond(i);
+        }
+        x[p] = s.seconds(to - 1) / 60;
+        y[p] = sum / (to - from);
       }
+      XYSeries line = cps.addSeries(controllers.get(c), x, y);
+      line.setMarker(SeriesMarkers.NONE);
     }
 
     XYChart modes =
@@ -89,18 +101,25 @@ public final class ComparisonPlot {
         continue;
       }
       double base = (controllers.size() - 1 - c) * 1.5;
-      double[] x = new double[2 * n];
-      double[] y = new double[2 * n];
-      double previous = s.mode(0) == Mode.COLO ? base + 1 : base;
-      for (int i = 0; i < n; i++) {
-        double level = s.mode(i) == Mode.COLO ? base + 1 : base;
-        double minutes = i == 0 ? 0 : s.seconds(i - 1) / 60;
-        x[2 * i] = minutes;
-        y[2 * i] = previous;
-        x[2 * i + 1] = minutes;
-        y[2 * i + 1] = level;
-        previous = level;
+      // A step line needs only the switches: two points per switch plus both ends.
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      double level = s.mode(0) == Mode.COLO ? base + 1 : base;
+      x.add(0.0);
+      y.add(level);
+      for (int i = 1; i < n; i++) {
+        double next = s.mode(i) == Mode.COLO ? base + 1 : base;
+        if (next != level) {
+          double minutes = s.seconds(i - 1) / 60;
+          x.add(minutes);
+          y.add(level);
+          x.add(minutes);
+          y.add(next);
+          level = next;
+        }
       }
+      x.add(s.seconds(n - 1) / 60);
+      y.add(level);
       XYSeries line = modes.addSeries(controllers.get(c), x, y);
       line.setMarker(SeriesMarkers.NONE);
     }

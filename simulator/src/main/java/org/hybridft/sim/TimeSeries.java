@@ -1,6 +1,8 @@
 package org.hybridft.sim;
 
+import java.util.Arrays;
 import org.hybridft.core.Mode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One value per control period of a run, for plots: the checkpoint rate the control loop measured,
@@ -64,6 +66,36 @@ public final class TimeSeries {
   public double coloShare(int i) {
     checkIndex(i);
     return coloShare[i];
+  }
+
+  /** Equal when the period and every recorded value are equal (NaN equals NaN). */
+  @Override
+  public boolean equals(@Nullable Object other) {
+    if (this == other) {
+      return true;
+    }
+    if (!(other instanceof TimeSeries that)) {
+      return false;
+    }
+    return periodNanos == that.periodNanos
+        && size == that.size
+        && Arrays.equals(checkpointsPerSecond, 0, size, that.checkpointsPerSecond, 0, size)
+        && Arrays.equals(colo, 0, size, that.colo, 0, size)
+        && Arrays.equals(coloShare, 0, size, that.coloShare, 0, size);
+  }
+
+  @Override
+  public int hashCode() {
+    int hash = Long.hashCode(periodNanos) * 31 + size;
+    for (int i = 0; i < size; i++) {
+      hash = hash * 31 + Float.floatToIntBits(checkpointsPerSecond[i]);
+    }
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return "TimeSeries[" + size + " periods of " + periodNanos + " ns]";
   }
 
   private void checkIndex(int i) {

@@ -74,7 +74,7 @@ public enum WorkloadProfile {
       true,
       List.of(
           new Phase(Duration.ofMinutes(3), 120, 6, 1.5, 0.0005, 12, 48),
-          new Phase(Duration.ofMinutes(3), 40, 10, 1.0, 0.3, 25, 96))),
+          new Phase(Duration.ofMinutes(3), 15, 10, 1.0, 0.5, 8, 96))),
   /**
    * The research's synthetic workload, and the values a trace leaves out: a steady moderate
    * service, 50 requests/s on 4 threads, 5 ms mean service (cv 1), p = 0.01 (0.5 divergences/s),

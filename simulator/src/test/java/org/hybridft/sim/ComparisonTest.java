@@ -1,0 +1,74 @@
+package org.hybridft.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+import org.hybridft.core.Mode;
+import org.junit.jupiter.api.Test;
+
+class ComparisonTest {
+  private static Comparison.Builder small() {
+    return Comparison.builder()
+        .workloads(List.of(WorkloadProfile.SYNTHETIC.workload(), WorkloadProfile.VIDEO.workload()))
+        .controllers(
+            List.of(
+                new ControllerSpec("colo", () -> Scripted.always(Mode.COLO, Duration.ofMillis(500))),
+                new ControllerSpec(
+                    "checkpoint", () -> Scripted.always(Mode.CHECKPOINT, Duration.ofMillis(500)))))
+        .runs(3)
+        .length(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void resultsDoNotDependOnTheNumberOfThreads() throws InterruptedException {
+    ComparisonResult one = small().threads(1).build().run();
+    ComparisonResult two = small().threads(2).build().run();
+
+    assertThat(two.runs()).hasSize(2 * 2 * 3);
+    assertThat(two).isEqualTo(one);
+  }
+
+  @Test
+  void everyControllerFacesTheSameSeedsForAWorkloadRun() throws InterruptedException {
+    ComparisonResult result = small().build().run();
+
+    List<RunResult> colo = result.runs("video", "colo");
+    List<RunResult> checkpoint = result.runs("video", "checkpoint");
+    for (int r = 0; r < 3; r++) {
+      assertThat(colo.get(r).seed()).isEqualTo(checkpoint.get(r).seed());
+    }
+    assertThat(colo.get(0).seed()).isNotEqualTo(colo.get(1).seed());
+  }
+
+  @Test
+  void progressIsReportedForEveryRun() throws InterruptedException {
+    int[] last = new int[2];
+    small().progress((done, total) -> {
+      synchronized (last) {
+        last[0] = Math.max(last[0], done);
+        last[1] = total;
+      }
+    }).build().run();
+
+    assertThat(last).containsExactly(12, 12);
+  }
+
+  @Test
+  void theCsvHasTheDocumentedHeaderAndOneRowPerRun() throws InterruptedException, IOException {
+    ComparisonResult result = small().build().run();
+    StringWriter out = new StringWriter();
+    ResultsCsv.write(out, result.runs());
+    String[] lines = out.toString().split("\n");
+
+    assertThat(lines[0])
+        .isEqualTo(
+            "workload,controller,run,downtime_ratio,checkpoints_per_second,latency_mean_ms,"
+                + "latency_p99_ms,throughput_rps,cpu_seconds,network_mb,switches,colo_share");
+    assertThat(lines).hasSize(13);
+    assertThat(lines[1]).startsWith("synthetic,colo,0,");
+    assertThat(lines[1].split(",")).hasSize(12);
+  }
+}
