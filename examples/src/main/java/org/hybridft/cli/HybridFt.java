@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "hybrid-ft 0.1.0",
     description = "Hybrid COLO / checkpoint replication: simulate and compare mode controllers.",
-    subcommands = {CompareCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      CompareCommand.class, SimulateCommand.class, RunCommand.class, CommandLine.HelpCommand.class
+    })
 public final class HybridFt implements Callable<Integer> {
   /** Exit code of a user error. */
   public static final int USAGE_ERROR = 2;

@@ -35,8 +35,8 @@ final class ColoPair implements AutoCloseable {
   static void assumeKvm() {
     BareQemu.assumeQemuInstalled();
     String problem = null;
-    try (RandomAccessFile kvm = new RandomAccessFile("/dev/kvm", "rw")) {
-      // Opening it is the check.
+    try {
+      new RandomAccessFile("/dev/kvm", "rw").close(); // opening it is the check
     } catch (IOException e) {
       problem = e.getMessage();
     }
@@ -238,13 +238,17 @@ final class ColoPair implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     clients.forEach(QmpClient::close);
     for (Process process : processes) {
       process.destroyForcibly();
     }
-    for (Process process : processes) {
-      process.waitFor(10, TimeUnit.SECONDS);
+    try {
+      for (Process process : processes) {
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -142,15 +142,19 @@ final class FakeQmpServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     server.close();
     for (SocketChannel channel : connections) {
       channel.close();
     }
-    acceptor.join(TimeUnit.SECONDS.toMillis(5));
-    for (Thread worker : workers) {
-      worker.interrupt();
-      worker.join(TimeUnit.SECONDS.toMillis(5));
+    try {
+      acceptor.join(TimeUnit.SECONDS.toMillis(5));
+      for (Thread worker : workers) {
+        worker.interrupt();
+        worker.join(TimeUnit.SECONDS.toMillis(5));
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

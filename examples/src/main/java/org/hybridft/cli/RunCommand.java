@@ -1,0 +1,243 @@
+package org.hybridft.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hybridft.core.ControlLoop;
+import org.hybridft.core.ControlLoopError;
+import org.hybridft.core.Mode;
+import org.hybridft.core.ModeController;
+import org.hybridft.qmp.ModeRecipe;
+import org.hybridft.qmp.QmpCheckpointCounter;
+import org.hybridft.qmp.QmpClient;
+import org.hybridft.qmp.QmpException;
+import org.hybridft.qmp.QmpModeActuator;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hybrid-ft run}: attaches a {@link ControlLoop} to a live QEMU COLO primary over QMP and
+ * prints one status line per control period, until the duration ends, the replication ends
+ * ({@code COLO_EXIT}, QEMU gone) or Ctrl-C; then a summary.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Drive a live QEMU COLO pair: read checkpoints from the primary's QMP socket and switch its",
+      "mode with a controller. Start a pair with examples/colo-pair/start.sh.",
+      "On upstream QEMU the checkpoint-delay recipe steers COLO's periodic checkpoint rate only:",
+      "colo-compare still checkpoints on every divergence in both modes."
+    })
+public final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--qmp", required = true, paramLabel = "SOCKET",
+      description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT")
+  String qmp = "";
+
+  @Option(names = "--controller", paramLabel = "C", defaultValue = "threshold",
+      description = "checkpoint, colo, threshold, pi or orbit (default threshold)")
+  String controller = "threshold";
+
+  @Option(names = "--recipe", paramLabel = "R", defaultValue = "checkpoint-delay",
+      description = "checkpoint-delay (any QEMU with x-colo) or a JSON recipe file for a patched QEMU")
+  String recipe = "checkpoint-delay";
+
+  @Option(names = "--colo-idle-period", converter = DurationConverter.class, paramLabel = "D",
+      description = "checkpoint-delay recipe: COLO's timer period in COLO mode (default 10s)")
+  @Nullable Duration coloIdlePeriod;
+
+  @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "D",
+      description = "stop after this long (default: until Ctrl-C or the end of the replication)")
+  @Nullable Duration duration;
+
+  @Option(names = "--period", converter = DurationConverter.class, paramLabel = "D", defaultValue = "1s",
+      description = "the control period: one status line each (default 1s)")
+  Duration period = Duration.ofSeconds(1);
+
+  @Mixin ControllerOptions parameters;
+
+  @Override
+  public Integer call() throws InterruptedException, IOException {
+    if (period.isZero() || period.isNegative()) {
+      throw new UsageException("--period must be > 0, was " + period);
+    }
+    if (duration != null && (duration.isZero() || duration.isNegative())) {
+      throw new UsageException("--duration must be > 0, was " + duration);
+    }
+    ModeController modeController = ControllerCatalog.spec(controller, parameters).create();
+    ModeRecipe modeRecipe = recipe();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+
+    QmpClient client;
+    try {
+      client = client().connect();
+    } catch (QmpException unreachable) {
+      throw new UsageException("cannot attach to QMP at " + qmp + ": " + unreachable.getMessage(), unreachable);
+    }
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "hybrid-ft-run");
+      thread.setDaemon(true);
+      return thread;
+    });
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch summaryPrinted = new CountDownLatch(1);
+    // Ctrl-C: let the main thread stop the loop and print the summary before the JVM exits.
+    Thread onCtrlC = new Thread(() -> {
+      stop.countDown();
+      try {
+        summaryPrinted.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "hybrid-ft-run-interrupt");
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    RunSummary summary = new RunSummary(System.nanoTime());
+    try (client; QmpCheckpointCounter counter = attach(client)) {
+      ControlLoop loop = ControlLoop.builder(modeController, counter, new QmpModeActuator(client, modeRecipe))
+          .scheduler(scheduler)
+          .period(period)
+          .listener(new ControlLoop.Listener() {
+            @Override
+            public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+              summary.tick(mode, cps, downtimeRatio);
+              out.printf(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %6.2f%%%n",
+                  (nowNanos - summary.startNanos) / 1e9, mode, cps, 100 * downtimeRatio);
+              out.flush();
+            }
+
+            @Override
+            public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+              summary.switches++;
+              out.printf(Locale.ROOT, "%8.1fs  switch %s -> %s at cps %.2f%n",
+                  (nowNanos - summary.startNanos) / 1e9, from, to, cps);
+              out.flush();
+            }
+
+            @Override
+            public void onError(ControlLoopError error) {
+              err.println("hybrid-ft run: " + error.kind() + ": " + error.message()
+                  + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")"));
+              err.flush();
+            }
+
+            @Override
+            public void onReplicationEnded(String reason) {
+              summary.endReason = reason;
+              stop.countDown();
+            }
+          })
+          .build();
+      out.printf("attached to %s (QEMU %s): controller %s, recipe %s, period %s%n",
+          qmp, client.greeting().version(), controller, modeRecipe.name(), period);
+      out.flush();
+      loop.start();
+      if (duration == null) {
+        stop.await();
+      } else {
+        stop.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+      }
+      loop.close();
+      summary.print(out, counter, loop);
+    } finally {
+      scheduler.shutdownNow();
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      summaryPrinted.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException exiting) {
+        // Ctrl-C: the hook is running and waits for the summary printed above.
+      }
+    }
+    return 0;
+  }
+
+  private QmpClient.Builder client() {
+    if (qmp.startsWith("tcp:")) {
+      String address = qmp.substring(4);
+      int colon = address.lastIndexOf(':');
+      if (colon < 1) {
+        throw new UsageException("--qmp tcp:HOST:PORT expected, was '" + qmp + "'");
+      }
+      try {
+        return QmpClient.tcp(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+      } catch (NumberFormatException notAPort) {
+        throw new UsageException("--qmp tcp:HOST:PORT needs a numeric port, was '" + qmp + "'");
+      }
+    }
+    Path socket = Path.of(qmp);
+    if (!Files.exists(socket)) {
+      throw new UsageException("--qmp " + qmp + ": no such socket (start a pair with examples/colo-pair/start.sh)");
+    }
+    return QmpClient.unix(socket);
+  }
+
+  private ModeRecipe recipe() throws IOException {
+    if (recipe.equals("checkpoint-delay")) {
+      return coloIdlePeriod == null ? ModeRecipe.checkpointDelay() : ModeRecipe.checkpointDelay(coloIdlePeriod);
+    }
+    if (coloIdlePeriod != null) {
+      throw new UsageException("--colo-idle-period applies to the checkpoint-delay recipe only");
+    }
+    Path file = Path.of(recipe);
+    if (!Files.isReadable(file)) {
+      throw new UsageException("--recipe " + recipe + ": neither checkpoint-delay nor a readable JSON file");
+    }
+    return ModeRecipe.fromFile(file);
+  }
+
+  private static QmpCheckpointCounter attach(QmpClient client) {
+    try {
+      return QmpCheckpointCounter.attach(client);
+    } catch (IllegalStateException notColo) {
+      throw new UsageException(notColo.getMessage(), notColo);
+    }
+  }
+
+  /** What the status lines add up to. */
+  private static final class RunSummary {
+    final long startNanos;
+    final long[] ticks = new long[Mode.values().length];
+    final double[] cpsSum = new double[Mode.values().length];
+    int switches;
+    @Nullable String endReason;
+
+    RunSummary(long startNanos) {
+      this.startNanos = startNanos;
+    }
+
+    void tick(Mode mode, double cps, double downtimeRatio) {
+      ticks[mode.ordinal()]++;
+      cpsSum[mode.ordinal()] += cps;
+    }
+
+    void print(PrintWriter out, QmpCheckpointCounter counter, ControlLoop loop) {
+      double seconds = (System.nanoTime() - startNanos) / 1e9;
+      out.printf(Locale.ROOT, "summary: %.1f s, %d mode switches, ended by %s%n", seconds, switches,
+          endReason == null ? "the user (duration or Ctrl-C)" : "the replication: " + endReason);
+      for (Mode mode : Mode.values()) {
+        long n = ticks[mode.ordinal()];
+        out.printf(Locale.ROOT, "  %-10s  %4d periods  mean cps %6.2f%n", mode, n,
+            n == 0 ? 0.0 : cpsSum[mode.ordinal()] / n);
+      }
+      long pauses = counter.pauses();
+      out.printf(Locale.ROOT, "  checkpoint pauses %d, mean %.1f ms; downtime ratio %.2f%%%n", pauses,
+          pauses == 0 ? 0.0 : counter.totalPauseNanos() / 1e6 / pauses, 100 * loop.downtimeRatio());
+      out.flush();
+    }
+  }
+}
