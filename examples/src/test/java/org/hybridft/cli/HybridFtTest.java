@@ -1,0 +1,123 @@
+package org.hybridft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.hybridft.sim.ResultsCsv;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HybridFtTest {
+  @TempDir Path dir;
+
+  private record Outcome(int exitCode, String out, String err) {}
+
+  private static Outcome run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = HybridFt.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void compareWritesTheCsvThePlotsAndPrintsTheTables() throws IOException {
+    Outcome outcome =
+        run("compare", "--minutes", "0.5", "--runs", "2", "--out", dir.toString(), "--threads", "2");
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
+    assertThat(lines.get(0)).isEqualTo(ResultsCsv.HEADER);
+    assertThat(lines).hasSize(1 + 5 * 5 * 2);
+    for (String workload : List.of("rubis", "bugzilla", "video", "phased", "synthetic")) {
+      Path png = dir.resolve(workload + ".png");
+      assertThat(png).exists();
+      byte[] head = new byte[8];
+      System.arraycopy(Files.readAllBytes(png), 0, head, 0, 8);
+      assertThat(head).startsWith(0x89, 'P', 'N', 'G');
+      assertThat(outcome.out()).contains(workload + ": ");
+    }
+    assertThat(outcome.out()).contains("controller", "downtime", "lat p99 ms", "threshold", "orbit", "*");
+    assertThat(outcome.err()).contains("50/50 runs");
+  }
+
+  @Test
+  void simulateReplaysATraceNamedAfterItsFile() throws IOException {
+    Path trace = dir.resolve("myvm.csv");
+    Files.writeString(trace, "seconds,divergences_per_second\n0,0\n10,6\n");
+    Path out = dir.resolve("out");
+
+    Outcome outcome =
+        run("simulate", "--trace", trace.toString(), "--controller", "threshold", "--alpha", "3",
+            "--minutes", "0.5", "--runs", "1", "--out", out.toString(), "--no-plots");
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(1)).startsWith("myvm.csv,threshold,0,");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "compare --workloads nosuch",
+        "compare --controllers colo,nosuch",
+        "compare --controllers colo,colo",
+        "compare --minutes -1",
+        "compare --runs 0",
+        "compare --minutes abc",
+        "compare --nosuch-option",
+        "simulate --controller threshold --alpha 0.5",
+        "simulate --controller pi --ki -1",
+        "simulate --controller orbit --passive-period 0ms",
+        "simulate --controller checkpoint --checkpoint-period 10parsecs",
+        "simulate --controller nosuch",
+        "simulate --workload nosuch --controller colo",
+        "simulate --controller colo --trace /no/such/trace.csv",
+        "simulate --workload rubis --trace x.csv --controller colo",
+        "simulate",
+      })
+  void badArgumentsExitWithCodeTwoAndOneLine(String command) {
+    StringBuilder line = new StringBuilder(command).append(" --out ").append(dir.resolve("x"));
+    if (!command.contains("--minutes")) {
+      line.append(" --minutes 0.05");
+    }
+    if (!command.contains("--runs") && !command.equals("simulate")) {
+      line.append(" --runs 1");
+    }
+    String[] ordered = line.toString().split(" ");
+
+    Outcome outcome = run(ordered);
+
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err().strip()).startsWith("hybrid-ft: ").doesNotContain("\n");
+    assertThat(outcome.err()).doesNotContain("Exception", "\tat ");
+  }
+
+  @Test
+  void aBadTraceSaysFileLineAndReason() throws IOException {
+    Path trace = dir.resolve("bad.csv");
+    Files.writeString(trace, "seconds,divergences_per_second\n0,1\n5,-2\n");
+
+    Outcome outcome =
+        run("simulate", "--trace", trace.toString(), "--controller", "colo", "--out", dir.toString());
+
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err().strip())
+        .isEqualTo("hybrid-ft: bad trace " + trace + ":3: negative rate: divergences_per_second must be >= 0, was -2");
+  }
+
+  @Test
+  void noSubcommandPrintsTheUsageAndExitsWithTwo() {
+    Outcome outcome = run();
+
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err()).contains("compare", "simulate");
+  }
+}
