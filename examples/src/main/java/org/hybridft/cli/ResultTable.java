@@ -47,7 +47,7 @@ public final class ResultTable {
           best = mean;
         }
       }
-      int decimals = decimals(estimates);
+      int decimals = metric == Metric.SWITCHES ? Math.min(1, decimals(estimates)) : decimals(estimates);
       for (int c = 0; c < controllers.size(); c++) {
         Estimate e = estimates[c];
         boolean isBest = controllers.size() > 1 && sameAtPrecision(e.mean(), best, decimals);

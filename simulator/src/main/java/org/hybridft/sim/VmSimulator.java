@@ -162,6 +162,10 @@ public final class VmSimulator {
     private final long[] completionNanos;
     private final long[] servingArrivalNanos;
     private final long[] servingServiceNanos;
+    private final int[] idleServers;
+    private int idleCount;
+    private int nextServer = -1;
+    private long nextCompletionNanos = NEVER;
     private long[] backlog = new long[64];
     private int backlogHead;
     private int backlogSize;
@@ -223,6 +227,11 @@ public final class VmSimulator {
       this.servingArrivalNanos = new long[servers];
       this.servingServiceNanos = new long[servers];
       Arrays.fill(completionNanos, NEVER);
+      this.idleServers = new int[servers];
+      for (int i = 0; i < servers; i++) {
+        idleServers[i] = servers - 1 - i;
+      }
+      this.idleCount = servers;
 
       long ticks = endNanos / controlPeriodNanos + 1;
       this.series = new TimeSeries(controlPeriodNanos, (int) Math.min(Integer.MAX_VALUE - 8, ticks));
@@ -256,16 +265,10 @@ public final class VmSimulator {
           event = 4;
         }
         int server = -1;
-        if (!paused) {
-          for (int i = 0; i < completionNanos.length; i++) {
-            if (completionNanos[i] < t) {
-              t = completionNanos[i];
-              server = i;
-            }
-          }
-          if (server >= 0) {
-            event = 5;
-          }
+        if (!paused && nextCompletionNanos < t) {
+          t = nextCompletionNanos;
+          server = nextServer;
+          event = 5;
         }
         if (nextArrivalNanos < t) {
           t = nextArrivalNanos;
@@ -345,9 +348,8 @@ public final class VmSimulator {
       if (mode == Mode.COLO) {
         networkBytes += requestBytes;
       }
-      int idle = idleServer();
-      if (idle >= 0) {
-        startService(idle, now);
+      if (idleCount > 0) {
+        startService(idleServers[--idleCount], now);
       } else if (backlogSize >= backlogLimit) {
         dropped++;
       } else {
@@ -356,21 +358,31 @@ public final class VmSimulator {
       nextArrivalNanos = now + sampleInterarrival();
     }
 
-    private int idleServer() {
+    /** Finds the next completion; called when the earliest one finished. */
+    private void rescanCompletions() {
+      long earliest = NEVER;
+      int server = -1;
       for (int i = 0; i < completionNanos.length; i++) {
-        if (completionNanos[i] == NEVER) {
-          return i;
+        if (completionNanos[i] < earliest) {
+          earliest = completionNanos[i];
+          server = i;
         }
       }
-      return -1;
+      nextCompletionNanos = earliest;
+      nextServer = server;
     }
 
     private void startService(int server, long arrivalNanos) {
       long serviceNanos = sampleService();
       long start = paused ? pauseEndNanos : now;
-      completionNanos[server] = start + serviceNanos;
+      long completion = start + serviceNanos;
+      completionNanos[server] = completion;
       servingArrivalNanos[server] = arrivalNanos;
       servingServiceNanos[server] = serviceNanos;
+      if (completion < nextCompletionNanos) {
+        nextCompletionNanos = completion;
+        nextServer = server;
+      }
     }
 
     private void complete(int server) {
@@ -378,7 +390,11 @@ public final class VmSimulator {
       cpuNanos += servingServiceNanos[server] * (mode == Mode.COLO ? 2.0 : 1.0);
       completionNanos[server] = NEVER;
       if (backlogSize > 0) {
+        rescanCompletions();
         startService(server, popBacklog());
+      } else {
+        idleServers[idleCount++] = server;
+        rescanCompletions();
       }
       if (mode == Mode.CHECKPOINT) {
         hold(arrival);
@@ -447,6 +463,9 @@ public final class VmSimulator {
           completionNanos[i] += pause;
         }
       }
+      if (nextCompletionNanos != NEVER) {
+        nextCompletionNanos += pause;
+      }
       nextCheckpointNanos = now + (mode == Mode.COLO ? coloDelayNanos : checkpointPeriodNanos);
     }
 
@@ -459,10 +478,8 @@ public final class VmSimulator {
       heldSize = 0;
       dirtyBytes = 0;
       dirtySinceNanos = now;
-      for (int i = 0; i < completionNanos.length && backlogSize > 0; i++) {
-        if (completionNanos[i] == NEVER) {
-          startService(i, popBacklog());
-        }
+      while (idleCount > 0 && backlogSize > 0) {
+        startService(idleServers[--idleCount], popBacklog());
       }
     }
 
