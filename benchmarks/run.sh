@@ -65,12 +65,20 @@ case "$mode" in
     ;;
   smoke)
     mkdir -p "$here/target/smoke"
+    log="$here/target/smoke/smoke.log"
     # One fork as in the real runs (a forked run is what can break), one 100 ms iteration each,
-    # no warm-up; -foe makes any benchmark's exception fail this script.
-    java -jar "$jar" -f 1 -wi 0 -i 1 -r 100ms -prof gc -foe true \
-      -rf json -rff "$here/target/smoke/jmh.json"
-    java -Xmx1g -cp "$jar" org.hybridft.bench.ScaleHarness --loops 1000,10000 --seconds 3 \
-      --warmup-seconds 1 --json "$here/target/smoke/scale.json"
-    echo "benchmark smoke run: every benchmark and the scale harness ran"
+    # no warm-up; -foe makes any benchmark's exception fail this script. The output goes to a log
+    # so CI's own output stays readable; it is printed when something failed.
+    if ! { java -jar "$jar" -f 1 -wi 0 -i 1 -r 100ms -prof gc -foe true \
+             -rf json -rff "$here/target/smoke/jmh.json" &&
+           java -Xmx1g -cp "$jar" org.hybridft.bench.ScaleHarness --loops 1000,10000 \
+             --seconds 3 --warmup-seconds 1 --json "$here/target/smoke/scale.json"; } >"$log" 2>&1
+    then
+      tail -n 80 "$log" >&2
+      echo "benchmark smoke run FAILED (full log: $log)" >&2
+      exit 1
+    fi
+    ran=$(grep -c '"benchmark"' "$here/target/smoke/jmh.json" || true)
+    echo "benchmark smoke run: $ran JMH benchmarks and the scale harness ran (log: $log)"
     ;;
 esac
