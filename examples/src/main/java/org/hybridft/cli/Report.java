@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Locale;
 import org.hybridft.sim.ComparisonResult;
 import org.hybridft.sim.ResultsCsv;
@@ -40,22 +45,49 @@ final class Report {
     } catch (IOException cannot) {
       throw new UsageException("cannot write " + csv + ": " + cannot.getMessage(), cannot);
     }
-    int plots = 0;
-    if (!options.noPlots) {
-      for (String workload : result.workloads()) {
-        Path png = dir.resolve(ComparisonPlot.fileName(workload));
-        try {
-          ComparisonPlot.write(result, workload, png);
-          plots++;
-        } catch (IOException cannot) {
-          throw new UsageException("cannot write " + png + ": " + cannot.getMessage(), cannot);
-        }
-      }
-    }
+    int plots = options.noPlots ? 0 : writePlots(result, dir, options.threads);
     out.println();
     out.println("wrote " + csv + (plots > 0 ? " and " + plots + " plot" + (plots == 1 ? "" : "s") + " to " + dir : ""));
     out.flush();
     err.flush();
+  }
+
+  /** One PNG per workload, drawn in parallel (each plot is independent). */
+  private static int writePlots(ComparisonResult result, Path dir, int threads) {
+    List<String> workloads = result.workloads();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, workloads.size())));
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (String workload : workloads) {
+        Path png = dir.resolve(ComparisonPlot.fileName(workload));
+        futures.add(
+            pool.submit(
+                () -> {
+                  try {
+                    ComparisonPlot.write(result, workload, png);
+                  } catch (IOException cannot) {
+                    throw new UsageException("cannot write " + png + ": " + cannot.getMessage(), cannot);
+                  }
+                }));
+      }
+      for (Future<?> future : futures) {
+        try {
+          future.get();
+        } catch (ExecutionException failed) {
+          Throwable cause = failed.getCause();
+          if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+          }
+          throw new IllegalStateException("drawing a plot failed: " + cause, cause);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while drawing the plots", interrupted);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return workloads.size();
   }
 
   private static String trim(double minutes) {
