@@ -7,6 +7,7 @@ Each COMMAND_JSON is {"execute": ..., "arguments": {...}}; the replies are print
 import json
 import socket
 import sys
+import time
 
 
 def main() -> int:
@@ -15,7 +16,15 @@ def main() -> int:
         return 2
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(10)
-    sock.connect(sys.argv[1])
+    # QEMU binds its socket a moment before it listens on it: retry a refused connect briefly.
+    for attempt in range(100):
+        try:
+            sock.connect(sys.argv[1])
+            break
+        except ConnectionRefusedError:
+            if attempt == 99:
+                raise
+            time.sleep(0.05)
     stream = sock.makefile("rwb")
 
     def reply(command_id: int) -> dict:

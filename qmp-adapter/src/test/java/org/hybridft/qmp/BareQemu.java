@@ -56,6 +56,24 @@ final class BareQemu implements AutoCloseable {
         BINARY + " is not installed (apt-get install qemu-system-x86): skipping real-QEMU tests");
   }
 
+  /**
+   * Connects, retrying while QEMU has bound its socket but not yet listens on it (connection
+   * refused), for at most 10 s.
+   */
+  static QmpClient connectWhenListening(QmpClient.Builder builder) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        return builder.connect();
+      } catch (QmpConnectionClosedException refused) {
+        if (System.nanoTime() > deadline || !String.valueOf(refused.getMessage()).contains("refused")) {
+          throw refused;
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
   Path qmpSocket() {
     return qmpSocket;
   }

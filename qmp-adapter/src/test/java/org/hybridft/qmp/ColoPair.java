@@ -75,13 +75,6 @@ final class ColoPair implements AutoCloseable {
     return secondary;
   }
 
-  /** Another connection to the primary, closed with the pair (the fixture's own is closed first). */
-  QmpClient reconnectPrimary() {
-    primary.close();
-    primary = track(QmpClient.unix(dir.resolve("primary.qmp")).connect());
-    return primary;
-  }
-
   Path primarySocket() {
     return dir.resolve("primary.qmp");
   }
@@ -132,8 +125,8 @@ final class ColoPair implements AutoCloseable {
         "-drive", "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0=childs0",
         "-incoming", "tcp:127.0.0.1:" + migration));
     waitForSocket("secondary");
-    secondary = track(QmpClient.unix(dir.resolve("secondary.qmp")).connect());
-    primary = track(QmpClient.unix(dir.resolve("primary.qmp")).connect());
+    secondary = track(BareQemu.connectWhenListening(QmpClient.unix(dir.resolve("secondary.qmp"))));
+    primary = track(BareQemu.connectWhenListening(QmpClient.unix(dir.resolve("primary.qmp"))));
     this.migrationPort = migration;
     this.nbdPort = nbd;
   }

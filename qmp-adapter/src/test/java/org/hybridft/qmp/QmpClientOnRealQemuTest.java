@@ -30,7 +30,7 @@ class QmpClientOnRealQemuTest {
   @BeforeEach
   void startQemu() throws Exception {
     qemu = BareQemu.start(dir);
-    client = qemu.client().connect();
+    client = BareQemu.connectWhenListening(qemu.client());
   }
 
   @AfterEach
@@ -154,6 +154,51 @@ class QmpClientOnRealQemuTest {
     assertThatThrownBy(() -> qemu.client().connectTimeout(Duration.ofMillis(500)).connect())
         .isInstanceOf(QmpProtocolException.class)
         .hasMessageContaining("no QMP greeting");
+  }
+
+  /**
+   * Prints the query-status round trip of this client next to a minimal blocking socket client on
+   * the same QEMU (no assertion on the figures: they depend on the machine).
+   */
+  @Test
+  void roundTripOfThisClientNextToARawSocketClient() throws Exception {
+    int rounds = 2000;
+    long[] ours = new long[rounds];
+    for (int i = -200; i < rounds; i++) { // the first 200 warm up the JIT
+      long start = System.nanoTime();
+      client.call("query-status", null);
+      if (i >= 0) {
+        ours[i] = System.nanoTime() - start;
+      }
+    }
+    client.close();
+    long[] raw = new long[rounds];
+    try (java.nio.channels.SocketChannel socket = java.nio.channels.SocketChannel.open(
+            java.net.UnixDomainSocketAddress.of(qemu.qmpSocket()));
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+            java.nio.channels.Channels.newInputStream(socket), java.nio.charset.StandardCharsets.UTF_8))) {
+      java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(socket);
+      in.readLine();
+      out.write("{\"execute\": \"qmp_capabilities\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      in.readLine();
+      byte[] query = "{\"execute\": \"query-status\", \"id\": 1}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      for (int i = -200; i < rounds; i++) {
+        long start = System.nanoTime();
+        out.write(query);
+        String reply = in.readLine();
+        if (i >= 0) {
+          raw[i] = System.nanoTime() - start;
+        }
+        assertThat(reply).contains("\"return\"");
+      }
+    }
+    java.util.Arrays.sort(ours);
+    java.util.Arrays.sort(raw);
+    System.out.printf("query-status round trip on QEMU %s over %d calls: QmpClient median %.0f us"
+            + " (p99 %.0f us), raw blocking socket median %.0f us (p99 %.0f us)%n",
+        client.greeting().version(), rounds, ours[rounds / 2] / 1e3, ours[rounds * 99 / 100] / 1e3,
+        raw[rounds / 2] / 1e3, raw[rounds * 99 / 100] / 1e3);
+    assertThat(ours[rounds / 2]).isPositive();
   }
 
   @Test
