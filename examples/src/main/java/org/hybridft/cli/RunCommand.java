@@ -36,10 +36,10 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Drive a live QEMU COLO pair: read checkpoints from the primary's QMP socket and switch its",
-      "mode with a controller. Start a pair with examples/colo-pair/start.sh.",
-      "On upstream QEMU the checkpoint-delay recipe steers COLO's periodic checkpoint rate only:",
-      "colo-compare still checkpoints on every divergence in both modes."
+      "Drive a live QEMU COLO pair through the primary's QMP socket;",
+      "start one with examples/colo-pair/start.sh.",
+      "On upstream QEMU the checkpoint-delay recipe steers the periodic checkpoint",
+      "rate only: colo-compare still checkpoints on every divergence in both modes."
     })
 public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
