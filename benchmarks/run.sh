@@ -69,7 +69,8 @@ case "$mode" in
     # One fork as in the real runs (a forked run is what can break), one 100 ms iteration each,
     # no warm-up; -foe makes any benchmark's exception fail this script. The output goes to a log
     # so CI's own output stays readable; it is printed when something failed.
-    if ! { java -jar "$jar" -f 1 -wi 0 -i 1 -r 100ms -prof gc -foe true \
+    # The full comparison shrinks to 1 run of 1 simulated minute per configuration.
+    if ! { java -jar "$jar" -f 1 -wi 0 -i 1 -r 100ms -prof gc -foe true -p runs=1 -p minutes=1 \
              -rf json -rff "$here/target/smoke/jmh.json" &&
            java -Xmx1g -cp "$jar" org.hybridft.bench.ScaleHarness --loops 1000,10000 \
              --seconds 3 --warmup-seconds 1 --json "$here/target/smoke/scale.json"; } >"$log" 2>&1
