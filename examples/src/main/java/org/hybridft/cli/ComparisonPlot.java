@@ -18,7 +18,6 @@ import org.hybridft.core.Mode;
 import org.hybridft.sim.ComparisonResult;
 import org.hybridft.sim.Estimate;
 import org.hybridft.sim.Metric;
-import org.hybridft.sim.RunResult;
 import org.hybridft.sim.TimeSeries;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -209,10 +208,5 @@ public final class ComparisonPlot {
   /** A file name for the workload's plot (the workload name with unsafe characters replaced). */
   public static String fileName(String workload) {
     return workload.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
-  }
-
-  /** Whether a run list holds at least one run with a time series worth plotting. */
-  static boolean plottable(List<RunResult> runs) {
-    return !runs.isEmpty() && runs.get(0).timeSeries().size() > 0;
   }
 }

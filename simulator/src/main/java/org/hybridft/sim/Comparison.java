@@ -18,6 +18,9 @@ import org.hybridft.core.ParameterCheck;
  * Runs every controller on every workload a number of times, in parallel, and collects the
  * results.
  *
+ * <p>Only run 0 of each workload and controller records its {@link TimeSeries} (the one plots
+ * show); the others' are empty, which bounds memory for long runs.
+ *
  * <p><b>Seeds.</b> Run r of workload w gets the seed derived from the comparison's seed, the
  * workload's name and r, and <em>not</em> from the controller: every controller faces the same
  * arrivals, service times and divergence draws (common random numbers), so their differences are
@@ -105,7 +108,8 @@ public final class Comparison {
                               controller.create(),
                               length,
                               runSeed(seed, workload.name(), run),
-                              run);
+                              run,
+                              run == 0);
                       progress.onRunFinished(done.incrementAndGet(), total);
                     }));
           }

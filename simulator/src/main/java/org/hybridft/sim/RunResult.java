@@ -24,7 +24,7 @@ package org.hybridft.sim;
  *     mirrors to the secondary
  * @param switches mode switches after the initial mode
  * @param coloShare the share of wall time spent in COLO mode
- * @param timeSeries per control period: cps, mode, ρ
+ * @param timeSeries per control period: cps, mode, ρ (empty if the run did not record it)
  */
 public record RunResult(
     String workload,
