@@ -59,6 +59,9 @@ public final class CompareCommand implements Callable<Integer> {
     List<ControllerSpec> specs = ControllerCatalog.specs(distinct("controller", controllers), parameters);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    for (String unused : parameters.unusedBy(distinct("controller", controllers))) {
+      err.println("hybrid-ft: note: " + unused);
+    }
     ComparisonResult result =
         Comparison.builder()
             .workloads(chosen)

@@ -1,6 +1,10 @@
 package org.hybridft.cli;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -74,4 +78,75 @@ public final class ControllerOptions {
 
   @Option(names = "--smoothing", description = "orbit: weight of the newest interval, in (0, 1] (default 0.3)")
   @Nullable Double smoothing;
+
+  /**
+   * The options given that none of {@code controllers} reads, such as {@code --alpha} with only
+   * {@code pi}: the command warns about them rather than ignore them silently.
+   */
+  List<String> unusedBy(List<String> controllers) {
+    Map<String, Object> given = new LinkedHashMap<>();
+    put(given, "--checkpoint-period", checkpointPeriod);
+    put(given, "--colo-window", coloWindow);
+    put(given, "--threshold-cps", thresholdCps);
+    put(given, "--initial-stretch", initialStretch);
+    put(given, "--alpha", alpha);
+    put(given, "--beta", beta);
+    put(given, "--min-stretch", minStretch);
+    put(given, "--max-stretch", maxStretch);
+    put(given, "--set-point", setPoint);
+    put(given, "--kp", kp);
+    put(given, "--ki", ki);
+    put(given, "--duty-window", dutyWindow);
+    put(given, "--min-dwell", minDwell);
+    put(given, "--passive-limit", passiveLimit);
+    put(given, "--passive-count", passiveCount);
+    put(given, "--passive-period", passivePeriod);
+    put(given, "--min-checkpoints", minCheckpoints);
+    put(given, "--smoothing", smoothing);
+    List<String> unused = new ArrayList<>();
+    for (String option : given.keySet()) {
+      boolean read = false;
+      for (String controller : controllers) {
+        read |= readers(option).contains(controller);
+      }
+      if (!read) {
+        List<String> readers = readers(option);
+        unused.add(
+            option + " is ignored: only " + String.join(" and ", readers)
+                + (readers.size() == 1
+                    ? " reads it, and it is not simulated"
+                    : " read it, and none of them is simulated"));
+      }
+    }
+    return unused;
+  }
+
+  private static void put(Map<String, Object> given, String option, @Nullable Object value) {
+    if (value != null) {
+      given.put(option, value);
+    }
+  }
+
+  private static List<String> readers(String option) {
+    switch (option) {
+      case "--checkpoint-period":
+        return List.of("checkpoint", "threshold", "pi");
+      case "--colo-window":
+      case "--threshold-cps":
+      case "--initial-stretch":
+      case "--alpha":
+      case "--beta":
+      case "--min-stretch":
+      case "--max-stretch":
+        return List.of("threshold");
+      case "--set-point":
+      case "--kp":
+      case "--ki":
+      case "--duty-window":
+      case "--min-dwell":
+        return List.of("pi");
+      default:
+        return List.of("orbit");
+    }
+  }
 }

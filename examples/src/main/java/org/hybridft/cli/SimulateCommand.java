@@ -62,6 +62,9 @@ public final class SimulateCommand implements Callable<Integer> {
     ControllerSpec controllerSpec = ControllerCatalog.spec(controller, parameters);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    for (String unused : parameters.unusedBy(List.of(controllerSpec.name()))) {
+      err.println("hybrid-ft: note: " + unused);
+    }
     ComparisonResult result =
         Comparison.builder()
             .workloads(List.of(chosen))

@@ -114,6 +114,17 @@ class HybridFtTest {
   }
 
   @Test
+  void anOptionNoSimulatedControllerReadsIsReported() {
+    Outcome outcome =
+        run("simulate", "--controller", "pi", "--alpha", "3", "--minutes", "0.05", "--runs", "1",
+            "--out", dir.toString(), "--no-plots");
+
+    assertThat(outcome.exitCode()).isZero();
+    assertThat(outcome.err())
+        .contains("hybrid-ft: note: --alpha is ignored: only threshold reads it, and it is not simulated");
+  }
+
+  @Test
   void noSubcommandPrintsTheUsageAndExitsWithTwo() {
     Outcome outcome = run();
 
