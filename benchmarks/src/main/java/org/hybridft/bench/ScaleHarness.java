@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +55,11 @@ import org.jspecify.annotations.Nullable;
  * period instead of one instant per loop: a scheduler thread then wakes K times per period and
  * runs a group of ticks per wake-up, instead of waking once per tick.
  *
+ * <p>{@code --coalesce-ms M} runs the loops through {@link TickCoalescingScheduler}: the ticks
+ * due within the same M ms of the period share one task of the scheduler.
+ *
  * <p>Usage: {@code ScaleHarness [--loops 1000,10000] [--seconds 60] [--warmup-seconds 10]
- * [--start-slots K] [--json FILE]}.
+ * [--start-slots K] [--coalesce-ms M] [--json FILE]}.
  */
 public final class ScaleHarness {
   private static final long PERIOD_NANOS = Duration.ofSeconds(1).toNanos();
@@ -77,7 +81,8 @@ public final class ScaleHarness {
       long heapPerLoopBytes,
       long gcCount,
       long modeSwitches,
-      int startSlots) {
+      int startSlots,
+      double coalesceMillis) {
 
     String toJson() {
       return String.format(
@@ -85,10 +90,10 @@ public final class ScaleHarness {
           "{\"loops\":%d,\"seconds\":%.1f,\"ticks\":%d,\"processCpuShareOfOneCore\":%.5f,"
               + "\"schedulerThreadsCpuShareOfOneCore\":%.5f,\"tickLatenessP50Millis\":%.3f,"
               + "\"tickLatenessP99Millis\":%.3f,\"tickLatenessMaxMillis\":%.3f,"
-              + "\"heapUsedBytes\":%d,\"heapPerLoopBytes\":%d,\"gcCount\":%d,\"modeSwitches\":%d,\"startSlots\":%d}",
+              + "\"heapUsedBytes\":%d,\"heapPerLoopBytes\":%d,\"gcCount\":%d,\"modeSwitches\":%d,\"startSlots\":%d,\"coalesceMillis\":%.3f}",
           loops, seconds, ticks, processCpuShare, schedulerCpuShare, latenessP50Millis,
           latenessP99Millis, latenessMaxMillis, heapUsedBytes, heapPerLoopBytes, gcCount,
-          modeSwitches, startSlots);
+          modeSwitches, startSlots, coalesceMillis);
     }
   }
 
@@ -102,6 +107,7 @@ public final class ScaleHarness {
     double seconds = 60;
     double warmupSeconds = 10;
     int startSlots = 0;
+    double coalesceMillis = 0;
     @Nullable Path json = null;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
@@ -126,6 +132,10 @@ public final class ScaleHarness {
           startSlots = Integer.parseInt(value);
           i++;
         }
+        case "--coalesce-ms" -> {
+          coalesceMillis = Double.parseDouble(value);
+          i++;
+        }
         case "--json" -> {
           json = Path.of(value);
           i++;
@@ -133,23 +143,24 @@ public final class ScaleHarness {
         default -> {
           System.err.println(
               "usage: ScaleHarness [--loops 1000,10000] [--seconds 60] [--warmup-seconds 10]"
-                  + " [--start-slots K] [--json FILE]");
+                  + " [--start-slots K] [--coalesce-ms M] [--json FILE]");
           System.exit(2);
         }
       }
     }
     System.out.printf(
         Locale.ROOT,
-        "%d cores, %s %s, max heap %d MiB; %d-thread scheduler, 1 s period; start delays %s%n",
+        "%d cores, %s %s, max heap %d MiB; %d-thread scheduler%s, 1 s period; start delays %s%n",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"),
         Runtime.getRuntime().maxMemory() >> 20,
         SCHEDULER_THREADS,
+        coalesceMillis > 0 ? " coalescing ticks into " + coalesceMillis + " ms slots" : "",
         startSlots > 0 ? "on " + startSlots + " slots per period" : "spread loop by loop");
     List<Result> results = new ArrayList<>();
     for (int loops : loopCounts) {
-      Result result = measure(loops, seconds, warmupSeconds, startSlots);
+      Result result = measure(loops, seconds, warmupSeconds, startSlots, coalesceMillis);
       results.add(result);
       System.out.printf(
           Locale.ROOT,
@@ -181,7 +192,7 @@ public final class ScaleHarness {
   }
 
   private static Result measure(
-      int loopCount, double seconds, double warmupSeconds, int startSlots)
+      int loopCount, double seconds, double warmupSeconds, int startSlots, double coalesceMillis)
       throws InterruptedException {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -202,6 +213,10 @@ public final class ScaleHarness {
     scheduler.setRemoveOnCancelPolicy(true);
     // Start both threads now, so their CPU time is counted from the first tick.
     scheduler.prestartAllCoreThreads();
+    ScheduledExecutorService loopScheduler =
+        coalesceMillis > 0
+            ? new TickCoalescingScheduler(scheduler, (long) (coalesceMillis * 1e6))
+            : scheduler;
 
     Recorder lateness = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
     SwitchCounter switches = new SwitchCounter();
@@ -221,7 +236,7 @@ public final class ScaleHarness {
                   kinds[i % kinds.length].create(),
                   new InMemoryCounter(checkpointsPerPeriod(random)),
                   NO_OP_ACTUATOR)
-              .scheduler(scheduler)
+              .scheduler(loopScheduler)
               .startDelay(Duration.ofNanos(startDelayNanos))
               .listener(listener)
               .build();
@@ -269,7 +284,8 @@ public final class ScaleHarness {
         (heapWith - heapBefore) / loopCount,
         gcs,
         modeSwitches,
-        startSlots);
+        startSlots,
+        coalesceMillis);
   }
 
   /** A VM's checkpoints per control period: a third each deterministic, non-deterministic, mixed. */
