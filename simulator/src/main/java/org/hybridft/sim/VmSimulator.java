@@ -163,6 +163,8 @@ public final class VmSimulator {
     private double workingSetBytes;
 
     // Random streams.
+    private final RandomGenerator arrivalRandom;
+    private final RandomGenerator serviceRandom;
     private final SplittableRandom divergenceRandom;
 
     // Clock and events.
@@ -231,8 +233,8 @@ public final class VmSimulator {
       this.estimator = CheckpointRateEstimator.forCounter(model.rateWindow(), model.controlPeriod());
 
       SplittableRandom root = new SplittableRandom(seed);
-      RandomGenerator arrivalRandom = new SplittableRandomGenerator(root.split());
-      RandomGenerator serviceRandom = new SplittableRandomGenerator(root.split());
+      this.arrivalRandom = new SplittableRandomGenerator(root.split());
+      this.serviceRandom = new SplittableRandomGenerator(root.split());
       this.divergenceRandom = root.split();
 
       this.phases = workload.phases();
@@ -355,14 +357,19 @@ public final class VmSimulator {
     }
 
     private long sampleInterarrival() {
-      return Math.max(1, (long) interarrival[phaseIndex].sample());
+      // The phase's exponential law, sampled by inversion with the intrinsic Math.log.
+      double u = arrivalRandom.nextDouble();
+      return Math.max(1, (long) (-interarrival[phaseIndex].getMean() * Math.log(1 - u)));
     }
 
     private long sampleService() {
       if (serviceCv <= 0) {
         return Math.max(1, (long) meanServiceNanos);
       }
-      return Math.max(1, (long) service[phaseIndex].sample());
+      // The phase's log-normal law, sampled with the intrinsic Math.exp (LogNormalDistribution's
+      // own sample() uses the slower FastMath.exp).
+      LogNormalDistribution law = service[phaseIndex];
+      return Math.max(1, (long) Math.exp(law.getScale() + law.getShape() * serviceRandom.nextGaussian()));
     }
 
     private void accumulateDirty() {
