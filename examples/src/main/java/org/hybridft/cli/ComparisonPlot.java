@@ -7,13 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.Files;
-import java.util.Iterator;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import org.hybridft.core.Mode;
 import org.hybridft.sim.ComparisonResult;
 import org.hybridft.sim.Estimate;
@@ -145,33 +138,7 @@ public final class ComparisonPlot {
     } finally {
       g.dispose();
     }
-    writePng(image, file);
-  }
-
-  /** PNG at a light deflate level: a tenth larger than the default and four times faster. */
-  private static void writePng(BufferedImage image, Path file) throws IOException {
-    Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
-    if (!writers.hasNext()) {
-      throw new IOException("no PNG writer available for " + file);
-    }
-    ImageWriter writer = writers.next();
-    try {
-      ImageWriteParam parameters = writer.getDefaultWriteParam();
-      if (parameters.canWriteCompressed()) {
-        parameters.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        parameters.setCompressionQuality(0.75f);
-      }
-      Files.deleteIfExists(file);
-      try (ImageOutputStream stream = ImageIO.createImageOutputStream(file.toFile())) {
-        if (stream == null) {
-          throw new IOException("cannot open " + file + " for writing");
-        }
-        writer.setOutput(stream);
-        writer.write(null, new IIOImage(image, null, null), parameters);
-      }
-    } finally {
-      writer.dispose();
-    }
+    PngFile.write(image, file);
   }
 
   private static CategoryChart bars(
