@@ -2,6 +2,7 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +28,11 @@ final class Report {
     Path dir = options.out;
     try {
       Files.createDirectories(dir);
+    } catch (FileAlreadyExistsException notADirectory) {
+      throw new UsageException(
+          "cannot create the output directory " + dir + ": a file of that name exists", notADirectory);
     } catch (IOException cannot) {
-      throw new UsageException("cannot create the output directory " + dir + ": " + cannot.getMessage(), cannot);
+      throw new UsageException("cannot create the output directory " + dir + ": " + cannot, cannot);
     }
     String runsLine =
         String.format(

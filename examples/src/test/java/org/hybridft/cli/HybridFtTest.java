@@ -125,6 +125,28 @@ class HybridFtTest {
   }
 
   @Test
+  void anOutputPathThatIsAFileIsAUsageError() throws IOException {
+    Path file = Files.writeString(dir.resolve("taken"), "x");
+
+    Outcome outcome = run("compare", "--out", file.toString(), "--runs", "1", "--minutes", "0.05");
+
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err().strip()).endsWith("a file of that name exists");
+  }
+
+  @Test
+  void theReadmeExampleTraceReplays() {
+    Path trace = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("example-trace.csv");
+
+    Outcome outcome =
+        run("simulate", "--trace", trace.toString(), "--controller", "colo", "--minutes", "0.1",
+            "--runs", "1", "--out", dir.toString(), "--no-plots");
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    assertThat(outcome.out()).startsWith("example-trace.csv: ");
+  }
+
+  @Test
   void noSubcommandPrintsTheUsageAndExitsWithTwo() {
     Outcome outcome = run();
 
