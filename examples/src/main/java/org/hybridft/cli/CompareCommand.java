@@ -45,8 +45,14 @@ public final class CompareCommand implements Callable<Integer> {
       names = "--controllers",
       split = ",",
       paramLabel = "C",
-      description = "controllers (default: all of checkpoint, colo, threshold, pi, orbit)")
+      description = "controllers (default: all of checkpoint, colo, threshold, pi, orbit, learning)")
   List<String> controllers = ControllerCatalog.NAMES;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "also compare the controller of this config file (as hybrid-ft tune writes it), under its name; repeatable")
+  List<java.nio.file.Path> configs = List.of();
 
   @Mixin RunOptions run;
   @Mixin ControllerOptions parameters;
@@ -56,7 +62,15 @@ public final class CompareCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     run.validate();
     List<Workload> chosen = resolveWorkloads(workloads);
-    List<ControllerSpec> specs = ControllerCatalog.specs(distinct("controller", controllers), parameters);
+    List<ControllerSpec> specs =
+        new ArrayList<>(ControllerCatalog.specs(distinct("controller", controllers), parameters));
+    for (java.nio.file.Path config : configs) {
+      ControllerSpec tuned = ControllerConfigFile.resolve(null, config, new ControllerOptions(), null);
+      if (specs.stream().anyMatch(existing -> existing.name().equals(tuned.name()))) {
+        throw new UsageException("controller '" + tuned.name() + "' from " + config + " is listed twice");
+      }
+      specs.add(tuned);
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String unused : parameters.unusedBy(distinct("controller", controllers))) {

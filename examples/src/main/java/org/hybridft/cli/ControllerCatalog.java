@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.hybridft.controllers.LearningController;
 import org.hybridft.controllers.OrbitHybridController;
 import org.hybridft.controllers.PiController;
 import org.hybridft.controllers.StaticController;
@@ -18,7 +19,7 @@ import org.hybridft.sim.ControllerSpec;
  */
 public final class ControllerCatalog {
   /** Every controller name, in the order tables list them. */
-  public static final List<String> NAMES = List.of("checkpoint", "colo", "threshold", "pi", "orbit");
+  public static final List<String> NAMES = List.of("checkpoint", "colo", "threshold", "pi", "orbit", "learning");
 
   private ControllerCatalog() {}
 
@@ -66,6 +67,10 @@ public final class ControllerCatalog {
       case "orbit": {
         OrbitHybridController.Config config = orbit(options);
         return new ControllerSpec(key, () -> new OrbitHybridController(config));
+      }
+      case "learning": {
+        LearningController.Config config = learning(options);
+        return new ControllerSpec(key, () -> new LearningController(config));
       }
       default:
         throw new UsageException(
@@ -141,6 +146,29 @@ public final class ControllerCatalog {
     }
     if (o.smoothing != null) {
       b.smoothing(o.smoothing);
+    }
+    return b.build();
+  }
+
+  static LearningController.Config learning(ControllerOptions o) {
+    LearningController.Config.Builder b = LearningController.Config.builder();
+    if (o.latencyWeight != null) {
+      b.latencyWeight(o.latencyWeight);
+    }
+    if (o.pausePerCheckpoint != null) {
+      b.pausePerCheckpoint(o.pausePerCheckpoint);
+    }
+    if (o.discount != null) {
+      b.discount(o.discount);
+    }
+    if (o.exploration != null) {
+      b.exploration(o.exploration);
+    }
+    if (o.minDwell != null) {
+      b.minDwell(o.minDwell);
+    }
+    if (o.checkpointPeriod != null) {
+      b.checkpointPeriod(o.checkpointPeriod);
     }
     return b.build();
   }

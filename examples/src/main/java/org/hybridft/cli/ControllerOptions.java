@@ -16,7 +16,7 @@ public final class ControllerOptions {
   @Option(
       names = "--checkpoint-period",
       converter = DurationConverter.class,
-      description = "checkpoint mode's interval for checkpoint, threshold and pi (default 500ms)")
+      description = "checkpoint mode's interval for checkpoint, threshold, pi and learning (default 500ms)")
   @Nullable Duration checkpointPeriod;
 
   @Option(names = "--colo-window", converter = DurationConverter.class,
@@ -58,8 +58,24 @@ public final class ControllerOptions {
   @Nullable Integer dutyWindow;
 
   @Option(names = "--min-dwell", converter = DurationConverter.class,
-      description = "pi: shortest time in one mode (default 2s)")
+      description = "pi, learning: shortest time in one mode (default 2s)")
   @Nullable Duration minDwell;
+
+  @Option(names = "--latency-weight",
+      description = "learning: cost of a period in checkpoint mode, in downtime ratio, >= 0 (default 0.05)")
+  @Nullable Double latencyWeight;
+
+  @Option(names = "--pause-per-checkpoint", converter = DurationConverter.class,
+      description = "learning: guest pause of one checkpoint (default 85ms)")
+  @Nullable Duration pausePerCheckpoint;
+
+  @Option(names = "--discount",
+      description = "learning: per-period discount of past evidence, in (0, 1) (default 0.98)")
+  @Nullable Double discount;
+
+  @Option(names = "--exploration",
+      description = "learning: exploration constant of the optimism bonus, >= 0 (default 0.01)")
+  @Nullable Double exploration;
 
   @Option(names = "--passive-limit", converter = DurationConverter.class,
       description = "orbit: mean checkpoint interval below which COLO is abandoned (default 400ms)")
@@ -103,6 +119,10 @@ public final class ControllerOptions {
     put(given, "--passive-period", passivePeriod);
     put(given, "--min-checkpoints", minCheckpoints);
     put(given, "--smoothing", smoothing);
+    put(given, "--latency-weight", latencyWeight);
+    put(given, "--pause-per-checkpoint", pausePerCheckpoint);
+    put(given, "--discount", discount);
+    put(given, "--exploration", exploration);
     List<String> unused = new ArrayList<>();
     for (String option : given.keySet()) {
       boolean read = false;
@@ -121,6 +141,25 @@ public final class ControllerOptions {
     return unused;
   }
 
+  /**
+   * Fills every option not given here from {@code defaults} (a config file's values), so that
+   * options on the command line override the file.
+   */
+  void fillFrom(ControllerOptions defaults) {
+    for (java.lang.reflect.Field field : ControllerOptions.class.getDeclaredFields()) {
+      if (!field.isAnnotationPresent(Option.class)) {
+        continue;
+      }
+      try {
+        if (field.get(this) == null) {
+          field.set(this, field.get(defaults));
+        }
+      } catch (IllegalAccessException impossible) {
+        throw new IllegalStateException(impossible);
+      }
+    }
+  }
+
   private static void put(Map<String, Object> given, String option, @Nullable Object value) {
     if (value != null) {
       given.put(option, value);
@@ -130,7 +169,7 @@ public final class ControllerOptions {
   private static List<String> readers(String option) {
     switch (option) {
       case "--checkpoint-period":
-        return List.of("checkpoint", "threshold", "pi");
+        return List.of("checkpoint", "threshold", "pi", "learning");
       case "--colo-window":
       case "--threshold-cps":
       case "--initial-stretch":
@@ -143,8 +182,14 @@ public final class ControllerOptions {
       case "--kp":
       case "--ki":
       case "--duty-window":
-      case "--min-dwell":
         return List.of("pi");
+      case "--min-dwell":
+        return List.of("pi", "learning");
+      case "--latency-weight":
+      case "--pause-per-checkpoint":
+      case "--discount":
+      case "--exploration":
+        return List.of("learning");
       default:
         return List.of("orbit");
     }

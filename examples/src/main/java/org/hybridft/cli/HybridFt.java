@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     version = "hybrid-ft 0.1.0",
     description = "Hybrid COLO / checkpoint replication: simulate and compare mode controllers.",
     subcommands = {
-      CompareCommand.class, SimulateCommand.class, RunCommand.class, CommandLine.HelpCommand.class
+      CompareCommand.class, SimulateCommand.class, TuneCommand.class, RunCommand.class, CommandLine.HelpCommand.class
     })
 public final class HybridFt implements Callable<Integer> {
   /** Exit code of a user error. */

@@ -48,9 +48,13 @@ public final class RunCommand implements Callable<Integer> {
       description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT")
   String qmp = "";
 
-  @Option(names = "--controller", paramLabel = "C", defaultValue = "threshold",
-      description = "checkpoint, colo, threshold, pi or orbit (default threshold)")
-  String controller = "threshold";
+  @Option(names = "--controller", paramLabel = "C",
+      description = "checkpoint, colo, threshold, pi, orbit or learning (default threshold)")
+  @Nullable String controller;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "a controller and its parameters, as hybrid-ft tune writes them; options given here override it")
+  @Nullable Path config;
 
   @Option(names = "--recipe", paramLabel = "R", defaultValue = "checkpoint-delay",
       description = "checkpoint-delay (any QEMU with x-colo) or a JSON recipe file for a patched QEMU")
@@ -78,7 +82,8 @@ public final class RunCommand implements Callable<Integer> {
     if (duration != null && (duration.isZero() || duration.isNegative())) {
       throw new UsageException("--duration must be > 0, was " + duration);
     }
-    ModeController modeController = ControllerCatalog.spec(controller, parameters).create();
+    ModeController modeController =
+        ControllerConfigFile.resolve(controller, config, parameters, "threshold").create();
     ModeRecipe modeRecipe = recipe();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

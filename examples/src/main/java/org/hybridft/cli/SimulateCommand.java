@@ -41,9 +41,13 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "replay a trace CSV (seconds,divergences_per_second[,requests_per_second[,dirty_mb_per_second]])")
   @Nullable Path trace;
 
-  @Option(names = "--controller", required = true, paramLabel = "C",
-      description = "checkpoint, colo, threshold, pi or orbit")
-  String controller = "";
+  @Option(names = "--controller", paramLabel = "C",
+      description = "checkpoint, colo, threshold, pi, orbit or learning")
+  @Nullable String controller;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "a controller and its parameters, as hybrid-ft tune writes them; options given here override it")
+  @Nullable Path config;
 
   @Mixin RunOptions run;
   @Mixin ControllerOptions parameters;
@@ -59,10 +63,10 @@ public final class SimulateCommand implements Callable<Integer> {
         trace != null
             ? readTrace(trace)
             : CompareCommand.resolveWorkloads(List.of(workload == null ? "synthetic" : workload)).get(0);
-    ControllerSpec controllerSpec = ControllerCatalog.spec(controller, parameters);
+    ControllerSpec controllerSpec = ControllerConfigFile.resolve(controller, config, parameters, null);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    for (String unused : parameters.unusedBy(List.of(controllerSpec.name()))) {
+    for (String unused : parameters.unusedBy(List.of(catalogName(controllerSpec.name())))) {
       err.println("hybrid-ft: note: " + unused);
     }
     ComparisonResult result =
@@ -81,7 +85,12 @@ public final class SimulateCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static Workload readTrace(Path file) {
+  /** The catalog name behind a table name such as {@code pi-tuned}. */
+  static String catalogName(String name) {
+    return name.endsWith("-tuned") ? name.substring(0, name.length() - "-tuned".length()) : name;
+  }
+
+  static Workload readTrace(Path file) {
     try {
       return Trace.read(file);
     } catch (TraceFormatException bad) {

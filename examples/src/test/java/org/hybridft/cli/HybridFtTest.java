@@ -34,7 +34,7 @@ class HybridFtTest {
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
     assertThat(lines.get(0)).isEqualTo(ResultsCsv.HEADER);
-    assertThat(lines).hasSize(1 + 5 * 5 * 2);
+    assertThat(lines).hasSize(1 + 5 * ControllerCatalog.NAMES.size() * 2);
     for (String workload : List.of("rubis", "bugzilla", "video", "phased", "synthetic")) {
       Path png = dir.resolve(workload + ".png");
       assertThat(png).exists();
@@ -44,7 +44,8 @@ class HybridFtTest {
       assertThat(outcome.out()).contains(workload + ": ");
     }
     assertThat(outcome.out()).contains("controller", "downtime", "lat p99 ms", "threshold", "orbit", "*");
-    assertThat(outcome.err()).contains("50/50 runs");
+    int total = 5 * ControllerCatalog.NAMES.size() * 2;
+    assertThat(outcome.err()).contains(total + "/" + total + " runs");
   }
 
   @Test

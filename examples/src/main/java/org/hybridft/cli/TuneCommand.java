@@ -1,0 +1,214 @@
+package org.hybridft.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.hybridft.sim.ParameterSpace;
+import org.hybridft.sim.TunableParameter;
+import org.hybridft.sim.Tuner;
+import org.hybridft.sim.TuningObjective;
+import org.hybridft.sim.TuningResult;
+import org.hybridft.sim.Workload;
+import org.jspecify.annotations.Nullable;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hybrid-ft tune}: fits a controller's parameters to a built-in workload or a recorded
+ * trace in the simulator (CMA-ES, bounded, common random numbers), prints the best parameters
+ * beside the defaults with both scores, and writes the parameters as a config file that {@code
+ * simulate}, {@code compare} and {@code run} accept with {@code --config}, and a convergence plot.
+ */
+@Command(
+    name = "tune",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Fit a controller's parameters to a workload or a trace in the simulator.",
+      "Writes tuned-<controller>.properties (for --config) and tune-<controller>.png into --out."
+    })
+public final class TuneCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--controller", required = true, paramLabel = "C",
+      description = "threshold, pi, orbit or learning")
+  String controller = "";
+
+  @Option(names = "--workload", paramLabel = "W",
+      description = "built-in workload: rubis, bugzilla, video, phased, synthetic")
+  @Nullable String workload;
+
+  @Option(names = "--trace", paramLabel = "FILE", description = "a trace CSV to fit to instead")
+  @Nullable Path trace;
+
+  @Option(names = "--objective", paramLabel = "O", defaultValue = "cost",
+      description = "downtime, latency (p99) or cost (downtime + weight x checkpoint-mode share); default cost")
+  String objective = "cost";
+
+  @Option(names = "--latency-weight", defaultValue = "0.05",
+      description = "cost objective: weight of the share of time in checkpoint mode (default 0.05)")
+  double latencyWeight = 0.05;
+
+  @Option(names = "--budget", defaultValue = "60",
+      description = "candidates to evaluate, the defaults included (default 60)")
+  int budget = 60;
+
+  @Option(names = "--runs", defaultValue = "3",
+      description = "training runs per candidate, the same seeds for all (default 3)")
+  int runs = 3;
+
+  @Option(names = "--minutes", defaultValue = "30", description = "simulated minutes per run (default 30)")
+  double minutes = 30;
+
+  @Option(names = "--seed", defaultValue = "1", description = "seed of the training runs and the search (default 1)")
+  long seed = 1;
+
+  @Option(names = "--threads", description = "worker threads (default: one per core)")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--out", description = "directory for the config file and the plot (default hybrid-ft-results)")
+  Path out = Paths.get("hybrid-ft-results");
+
+  @Mixin ModelOptions model;
+
+  @Override
+  public Integer call() throws InterruptedException, IOException {
+    if ((workload == null) == (trace == null)) {
+      throw new UsageException("give exactly one of --workload or --trace");
+    }
+    if (budget < 1) {
+      throw new UsageException("--budget must be >= 1, was " + budget);
+    }
+    if (runs < 1) {
+      throw new UsageException("--runs must be >= 1, was " + runs);
+    }
+    if (threads < 1) {
+      throw new UsageException("--threads must be >= 1, was " + threads);
+    }
+    if (!(minutes > 0) || minutes > 7 * 24 * 60) {
+      throw new UsageException("--minutes must be > 0 and at most a week (10080), was " + minutes);
+    }
+    if (!(latencyWeight >= 0) || Double.isInfinite(latencyWeight)) {
+      throw new UsageException("--latency-weight must be finite and >= 0, was " + latencyWeight);
+    }
+    TuningObjective goal = objective(objective);
+    ParameterSpace space = ControllerParameterSpaces.of(controller);
+    Workload target =
+        trace != null
+            ? SimulateCommand.readTrace(trace)
+            : CompareCommand.resolveWorkloads(List.of(workload)).get(0);
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      Files.createDirectories(out);
+    } catch (IOException unwritable) {
+      throw new UsageException("cannot create --out " + out + ": " + unwritable.getMessage(), unwritable);
+    }
+    long start = System.nanoTime();
+    TuningResult result =
+        Tuner.builder()
+            .space(space)
+            .workload(target)
+            .objective(goal)
+            .latencyWeight(latencyWeight)
+            .budget(budget)
+            .runs(runs)
+            .length(Duration.ofNanos(Math.round(minutes * 60e9)))
+            .seed(seed)
+            .threads(threads)
+            .model(model.model())
+            .progress((evaluation, total, score, best) -> {
+              err.printf(Locale.ROOT, "\rtuning %s on %s: %d/%d candidates, best %s %.4f   ",
+                  space.controller(), target.name(), evaluation, total, goal.name().toLowerCase(Locale.ROOT), best);
+              err.flush();
+            })
+            .build()
+            .tune();
+    err.println();
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    String objectiveName = goal.name().toLowerCase(Locale.ROOT);
+    stdout.printf(Locale.ROOT, "%s tuned on %s for %s (%d candidates x %d runs x %s min, %.1f s)%n",
+        space.controller(), target.name(), objectiveName, result.evaluations(), runs, trim(minutes), seconds);
+    stdout.printf(Locale.ROOT, "%-18s %14s %14s%n", "parameter", "default", "tuned");
+    double[] defaults = result.defaults();
+    double[] best = result.best();
+    for (int i = 0; i < best.length; i++) {
+      TunableParameter parameter = space.parameters().get(i);
+      stdout.printf(Locale.ROOT, "%-18s %14s %14s%n", parameter.name(),
+          ControllerParameterSpaces.format(parameter, defaults[i]),
+          ControllerParameterSpaces.format(parameter, best[i]));
+    }
+    stdout.printf(Locale.ROOT, "%-18s %14.4f %14.4f  (%+.1f%%)%n", objectiveName,
+        result.defaultScore(), result.bestScore(),
+        100 * (result.bestScore() - result.defaultScore()) / result.defaultScore());
+
+    Map<String, String> parameters = ControllerParameterSpaces.asOptions(space, best);
+    Path config = out.resolve("tuned-" + space.controller() + ".properties");
+    ControllerConfigFile.write(config, space.controller(), space.controller() + "-tuned", parameters,
+        String.format(Locale.ROOT, "hybrid-ft tune --controller %s %s --objective %s: %s %.4f (defaults %.4f)",
+            space.controller(), trace != null ? "--trace " + trace.getFileName() : "--workload " + target.name(),
+            objectiveName, objectiveName, result.bestScore(), result.defaultScore()));
+    Path plot = out.resolve("tune-" + space.controller() + ".png");
+    writeConvergencePlot(result, target.name(), plot);
+    stdout.println("wrote " + config + " (use it with --config) and " + plot);
+    stdout.flush();
+    return 0;
+  }
+
+  private static TuningObjective objective(String name) {
+    try {
+      return TuningObjective.valueOf(name.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException unknown) {
+      throw new UsageException("unknown objective '" + name + "' (known: downtime, latency, cost)");
+    }
+  }
+
+  private static void writeConvergencePlot(TuningResult result, String workload, Path file) throws IOException {
+    XYChart chart = new XYChartBuilder().width(900).height(500)
+        .title(result.space().controller() + " tuned on " + workload + ": best "
+            + result.objective().name().toLowerCase(Locale.ROOT) + " so far")
+        .xAxisTitle("candidates evaluated").yAxisTitle(result.objective().name().toLowerCase(Locale.ROOT))
+        .build();
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    List<Double> finite = new ArrayList<>();
+    for (int i = 0; i < result.bestScoreByEvaluation().size(); i++) {
+      double score = result.bestScoreByEvaluation().get(i);
+      if (Double.isFinite(score)) {
+        x.add(i + 1.0);
+        y.add(score);
+        finite.add(score);
+      }
+    }
+    if (!finite.isEmpty()) {
+      chart.addSeries("best", x, y).setMarker(SeriesMarkers.NONE);
+      List<Double> defaults = new ArrayList<>();
+      for (int i = 0; i < x.size(); i++) {
+        defaults.add(result.defaultScore());
+      }
+      chart.addSeries("defaults", x, defaults).setMarker(SeriesMarkers.NONE);
+    }
+    chart.getStyler().setLegendVisible(true);
+    String path = file.toString();
+    BitmapEncoder.saveBitmap(chart, path.substring(0, path.length() - ".png".length()), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static String trim(double minutes) {
+    return minutes == Math.rint(minutes) ? Long.toString((long) minutes) : Double.toString(minutes);
+  }
+}

@@ -1,0 +1,119 @@
+package org.hybridft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TuneCommandTest {
+  @TempDir Path dir;
+
+  private record Outcome(int exitCode, String out, String err) {}
+
+  private static Outcome run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = HybridFt.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void tuneWritesAConfigThatSimulateAndCompareAccept() throws IOException {
+    Outcome tuned =
+        run("tune", "--controller", "pi", "--workload", "bugzilla", "--budget", "6", "--runs", "2",
+            "--minutes", "2", "--threads", "2", "--out", dir.toString());
+
+    assertThat(tuned.exitCode()).as(tuned.err()).isZero();
+    assertThat(tuned.out()).contains("set-point", "kp", "ki", "duty-window", "min-dwell", "cost");
+    assertThat(tuned.err()).contains("6/6 candidates");
+    Path config = dir.resolve("tuned-pi.properties");
+    assertThat(Files.readString(config)).contains("controller=pi", "name=pi-tuned", "set-point=");
+    assertThat(dir.resolve("tune-pi.png")).isNotEmptyFile();
+
+    Path simulated = dir.resolve("simulated");
+    Outcome simulate =
+        run("simulate", "--config", config.toString(), "--workload", "bugzilla", "--minutes", "0.5",
+            "--runs", "1", "--out", simulated.toString(), "--no-plots");
+    assertThat(simulate.exitCode()).as(simulate.err()).isZero();
+    assertThat(Files.readAllLines(simulated.resolve("results.csv")).get(1)).startsWith("bugzilla,pi-tuned,0,");
+
+    Path compared = dir.resolve("compared");
+    Outcome compare =
+        run("compare", "--workloads", "rubis", "--controllers", "pi", "--config", config.toString(),
+            "--minutes", "0.5", "--runs", "1", "--out", compared.toString(), "--no-plots");
+    assertThat(compare.exitCode()).as(compare.err()).isZero();
+    List<String> rows = Files.readAllLines(compared.resolve("results.csv"));
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(2)).startsWith("rubis,pi-tuned,0,");
+  }
+
+  @Test
+  void commandLineOptionsOverrideTheConfigFile() throws IOException {
+    Path config = dir.resolve("pi.properties");
+    Files.writeString(config, "controller=pi\nname=mine\nkp=0.3\n");
+    Outcome overridden =
+        run("simulate", "--config", config.toString(), "--kp", "-1", "--minutes", "0.05", "--runs", "1",
+            "--out", dir.toString(), "--no-plots");
+    assertThat(overridden.exitCode()).isEqualTo(2);
+    assertThat(overridden.err()).contains("kp must be finite and >= 0.0, was -1.0");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "controller=pi\nnosuch=1\n",
+        "controller=pi\nkp=abc\n",
+        "controller=pi\nki=0\n",
+        "kp=0.1\n",
+        "controller=nosuch\n",
+      })
+  void badConfigFilesExitWithCodeTwoAndOneLine(String text) throws IOException {
+    Path config = dir.resolve("bad.properties");
+    Files.writeString(config, text);
+    Outcome outcome =
+        run("simulate", "--config", config.toString(), "--minutes", "0.05", "--runs", "1",
+            "--out", dir.toString(), "--no-plots");
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err().strip()).startsWith("hybrid-ft: ").doesNotContain("\n", "Exception");
+  }
+
+  @Test
+  void aConfigContradictingTheControllerOptionIsRejected() throws IOException {
+    Path config = dir.resolve("pi.properties");
+    Files.writeString(config, "controller=pi\n");
+    Outcome outcome =
+        run("simulate", "--config", config.toString(), "--controller", "threshold", "--minutes", "0.05",
+            "--runs", "1", "--out", dir.toString(), "--no-plots");
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err()).contains("contradicts controller=pi");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "tune --controller colo --workload rubis",
+        "tune --controller pi",
+        "tune --controller pi --workload rubis --trace x.csv",
+        "tune --controller pi --workload nosuch",
+        "tune --controller pi --workload rubis --objective speed",
+        "tune --controller pi --workload rubis --budget 0",
+        "tune --controller pi --workload rubis --runs 0",
+        "tune --controller pi --workload rubis --minutes -3",
+        "tune --controller pi --workload rubis --latency-weight -1",
+        "tune --controller pi --trace /no/such/trace.csv",
+      })
+  void badTuneArgumentsExitWithCodeTwoAndOneLine(String command) {
+    Outcome outcome = run((command + " --out " + dir.resolve("x")).split(" "));
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err().strip()).startsWith("hybrid-ft: ").doesNotContain("\n");
+    assertThat(outcome.err()).doesNotContain("Exception", "\tat ");
+  }
+}
