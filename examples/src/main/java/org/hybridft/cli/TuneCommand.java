@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -180,29 +181,40 @@ public final class TuneCommand implements Callable<Integer> {
 
   private static void writeConvergencePlot(TuningResult result, String workload, Path file) throws IOException {
     XYChart chart = new XYChartBuilder().width(900).height(500)
-        .title(result.space().controller() + " tuned on " + workload + ": best "
-            + result.objective().name().toLowerCase(Locale.ROOT) + " so far")
+        .title(result.space().controller() + " tuned on " + workload + ": "
+            + result.objective().name().toLowerCase(Locale.ROOT) + " of each candidate and the best so far")
         .xAxisTitle("candidates evaluated").yAxisTitle(result.objective().name().toLowerCase(Locale.ROOT))
         .build();
     List<Double> x = new ArrayList<>();
-    List<Double> y = new ArrayList<>();
-    List<Double> finite = new ArrayList<>();
-    for (int i = 0; i < result.bestScoreByEvaluation().size(); i++) {
-      double score = result.bestScoreByEvaluation().get(i);
-      if (Double.isFinite(score)) {
+    List<Double> best = new ArrayList<>();
+    List<Double> candidates = new ArrayList<>();
+    List<Double> candidateX = new ArrayList<>();
+    List<Double> defaults = new ArrayList<>();
+    for (int i = 0; i < result.evaluations(); i++) {
+      double bestSoFar = result.bestScoreByEvaluation().get(i);
+      double score = result.scoreByEvaluation().get(i);
+      if (Double.isFinite(bestSoFar)) {
         x.add(i + 1.0);
-        y.add(score);
-        finite.add(score);
-      }
-    }
-    if (!finite.isEmpty()) {
-      chart.addSeries("best", x, y).setMarker(SeriesMarkers.NONE);
-      List<Double> defaults = new ArrayList<>();
-      for (int i = 0; i < x.size(); i++) {
+        best.add(bestSoFar);
         defaults.add(result.defaultScore());
       }
+      if (Double.isFinite(score)) {
+        candidateX.add(i + 1.0);
+        candidates.add(score);
+      }
+    }
+    if (!candidates.isEmpty()) {
+      XYSeries tried = chart.addSeries("candidate", candidateX, candidates);
+      tried.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      tried.setMarker(SeriesMarkers.CIRCLE);
+    }
+    if (!x.isEmpty()) {
+      chart.addSeries("best so far", x, best).setMarker(SeriesMarkers.NONE);
       chart.addSeries("defaults", x, defaults).setMarker(SeriesMarkers.NONE);
     }
+    chart.getStyler().setYAxisDecimalPattern("0.0###");
+    chart.getStyler().setXAxisDecimalPattern("0");
+    chart.getStyler().setMarkerSize(5);
     chart.getStyler().setLegendVisible(true);
     String path = file.toString();
     BitmapEncoder.saveBitmap(chart, path.substring(0, path.length() - ".png".length()), BitmapEncoder.BitmapFormat.PNG);

@@ -94,7 +94,7 @@ public final class Tuner {
         double[] upper = new double[dimension];
         double[] sigma = new double[dimension];
         java.util.Arrays.fill(upper, 1.0);
-        java.util.Arrays.fill(sigma, 0.3);
+        java.util.Arrays.fill(sigma, 0.3); // a third of each range: wide enough to leave the defaults' basin
         int population = 4 + (int) (3 * Math.log(dimension));
         CMAESOptimizer optimizer =
             new CMAESOptimizer(
@@ -116,7 +116,8 @@ public final class Tuner {
         }
       }
       return new TuningResult(
-          space, objective, search.best, search.bestScore, defaults, defaultScore, search.history);
+          space, objective, search.best, search.bestScore, defaults, defaultScore, search.history,
+          search.scores);
     } finally {
       pool.shutdownNow();
     }
@@ -131,6 +132,7 @@ public final class Tuner {
   private final class Search {
     private final ExecutorService pool;
     private final List<Double> history = new ArrayList<>();
+    private final List<Double> scores = new ArrayList<>();
     private double[] best = space.defaults();
     private double bestScore = Double.POSITIVE_INFINITY;
 
@@ -159,6 +161,7 @@ public final class Tuner {
         best = values.clone();
       }
       history.add(bestScore);
+      scores.add(score);
       progress.onEvaluation(history.size(), budget, score, bestScore);
       return Double.isFinite(score) ? score : Double.MAX_VALUE;
     }

@@ -12,6 +12,8 @@ import java.util.List;
  * @param defaults the default values
  * @param defaultScore the defaults' mean objective on the same training runs
  * @param bestScoreByEvaluation the best score seen after each evaluation, for convergence plots
+ * @param scoreByEvaluation each candidate's own score, in the order evaluated (+∞ for a
+ *     combination its config rejects)
  */
 public record TuningResult(
     ParameterSpace space,
@@ -20,13 +22,15 @@ public record TuningResult(
     double bestScore,
     double[] defaults,
     double defaultScore,
-    List<Double> bestScoreByEvaluation) {
+    List<Double> bestScoreByEvaluation,
+    List<Double> scoreByEvaluation) {
 
   /** Copies the arrays. */
   public TuningResult {
     best = best.clone();
     defaults = defaults.clone();
     bestScoreByEvaluation = List.copyOf(bestScoreByEvaluation);
+    scoreByEvaluation = List.copyOf(scoreByEvaluation);
   }
 
   @Override
