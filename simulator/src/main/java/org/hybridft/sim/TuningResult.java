@@ -33,11 +33,13 @@ public record TuningResult(
     scoreByEvaluation = List.copyOf(scoreByEvaluation);
   }
 
+  /** A copy of the best parameter values found. */
   @Override
   public double[] best() {
     return best.clone();
   }
 
+  /** A copy of the default parameter values. */
   @Override
   public double[] defaults() {
     return defaults.clone();
