@@ -2,6 +2,8 @@ package org.hybridft.core;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +33,11 @@ import org.jspecify.annotations.Nullable;
  * loop's tasks and returns only when no tick of it is running.
  *
  * <p><b>Threads.</b> Ticks of one loop never overlap. Many loops share one scheduler: a tick is
- * a few hundred nanoseconds and allocates nothing while the mode holds. Listeners run on the
- * scheduler thread and must be quick; an exception they throw is ignored.
+ * a few hundred nanoseconds and allocates nothing while the mode holds. The actuator runs on the
+ * tick's thread unless {@link Builder#actuationExecutor(java.util.concurrent.Executor)} moves it
+ * elsewhere, which keeps one slow QEMU from delaying every VM on the scheduler. Listeners run on
+ * the scheduler thread (or the actuation executor, for switches it completes) and must be quick;
+ * an exception they throw is ignored.
  */
 public final class ControlLoop implements AutoCloseable {
 
@@ -82,6 +87,7 @@ public final class ControlLoop implements AutoCloseable {
   private final long failSafeHoldNanos;
   private final Listener listener;
   private final CheckpointRateEstimator estimator;
+  private final @Nullable Executor actuationExecutor;
 
   private final Object lock = new Object();
   private volatile State state = State.NEW;
@@ -96,6 +102,7 @@ public final class ControlLoop implements AutoCloseable {
   private @Nullable ScheduledFuture<?> retryTask;
   private @Nullable DowntimeMeter meter;
   private boolean baselineTaken;
+  private boolean actuationInFlight;
   private long lastCounterReadNanos;
   private boolean counterFailing;
   private long lastPauseTotal = CheckpointCounter.PAUSE_UNKNOWN;
@@ -120,6 +127,7 @@ public final class ControlLoop implements AutoCloseable {
     this.counterTimeoutNanos = builder.counterTimeout.toNanos();
     this.failSafeHoldNanos = builder.failSafeHold.toNanos();
     this.listener = builder.listener;
+    this.actuationExecutor = builder.actuationExecutor;
     Duration window = builder.rateWindow == null ? builder.period : builder.rateWindow;
     this.estimator = CheckpointRateEstimator.forCounter(window, builder.period);
   }
@@ -261,7 +269,7 @@ public final class ControlLoop implements AutoCloseable {
       report(ControlLoopError.Kind.CONTROLLER_FAILED, String.valueOf(rejected.getMessage()), rejected, now);
       return;
     }
-    if (wanted != appliedMode && retryTask == null) {
+    if (wanted != appliedMode && retryTask == null && !actuationInFlight) {
       actuate(wanted, now, cps);
     }
   }
@@ -278,38 +286,90 @@ public final class ControlLoop implements AutoCloseable {
   }
 
   private void actuate(Mode mode, long now, double cps) {
-    try {
-      actuator.apply(mode, controller.checkpointPeriodNanos());
-    } catch (ReplicationEndedException ended) {
-      end(ended.reason());
-      return;
-    } catch (RuntimeException failure) {
-      failedAttempts++;
-      if (failedAttempts >= actuatorAttempts) {
-        report(
-            ControlLoopError.Kind.ACTUATOR_GAVE_UP,
-            "applying " + mode + " failed " + failedAttempts + " times; entering fail-safe "
-                + failSafeMode,
-            failure,
-            now);
-        enterFailSafe(now);
-      } else {
-        long backoff = retryBackoffNanos << Math.min(30, failedAttempts - 1);
-        if (backoff <= 0 || backoff > maxRetryBackoffNanos) {
-          backoff = maxRetryBackoffNanos;
-        }
-        report(
-            ControlLoopError.Kind.ACTUATOR_FAILED,
-            "applying " + mode + " failed (attempt " + failedAttempts + " of " + actuatorAttempts
-                + "); retrying in " + backoff / 1_000_000 + " ms",
-            failure,
-            now);
-        retryTask = scheduler.schedule(retry, backoff, TimeUnit.NANOSECONDS);
-      }
+    apply(mode, false, now, cps);
+  }
+
+  /**
+   * Applies a mode through the actuator, on the scheduler thread or, when an actuation executor
+   * is set, on that executor; the outcome is handled under the lock either way.
+   */
+  private void apply(Mode mode, boolean failSafe, long now, double cps) {
+    long checkpointPeriod = controller.checkpointPeriodNanos();
+    Executor executor = actuationExecutor;
+    if (executor == null) {
+      onApplied(mode, failSafe, attempt(mode, checkpointPeriod), now, cps);
       return;
     }
-    failedAttempts = 0;
-    switched(mode, now, cps);
+    actuationInFlight = true;
+    try {
+      executor.execute(() -> {
+        RuntimeException failure = attempt(mode, checkpointPeriod);
+        synchronized (lock) {
+          actuationInFlight = false;
+          if (closeRequested || state == State.ENDED || state == State.CLOSED) {
+            return;
+          }
+          onApplied(mode, failSafe, failure, clock.getAsLong(), cps);
+        }
+      });
+    } catch (RejectedExecutionException rejected) {
+      actuationInFlight = false;
+      onApplied(mode, failSafe, rejected, now, cps);
+    }
+  }
+
+  /** Calls the actuator; returns its failure, null on success. */
+  private @Nullable RuntimeException attempt(Mode mode, long checkpointPeriodNanos) {
+    try {
+      actuator.apply(mode, checkpointPeriodNanos);
+      return null;
+    } catch (RuntimeException failure) {
+      return failure;
+    }
+  }
+
+  private void onApplied(Mode mode, boolean failSafe, @Nullable RuntimeException failure, long now, double cps) {
+    if (failure instanceof ReplicationEndedException ended) {
+      end(ended.reason());
+      return;
+    }
+    if (failure == null) {
+      if (!failSafe) {
+        failedAttempts = 0;
+      }
+      switched(mode, now, cps);
+      return;
+    }
+    if (failSafe) {
+      report(
+          ControlLoopError.Kind.FAIL_SAFE_FAILED,
+          "applying the fail-safe mode " + failSafeMode + " failed; trying again next period",
+          failure,
+          now);
+      return;
+    }
+    failedAttempts++;
+    if (failedAttempts >= actuatorAttempts) {
+      report(
+          ControlLoopError.Kind.ACTUATOR_GAVE_UP,
+          "applying " + mode + " failed " + failedAttempts + " times; entering fail-safe "
+              + failSafeMode,
+          failure,
+          now);
+      enterFailSafe(now);
+    } else {
+      long backoff = retryBackoffNanos << Math.min(30, failedAttempts - 1);
+      if (backoff <= 0 || backoff > maxRetryBackoffNanos) {
+        backoff = maxRetryBackoffNanos;
+      }
+      report(
+          ControlLoopError.Kind.ACTUATOR_FAILED,
+          "applying " + mode + " failed (attempt " + failedAttempts + " of " + actuatorAttempts
+              + "); retrying in " + backoff / 1_000_000 + " ms",
+          failure,
+          now);
+      retryTask = scheduler.schedule(retry, backoff, TimeUnit.NANOSECONDS);
+    }
   }
 
   private void retry() {
@@ -319,6 +379,9 @@ public final class ControlLoop implements AutoCloseable {
         return;
       }
       Mode wanted = controller.mode();
+      if (actuationInFlight) {
+        return;
+      }
       if (wanted != appliedMode) {
         actuate(wanted, clock.getAsLong(), lastCheckpointsPerSecond);
       } else {
@@ -338,20 +401,9 @@ public final class ControlLoop implements AutoCloseable {
   }
 
   private void applyFailSafe(long now) {
-    try {
-      actuator.apply(failSafeMode, controller.checkpointPeriodNanos());
-    } catch (ReplicationEndedException ended) {
-      end(ended.reason());
-      return;
-    } catch (RuntimeException failure) {
-      report(
-          ControlLoopError.Kind.FAIL_SAFE_FAILED,
-          "applying the fail-safe mode " + failSafeMode + " failed; trying again next period",
-          failure,
-          now);
-      return;
+    if (!actuationInFlight) {
+      apply(failSafeMode, true, now, lastCheckpointsPerSecond);
     }
-    switched(failSafeMode, now, lastCheckpointsPerSecond);
   }
 
   private void switched(Mode mode, long now, double cps) {
@@ -445,6 +497,7 @@ public final class ControlLoop implements AutoCloseable {
     private Duration counterTimeout = Duration.ofSeconds(5);
     private Duration failSafeHold = Duration.ofSeconds(60);
     private Listener listener = NO_LISTENER;
+    private @Nullable Executor actuationExecutor;
 
     private Builder(ModeController controller, CheckpointCounter counter, ModeActuator actuator) {
       this.controller = Objects.requireNonNull(controller, "controller");
@@ -524,6 +577,19 @@ public final class ControlLoop implements AutoCloseable {
     /** The observer of switches, errors and ticks; default none. */
     public Builder listener(Listener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Runs the actuator on {@code executor} instead of on the scheduler thread, so that a slow
+     * or hung replication endpoint (a QMP command waits up to its timeout) delays only its own VM,
+     * not the ticks of the other loops sharing the scheduler. While an actuation is in flight the
+     * loop keeps ticking and measuring but starts no other actuation; its outcome (switch,
+     * retry, fail-safe) is handled when it completes. After {@link #close()} an outcome is
+     * ignored. Default: none (the actuator runs on the tick's thread).
+     */
+    public Builder actuationExecutor(Executor executor) {
+      this.actuationExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

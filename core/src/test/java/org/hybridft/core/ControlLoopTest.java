@@ -445,4 +445,90 @@ class ControlLoopTest {
     assertThatThrownBy(builder::build).isInstanceOf(NullPointerException.class).hasMessageContaining("scheduler");
     Executors.newSingleThreadScheduledExecutor().shutdownNow();
   }
+
+  @Test
+  void asyncActuationLeavesTheTickAndSwitchesWhenItCompletes() {
+    List<Runnable> actuations = new ArrayList<>();
+    ScriptedController controller =
+        new ScriptedController(Mode.COLO, Mode.CHECKPOINT, Mode.COLO, Mode.COLO, Mode.COLO);
+    ControlLoop loop = loop(controller, checkpoints::get).actuationExecutor(actuations::add).build();
+    loop.start();
+    scheduler.advance(0);
+    assertThat(actuator.applied).isEmpty(); // the tick only queued the initial actuation
+    assertThat(actuations).hasSize(1);
+    actuations.remove(0).run();
+    assertThat(actuator.applied).containsExactly(Mode.COLO);
+
+    scheduler.advance(SECOND); // wants CHECKPOINT: queued
+    scheduler.advance(SECOND); // wants COLO again while CHECKPOINT is in flight: nothing new
+    assertThat(actuations).hasSize(1);
+    actuations.remove(0).run();
+    assertThat(actuator.applied).containsExactly(Mode.COLO, Mode.CHECKPOINT);
+    assertThat(listener.switches).containsExactly("COLO->CHECKPOINT");
+
+    scheduler.advance(SECOND); // the controller wants COLO: the next tick starts it
+    assertThat(actuations).hasSize(1);
+    actuations.remove(0).run();
+    assertThat(loop.appliedMode()).isEqualTo(Mode.COLO);
+    loop.close();
+  }
+
+  @Test
+  void asyncActuationFailuresAreRetriedThenLeadToTheFailSafeMode() {
+    actuator.failuresLeft = Integer.MAX_VALUE;
+    actuator.failFor = Mode.COLO;
+    ControlLoop loop =
+        loop(new ScriptedController(Mode.CHECKPOINT, Mode.COLO), checkpoints::get)
+            .actuationExecutor(scheduler::execute)
+            .actuatorAttempts(3)
+            .build();
+    loop.start();
+    scheduler.advance(5 * SECOND);
+
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.FAIL_SAFE);
+    assertThat(loop.appliedMode()).isEqualTo(Mode.CHECKPOINT);
+    assertThat(listener.errors)
+        .extracting(ControlLoopError::kind)
+        .containsExactly(
+            ControlLoopError.Kind.ACTUATOR_FAILED,
+            ControlLoopError.Kind.ACTUATOR_FAILED,
+            ControlLoopError.Kind.ACTUATOR_GAVE_UP);
+    loop.close();
+  }
+
+  @Test
+  void anActuationCompletingAfterCloseIsIgnored() {
+    List<Runnable> actuations = new ArrayList<>();
+    ControlLoop loop =
+        loop(new ScriptedController(Mode.COLO, Mode.COLO), checkpoints::get)
+            .actuationExecutor(actuations::add)
+            .build();
+    loop.start();
+    scheduler.advance(0);
+    loop.close();
+    actuations.remove(0).run(); // the actuator call itself was already under way
+
+    assertThat(loop.appliedMode()).isNull();
+    assertThat(listener.switches).isEmpty();
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.CLOSED);
+  }
+
+  @Test
+  void aRejectedActuationCountsAsAFailedAttempt() {
+    ControlLoop loop =
+        loop(new ScriptedController(Mode.COLO, Mode.COLO), checkpoints::get)
+            .actuationExecutor(task -> {
+              throw new java.util.concurrent.RejectedExecutionException("executor shut down");
+            })
+            .build();
+    loop.start();
+    scheduler.advance(0);
+    assertThat(listener.errors)
+        .singleElement()
+        .satisfies(error -> {
+          assertThat(error.kind()).isEqualTo(ControlLoopError.Kind.ACTUATOR_FAILED);
+          assertThat(error.cause()).hasMessage("executor shut down");
+        });
+    loop.close();
+  }
 }
