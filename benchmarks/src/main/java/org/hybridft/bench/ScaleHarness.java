@@ -58,8 +58,11 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code --coalesce-ms M} runs the loops through {@link TickCoalescingScheduler}: the ticks
  * due within the same M ms of the period share one task of the scheduler.
  *
+ * <p>{@code --bare-tasks} is the control experiment: the same scheduler runs N periodic tasks that
+ * only record their lateness, so the difference to a run of loops is what the loops cost.
+ *
  * <p>Usage: {@code ScaleHarness [--loops 1000,10000] [--seconds 60] [--warmup-seconds 10]
- * [--start-slots K] [--coalesce-ms M] [--json FILE]}.
+ * [--start-slots K] [--coalesce-ms M] [--bare-tasks] [--json FILE]}.
  */
 public final class ScaleHarness {
   private static final long PERIOD_NANOS = Duration.ofSeconds(1).toNanos();
@@ -108,6 +111,7 @@ public final class ScaleHarness {
     double warmupSeconds = 10;
     int startSlots = 0;
     double coalesceMillis = 0;
+    boolean bareTasks = false;
     @Nullable Path json = null;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
@@ -136,6 +140,7 @@ public final class ScaleHarness {
           coalesceMillis = Double.parseDouble(value);
           i++;
         }
+        case "--bare-tasks" -> bareTasks = true;
         case "--json" -> {
           json = Path.of(value);
           i++;
@@ -143,24 +148,25 @@ public final class ScaleHarness {
         default -> {
           System.err.println(
               "usage: ScaleHarness [--loops 1000,10000] [--seconds 60] [--warmup-seconds 10]"
-                  + " [--start-slots K] [--coalesce-ms M] [--json FILE]");
+                  + " [--start-slots K] [--coalesce-ms M] [--bare-tasks] [--json FILE]");
           System.exit(2);
         }
       }
     }
     System.out.printf(
         Locale.ROOT,
-        "%d cores, %s %s, max heap %d MiB; %d-thread scheduler%s, 1 s period; start delays %s%n",
+        "%d cores, %s %s, max heap %d MiB; %d-thread scheduler%s, 1 s period; start delays %s%s%n",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version"),
         Runtime.getRuntime().maxMemory() >> 20,
         SCHEDULER_THREADS,
         coalesceMillis > 0 ? " coalescing ticks into " + coalesceMillis + " ms slots" : "",
-        startSlots > 0 ? "on " + startSlots + " slots per period" : "spread loop by loop");
+        startSlots > 0 ? "on " + startSlots + " slots per period" : "spread loop by loop",
+        bareTasks ? "; CONTROL EXPERIMENT: bare periodic tasks instead of control loops" : "");
     List<Result> results = new ArrayList<>();
     for (int loops : loopCounts) {
-      Result result = measure(loops, seconds, warmupSeconds, startSlots, coalesceMillis);
+      Result result = measure(loops, seconds, warmupSeconds, startSlots, coalesceMillis, bareTasks);
       results.add(result);
       System.out.printf(
           Locale.ROOT,
@@ -192,7 +198,12 @@ public final class ScaleHarness {
   }
 
   private static Result measure(
-      int loopCount, double seconds, double warmupSeconds, int startSlots, double coalesceMillis)
+      int loopCount,
+      double seconds,
+      double warmupSeconds,
+      int startSlots,
+      double coalesceMillis,
+      boolean bareTasks)
       throws InterruptedException {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -230,7 +241,17 @@ public final class ScaleHarness {
           startSlots > 0
               ? PERIOD_NANOS * (i % startSlots) / startSlots
               : PERIOD_NANOS * i / loopCount;
-      LatenessListener listener = new LatenessListener(lateness, switches);
+      // A loop's first tick takes the baseline and reports nothing; a bare task reports each run.
+      LatenessListener listener = new LatenessListener(lateness, switches, bareTasks ? 0 : 1);
+      if (bareTasks) {
+        listener.firstDueNanos = System.nanoTime() + startDelayNanos;
+        loopScheduler.scheduleAtFixedRate(
+            () -> listener.onTick(System.nanoTime(), 0, Mode.COLO, 0),
+            startDelayNanos,
+            PERIOD_NANOS,
+            TimeUnit.NANOSECONDS);
+        continue;
+      }
       ControlLoop loop =
           ControlLoop.builder(
                   kinds[i % kinds.length].create(),
@@ -366,12 +387,12 @@ public final class ScaleHarness {
     private final Recorder lateness;
     private final SwitchCounter switches;
     long firstDueNanos;
-    // The first tick takes the baseline and is not reported, so the first onTick is tick 1.
-    private long tickIndex = 1;
+    private long tickIndex;
 
-    LatenessListener(Recorder lateness, SwitchCounter switches) {
+    LatenessListener(Recorder lateness, SwitchCounter switches, long firstReportedTick) {
       this.lateness = lateness;
       this.switches = switches;
+      this.tickIndex = firstReportedTick;
     }
 
     @Override
