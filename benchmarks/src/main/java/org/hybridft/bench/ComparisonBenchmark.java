@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.controllers.LearningController;
 import org.hybridft.controllers.OrbitHybridController;
 import org.hybridft.controllers.PiController;
 import org.hybridft.controllers.StaticController;
@@ -23,9 +24,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The wall time of the full default comparison, what {@code hybrid-ft compare} simulates with no
- * options: every built-in workload × the command's five controllers (checkpoint every 500 ms,
- * COLO, threshold, PI, ORBIT, all with their defaults) × 10 runs × 30 simulated minutes, seed 1,
- * one worker thread per core. One operation is one whole comparison (single shot: it takes
+ * options: every built-in workload × the command's six controllers (checkpoint every 500 ms,
+ * COLO, threshold, PI, ORBIT, learning, all with their defaults; the command's {@code
+ * ControllerCatalog.NAMES}) × 10 runs × 30 simulated minutes, seed 1, one worker thread per core. One operation is one whole comparison (single shot: it takes
  * seconds); the command's table, CSV and plots are left out, as they take milliseconds.
  *
  * <p>{@code runs} and {@code minutes} are parameters only so that the CI smoke run can shrink
@@ -45,7 +46,9 @@ public class ComparisonBenchmark {
               "threshold", () -> new ThresholdController(ThresholdController.Config.defaults())),
           new ControllerSpec("pi", () -> new PiController(PiController.Config.defaults())),
           new ControllerSpec(
-              "orbit", () -> new OrbitHybridController(OrbitHybridController.Config.defaults())));
+              "orbit", () -> new OrbitHybridController(OrbitHybridController.Config.defaults())),
+          new ControllerSpec(
+              "learning", () -> new LearningController(LearningController.Config.defaults())));
 
   /** Runs per workload and controller: the command's default. */
   @Param({"10"})

@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.State;
  *       non-deterministic COLO rates (exponential gaps, 100 cps on average) into a 1 s window
  *       sized for 1,000 cps; once per event, and once per event with the rate read each time
  *       (the worst case: a reader polling as fast as events come);
- *   <li>counter readings once per 1 s control period with the rate read after each, which is
- *       exactly what a {@code ControlLoop} tick does (its default window is one period).
+ *   <li>counter readings once per 1 s control period, alone and with the rate read after each,
+ *       which is exactly what a {@code ControlLoop} tick does (its default window is one
+ *       period).
  * </ul>
  */
 @State(Scope.Thread)
@@ -35,6 +36,7 @@ public class RateEstimatorBenchmark {
   private CheckpointRateEstimator events;
   private CheckpointRateEstimator polledEvents;
   private CheckpointRateEstimator counter;
+  private CheckpointRateEstimator readingsOnly;
   private long[] eventGapNanos;
   private long[] checkpointsPerPeriod;
   private double[] rates;
@@ -43,6 +45,8 @@ public class RateEstimatorBenchmark {
   private long polledEventNanos;
   private long counterNanos;
   private long count;
+  private long readingNanos;
+  private long readingCount;
 
   /** Builds the estimators and the event gaps and counter increments they are fed. */
   @Setup
@@ -50,6 +54,7 @@ public class RateEstimatorBenchmark {
     events = CheckpointRateEstimator.forEvents(Duration.ofSeconds(1), 1000);
     polledEvents = CheckpointRateEstimator.forEvents(Duration.ofSeconds(1), 1000);
     counter = CheckpointRateEstimator.forCounter(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    readingsOnly = CheckpointRateEstimator.forCounter(Duration.ofSeconds(1), Duration.ofSeconds(1));
     SplittableRandom random = new SplittableRandom(42);
     eventGapNanos = new long[LENGTH];
     for (int i = 0; i < LENGTH; i++) {
@@ -66,6 +71,8 @@ public class RateEstimatorBenchmark {
     polledEventNanos = 0;
     counterNanos = 0;
     count = 0;
+    readingNanos = 0;
+    readingCount = 0;
   }
 
   /** One checkpoint event recorded. */
@@ -81,6 +88,14 @@ public class RateEstimatorBenchmark {
     polledEventNanos += eventGapNanos[index++ & MASK];
     polledEvents.onCheckpoint(polledEventNanos);
     return polledEvents.checkpointsPerSecond(polledEventNanos);
+  }
+
+  /** One counter reading at the end of a control period. */
+  @Benchmark
+  public void onCounter() {
+    readingNanos += PERIOD_NANOS;
+    readingCount += checkpointsPerPeriod[index++ & MASK];
+    readingsOnly.onCounter(readingNanos, readingCount);
   }
 
   /** One counter reading at the end of a control period, then the rate: a loop tick's share. */

@@ -85,7 +85,8 @@ public final class ScaleHarness {
       long gcCount,
       long modeSwitches,
       int startSlots,
-      double coalesceMillis) {
+      double coalesceMillis,
+      boolean bareTasks) {
 
     String toJson() {
       return String.format(
@@ -93,10 +94,10 @@ public final class ScaleHarness {
           "{\"loops\":%d,\"seconds\":%.1f,\"ticks\":%d,\"processCpuShareOfOneCore\":%.5f,"
               + "\"schedulerThreadsCpuShareOfOneCore\":%.5f,\"tickLatenessP50Millis\":%.3f,"
               + "\"tickLatenessP99Millis\":%.3f,\"tickLatenessMaxMillis\":%.3f,"
-              + "\"heapUsedBytes\":%d,\"heapPerLoopBytes\":%d,\"gcCount\":%d,\"modeSwitches\":%d,\"startSlots\":%d,\"coalesceMillis\":%.3f}",
+              + "\"heapUsedBytes\":%d,\"heapPerLoopBytes\":%d,\"gcCount\":%d,\"modeSwitches\":%d,\"startSlots\":%d,\"coalesceMillis\":%.3f,\"bareTasks\":%b}",
           loops, seconds, ticks, processCpuShare, schedulerCpuShare, latenessP50Millis,
           latenessP99Millis, latenessMaxMillis, heapUsedBytes, heapPerLoopBytes, gcCount,
-          modeSwitches, startSlots, coalesceMillis);
+          modeSwitches, startSlots, coalesceMillis, bareTasks);
     }
   }
 
@@ -306,7 +307,8 @@ public final class ScaleHarness {
         gcs,
         modeSwitches,
         startSlots,
-        coalesceMillis);
+        coalesceMillis,
+        bareTasks);
   }
 
   /** A VM's checkpoints per control period: a third each deterministic, non-deterministic, mixed. */
