@@ -205,7 +205,7 @@ public final class LearningController extends AbstractModeController {
       coloCostSum += Math.min(1.0, checkpointsPerSecond * pauseSeconds);
       coloWeight += 1;
     }
-    Mode wanted = optimisticColoCost() <= checkpointModeCost ? Mode.COLO : Mode.CHECKPOINT;
+    Mode wanted = coloLooksCheaper() ? Mode.COLO : Mode.CHECKPOINT;
     Mode current = mode();
     if (first) {
       modeStartNanos = nowNanos;
@@ -218,12 +218,17 @@ public final class LearningController extends AbstractModeController {
     return wanted;
   }
 
-  /** The discounted mean cost of COLO minus the optimism bonus; −∞ when nothing is known. */
-  private double optimisticColoCost() {
+  /**
+   * Whether {@code mean − sqrt(bonusScale/n) <= checkpointModeCost}, with mean = sum/n. Written
+   * without division or square root: with {@code excess = sum − checkpointModeCost·n}, it holds
+   * when excess ≤ 0 or excess² ≤ bonusScale·n. True when nothing is known of COLO (optimism).
+   */
+  private boolean coloLooksCheaper() {
     if (coloWeight < 1e-12) {
-      return Double.NEGATIVE_INFINITY;
+      return true;
     }
-    return coloCostSum / coloWeight - Math.sqrt(bonusScale / coloWeight);
+    double excess = coloCostSum - checkpointModeCost * coloWeight;
+    return excess <= 0 || excess * excess <= bonusScale * coloWeight;
   }
 
   @Override

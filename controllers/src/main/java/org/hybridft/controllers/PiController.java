@@ -188,6 +188,10 @@ public final class PiController extends AbstractModeController {
   }
 
   private final Config config;
+  private final double setPointCps;
+  private final double kp;
+  private final double ki;
+  private final int dutyWindowPeriods;
   private final double periodSeconds;
   private final double integralLimit;
   private final long minDwellNanos;
@@ -209,6 +213,10 @@ public final class PiController extends AbstractModeController {
   public PiController(Config config) {
     super(Mode.COLO);
     this.config = Objects.requireNonNull(config, "config");
+    this.setPointCps = config.setPointCps();
+    this.kp = config.kp();
+    this.ki = config.ki();
+    this.dutyWindowPeriods = config.dutyWindowPeriods();
     this.periodSeconds = config.controlPeriod().toNanos() / 1e9;
     this.integralLimit = 1.0 / config.ki();
     this.minDwellNanos = config.minDwell().toNanos();
@@ -220,28 +228,28 @@ public final class PiController extends AbstractModeController {
 
   @Override
   protected Mode decide(long nowNanos, double checkpointsPerSecond, boolean first) {
-    double error = config.setPointCps() - checkpointsPerSecond;
-    double nextIntegral = integral + error * periodSeconds;
-    integral = nextIntegral < 0 ? 0 : Math.min(nextIntegral, integralLimit);
-    double output = config.kp() * error + config.ki() * integral;
-    coloShare = output < 0 ? 0 : Math.min(output, 1);
+    // Clamps by Math.min/max rather than branches: the rates fed are irregular, and branches
+    // on them mispredict often on the hot path.
+    double error = setPointCps - checkpointsPerSecond;
+    integral = Math.max(0.0, Math.min(integral + error * periodSeconds, integralLimit));
+    coloShare = Math.max(0.0, Math.min(kp * error + ki * integral, 1.0));
 
-    if (first) {
-      modeStartNanos = nowNanos;
-    }
-    periodInWindow++;
-    if (periodInWindow >= config.dutyWindowPeriods()) {
+    if (++periodInWindow >= dutyWindowPeriods) {
       periodInWindow = 0;
       coloPeriodsInWindow = coloPeriods(coloShare);
     }
-    Mode wanted = periodInWindow < coloPeriodsInWindow ? Mode.COLO : Mode.CHECKPOINT;
-    Mode current = mode();
-    if (wanted != current) {
-      if (!first && nowNanos - modeStartNanos < minDwellNanos) {
-        return current;
-      }
+    if (first) {
       modeStartNanos = nowNanos;
     }
+    Mode wanted = periodInWindow < coloPeriodsInWindow ? Mode.COLO : Mode.CHECKPOINT;
+    Mode current = mode();
+    if (wanted == current || first) {
+      return wanted;
+    }
+    if (nowNanos - modeStartNanos < minDwellNanos) {
+      return current;
+    }
+    modeStartNanos = nowNanos;
     return wanted;
   }
 
