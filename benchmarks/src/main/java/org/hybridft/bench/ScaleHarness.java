@@ -55,7 +55,7 @@ import org.jspecify.annotations.Nullable;
  * period instead of one instant per loop: a scheduler thread then wakes K times per period and
  * runs a group of ticks per wake-up, instead of waking once per tick.
  *
- * <p>{@code --coalesce-ms M} runs the loops through {@link TickCoalescingScheduler}: the ticks
+ * <p>{@code --coalesce-ms M} runs the loops through core's {@link org.hybridft.core.CoalescingScheduler}: the ticks
  * due within the same M ms of the period share one task of the scheduler.
  *
  * <p>{@code --bare-tasks} is the control experiment: the same scheduler runs N periodic tasks that
@@ -227,7 +227,7 @@ public final class ScaleHarness {
     scheduler.prestartAllCoreThreads();
     ScheduledExecutorService loopScheduler =
         coalesceMillis > 0
-            ? new TickCoalescingScheduler(scheduler, (long) (coalesceMillis * 1e6))
+            ? new org.hybridft.core.CoalescingScheduler(scheduler, java.time.Duration.ofNanos((long) (coalesceMillis * 1e6)))
             : scheduler;
 
     Recorder lateness = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
