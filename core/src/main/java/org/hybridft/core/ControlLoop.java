@@ -531,7 +531,9 @@ public final class ControlLoop implements AutoCloseable {
 
     /**
      * Delay before the first tick, {@code >= 0}; default 0. Spread it over the period when
-     * thousands of loops start together, so their ticks do not all fall on the same instant.
+     * thousands of loops start together, so their ticks do not all fall on the same instant, and
+     * run them on a {@link CoalescingScheduler} so that loops in the same slot share one
+     * scheduler task.
      */
     public Builder startDelay(Duration startDelay) {
       this.startDelay = ParameterCheck.nonNegative("startDelay", startDelay);
