@@ -203,60 +203,71 @@ public final class ControlLoop implements AutoCloseable {
         return;
       }
       long now = clock.getAsLong();
-      long count;
-      long pauseTotal;
       try {
-        count = counter.checkpoints();
-        pauseTotal = counter.totalPauseNanos();
-      } catch (ReplicationEndedException ended) {
-        end(ended.reason());
-        return;
-      } catch (RuntimeException failure) {
-        onCounterFailure(now, failure);
-        return;
+        measureAndControl(now);
+      } catch (RuntimeException unexpected) {
+        // A periodic task that throws is silently cancelled by the JDK's schedulers: report the
+        // failure (an injected clock going backwards, say) and keep the loop alive instead.
+        report(ControlLoopError.Kind.CONTROLLER_FAILED,
+            "tick failed: " + unexpected, unexpected, now);
       }
-      counterFailing = false;
-      lastCounterReadNanos = now;
+    }
+  }
+
+  private void measureAndControl(long now) {
+    long count;
+    long pauseTotal;
+    try {
+      count = counter.checkpoints();
+      pauseTotal = counter.totalPauseNanos();
+    } catch (ReplicationEndedException ended) {
+      end(ended.reason());
+      return;
+    } catch (RuntimeException failure) {
+      onCounterFailure(now, failure);
+      return;
+    }
+    counterFailing = false;
+    lastCounterReadNanos = now;
+    try {
+      estimator.onCounter(now, count);
+    } catch (IllegalArgumentException clockWentBack) {
+      report(ControlLoopError.Kind.CONTROLLER_FAILED, clockWentBack.getMessage(), clockWentBack, now);
+      estimator.reset();
+      estimator.onCounter(now, count);
+      return;
+    }
+    if (!baselineTaken) {
+      baselineTaken = true;
+      meter = new DowntimeMeter(now, controller.mode());
+      lastPauseTotal = pauseTotal;
+      actuate(controller.mode(), now, 0);
+      return;
+    }
+    double cps = estimator.checkpointsPerSecond(now);
+    lastCheckpointsPerSecond = cps;
+    DowntimeMeter downtime = Objects.requireNonNull(meter);
+    if (pauseTotal >= 0) {
+      // A total lower than before is a restarted counter: its value is the pause since then.
+      long pause = lastPauseTotal >= 0 && pauseTotal >= lastPauseTotal
+          ? pauseTotal - lastPauseTotal
+          : pauseTotal;
+      downtime.onPause(pause);
+      lastPauseTotal = pauseTotal;
+    }
+    if (state == State.FAIL_SAFE) {
+      holdFailSafe(now);
+    } else {
+      control(now, cps);
+    }
+    double ratio = downtime.downtimeRatio(now);
+    lastDowntimeRatio = ratio;
+    Mode applied = appliedMode;
+    if (applied != null) {
       try {
-        estimator.onCounter(now, count);
-      } catch (IllegalArgumentException clockWentBack) {
-        report(ControlLoopError.Kind.CONTROLLER_FAILED, clockWentBack.getMessage(), clockWentBack, now);
-        estimator.reset();
-        estimator.onCounter(now, count);
-        return;
-      }
-      if (!baselineTaken) {
-        baselineTaken = true;
-        meter = new DowntimeMeter(now, controller.mode());
-        lastPauseTotal = pauseTotal;
-        actuate(controller.mode(), now, 0);
-        return;
-      }
-      double cps = estimator.checkpointsPerSecond(now);
-      lastCheckpointsPerSecond = cps;
-      DowntimeMeter downtime = Objects.requireNonNull(meter);
-      if (pauseTotal >= 0) {
-        // A total lower than before is a restarted counter: its value is the pause since then.
-        long pause = lastPauseTotal >= 0 && pauseTotal >= lastPauseTotal
-            ? pauseTotal - lastPauseTotal
-            : pauseTotal;
-        downtime.onPause(pause);
-        lastPauseTotal = pauseTotal;
-      }
-      if (state == State.FAIL_SAFE) {
-        holdFailSafe(now);
-      } else {
-        control(now, cps);
-      }
-      double ratio = downtime.downtimeRatio(now);
-      lastDowntimeRatio = ratio;
-      Mode applied = appliedMode;
-      if (applied != null) {
-        try {
-          listener.onTick(now, cps, applied, ratio);
-        } catch (RuntimeException ignored) {
-          // A listener must not break the loop.
-        }
+        listener.onTick(now, cps, applied, ratio);
+      } catch (RuntimeException ignored) {
+        // A listener must not break the loop.
       }
     }
   }

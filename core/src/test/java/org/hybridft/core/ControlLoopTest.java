@@ -531,4 +531,29 @@ class ControlLoopTest {
         });
     loop.close();
   }
+
+  @Test
+  void aClockGoingBackwardsIsReportedAndTheLoopKeepsTicking() {
+    boolean[] backwards = {false};
+    ControlLoop loop =
+        ControlLoop.builder(new ScriptedController(Mode.COLO, Mode.COLO), checkpoints::get, actuator)
+            .scheduler(scheduler)
+            .clock(() -> scheduler.getAsLong() - (backwards[0] ? 30 * SECOND : 0))
+            .listener(listener)
+            .build();
+    loop.start();
+    scheduler.advance(3 * SECOND);
+    int ticksBefore = listener.ticks;
+    backwards[0] = true;
+    scheduler.advance(3 * SECOND);
+
+    assertThat(listener.errors).isNotEmpty();
+    assertThat(listener.errors).extracting(ControlLoopError::kind).containsOnly(ControlLoopError.Kind.CONTROLLER_FAILED);
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.RUNNING);
+    assertThat(scheduler.pendingTasks()).isEqualTo(1); // the periodic tick is still scheduled
+    backwards[0] = false;
+    scheduler.advance(40 * SECOND);
+    assertThat(listener.ticks).isGreaterThan(ticksBefore);
+    loop.close();
+  }
 }
