@@ -191,7 +191,15 @@ public final class ComparisonPlot {
     return chart;
   }
 
+  /** Tableau's ten colours: distinct for the six built-in controllers and a few tuned ones. */
+  private static final Color[] SERIES_COLORS = {
+    new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x9467bd), new Color(0x2ca02c),
+    new Color(0xd62728), new Color(0x17becf), new Color(0x8c564b), new Color(0xe377c2),
+    new Color(0x7f7f7f), new Color(0xbcbd22)
+  };
+
   private static void style(XYChart chart) {
+    chart.getStyler().setSeriesColors(SERIES_COLORS);
     chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setXAxisDecimalPattern("0");
