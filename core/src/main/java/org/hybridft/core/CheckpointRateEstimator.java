@@ -144,11 +144,16 @@ public final class CheckpointRateEstimator {
    * @throws IllegalArgumentException if {@code nowNanos} is before a previous call's time
    */
   public double checkpointsPerSecond(long nowNanos) {
-    advance(nowNanos);
     long spanNanos;
     if (input == Input.COUNTER) {
+      // The rate is that of the readings: asking later must not stretch it.
+      if (nowNanos < latestNanos) {
+        throw new IllegalArgumentException(
+            "nowNanos must not go backwards: was " + nowNanos + " after " + latestNanos);
+      }
       spanNanos = latestNanos - baseNanos;
     } else {
+      advance(nowNanos);
       evictUpTo(nowNanos - windowNanos);
       spanNanos = Math.min(windowNanos, nowNanos - baseNanos);
     }

@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * wake-up, and that, not the tick itself (tens of nanoseconds), is what 10,000 loops pay for:
  * about a fifth of a core at a 1 s period on a 2-core machine. Grouping pays it once per slot.
  *
- * <p>Timing: a task's first run is rounded up to the next slot boundary of its period, so a tick
- * is never early and at most one slot late, plus the underlying scheduler's own lateness. A 5 ms
+ * <p>Timing: a task's first run is rounded up to the next slot boundary of its period (a last,
+ * partial slot to the start of the next period), so a tick is never early and at most one slot
+ * late, plus the underlying scheduler's own lateness. A 5 ms
  * slot at a 1 s period gives at most 200 underlying tasks whatever the number of loops.
  *
  * <p>Everything else ({@code schedule}, {@code scheduleWithFixedDelay}, {@code execute}: a loop's
@@ -73,20 +74,23 @@ public final class CoalescingScheduler extends AbstractExecutorService
       throw new IllegalArgumentException("period must be > 0, was " + period + " " + unit);
     }
     long due = System.nanoTime() + Math.max(0, unit.toNanos(initialDelay));
-    long slotsPerPeriod = Math.max(1, periodNanos / slotNanos);
     long phase = Math.floorMod(due, periodNanos);
     long slot = (phase + slotNanos - 1) / slotNanos;
-    long firstRunNanos = due + (slot * slotNanos - phase);
-    GroupKey key = new GroupKey(periodNanos, slot % slotsPerPeriod);
+    // Round up to the slot's start; a last, partial slot rounds to the next period's start, so
+    // every member of a group has exactly the group's phase and no run is ever early.
+    long offset = Math.min(slot * slotNanos, periodNanos);
+    long firstRunNanos = due + (offset - phase);
+    GroupKey key = new GroupKey(periodNanos, offset == periodNanos ? 0 : slot);
     Member member = new Member(command, firstRunNanos, periodNanos);
     synchronized (groupsLock) {
       Group group = groups.get(key);
       if (group == null) {
         group = new Group(key);
-        groups.put(key, group);
+        // Scheduled before it is registered: a rejected group never strands later members.
         group.future =
             delegate.scheduleAtFixedRate(
                 group, firstRunNanos - System.nanoTime(), periodNanos, TimeUnit.NANOSECONDS);
+        groups.put(key, group);
       }
       member.group = group;
       group.members.add(member);
@@ -193,18 +197,18 @@ public final class CoalescingScheduler extends AbstractExecutorService
       this.nextRunNanos = new AtomicLong(firstRunNanos);
     }
 
-    /** Runs the task if its next run is due (a slot of scheduling jitter allowed), once. */
+    /** Runs the task if its next run is due, once per period. */
     void runIfDue() {
       if (isCancelled()) {
         return;
       }
       long due = nextRunNanos.get();
-      if (System.nanoTime() - (due - slotNanos) < 0 || !nextRunNanos.compareAndSet(due, due + periodNanos)) {
+      if (System.nanoTime() - due < 0 || !nextRunNanos.compareAndSet(due, due + periodNanos)) {
         return;
       }
       try {
         task.run();
-      } catch (RuntimeException ignored) {
+      } catch (RuntimeException | Error ignored) {
         // One task's failure must not stop the other tasks of its group.
       }
     }

@@ -205,7 +205,7 @@ public final class ControlLoop implements AutoCloseable {
       long now = clock.getAsLong();
       try {
         measureAndControl(now);
-      } catch (RuntimeException unexpected) {
+      } catch (RuntimeException | Error unexpected) {
         // A periodic task that throws is silently cancelled by the JDK's schedulers: report the
         // failure (an injected clock going backwards, say) and keep the loop alive instead.
         report(ControlLoopError.Kind.CONTROLLER_FAILED,
@@ -239,9 +239,14 @@ public final class ControlLoop implements AutoCloseable {
     }
     if (!baselineTaken) {
       baselineTaken = true;
-      meter = new DowntimeMeter(now, controller.mode());
+      meter = new DowntimeMeter(now, state == State.FAIL_SAFE ? failSafeMode : controller.mode());
       lastPauseTotal = pauseTotal;
-      actuate(controller.mode(), now, 0);
+      if (state == State.FAIL_SAFE) {
+        // The counter was unreadable from the start: the fail-safe mode holds, not the controller's.
+        holdFailSafe(now);
+      } else {
+        actuate(controller.mode(), now, 0);
+      }
       return;
     }
     double cps = estimator.checkpointsPerSecond(now);
@@ -266,7 +271,7 @@ public final class ControlLoop implements AutoCloseable {
     if (applied != null) {
       try {
         listener.onTick(now, cps, applied, ratio);
-      } catch (RuntimeException ignored) {
+      } catch (RuntimeException | Error ignored) {
         // A listener must not break the loop.
       }
     }
@@ -426,7 +431,7 @@ public final class ControlLoop implements AutoCloseable {
     if (from != null && from != mode) {
       try {
         listener.onModeSwitch(from, mode, cps, now);
-      } catch (RuntimeException ignored) {
+      } catch (RuntimeException | Error ignored) {
         // A listener must not break the loop.
       }
     }
@@ -467,7 +472,7 @@ public final class ControlLoop implements AutoCloseable {
     cancelTasks();
     try {
       listener.onReplicationEnded(reason);
-    } catch (RuntimeException ignored) {
+    } catch (RuntimeException | Error ignored) {
       // A listener must not break the loop.
     }
   }
@@ -486,7 +491,7 @@ public final class ControlLoop implements AutoCloseable {
   private void report(ControlLoopError.Kind kind, String message, @Nullable Throwable cause, long now) {
     try {
       listener.onError(new ControlLoopError(kind, message, cause, now));
-    } catch (RuntimeException ignored) {
+    } catch (RuntimeException | Error ignored) {
       // A listener must not break the loop.
     }
   }

@@ -62,20 +62,28 @@ public final class ParameterCheck {
     return value;
   }
 
-  /** Requires a non-null, strictly positive duration. */
+  /**
+   * The longest duration any parameter may take: ten years, so that durations and sums of two of
+   * them still fit in a {@code long} of nanoseconds.
+   */
+  public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
+  /** Requires a non-null duration in {@code (0, MAX_DURATION]}. */
   public static Duration positive(String parameter, Duration value) {
     Objects.requireNonNull(value, parameter);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(parameter + " must be > 0, was " + value);
+    if (value.isNegative() || value.isZero() || value.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(
+          parameter + " must be > 0 and at most " + MAX_DURATION + ", was " + value);
     }
     return value;
   }
 
-  /** Requires a non-null duration {@code >= 0}. */
+  /** Requires a non-null duration in {@code [0, MAX_DURATION]}. */
   public static Duration nonNegative(String parameter, Duration value) {
     Objects.requireNonNull(value, parameter);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException(parameter + " must be >= 0, was " + value);
+    if (value.isNegative() || value.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(
+          parameter + " must be >= 0 and at most " + MAX_DURATION + ", was " + value);
     }
     return value;
   }

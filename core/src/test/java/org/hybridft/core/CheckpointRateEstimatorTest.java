@@ -77,6 +77,17 @@ class CheckpointRateEstimatorTest {
   }
 
   @Test
+  void askingLaterDoesNotStretchACountersRate() {
+    CheckpointRateEstimator estimator =
+        CheckpointRateEstimator.forCounter(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    estimator.onCounter(0, 0);
+    estimator.onCounter(SECOND, 10);
+    assertThat(estimator.checkpointsPerSecond(10 * SECOND)).isEqualTo(10.0);
+    assertThat(estimator.checkpointsPerSecond(SECOND)).isEqualTo(10.0);
+    assertThatThrownBy(() -> estimator.checkpointsPerSecond(0)).hasMessageContaining("nowNanos");
+  }
+
+  @Test
   void counterGoingDownIsAResetThatCountsTheNewValue() {
     CheckpointRateEstimator estimator =
         CheckpointRateEstimator.forCounter(Duration.ofSeconds(1), Duration.ofSeconds(1));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class CoalescingSchedulerTest {
   private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2);
   private final CoalescingScheduler scheduler = new CoalescingScheduler(executor, Duration.ofMillis(10));
+  private final CoalescingScheduler thirtyMs = new CoalescingScheduler(executor, Duration.ofMillis(30));
 
   CoalescingSchedulerTest() {
     executor.setRemoveOnCancelPolicy(true);
@@ -130,6 +131,28 @@ class CoalescingSchedulerTest {
       all.forEach(ControlLoop::close);
     }
     assertThat(scheduler.groupCount()).isZero();
+  }
+
+  @Test
+  void aPeriodThatIsNoMultipleOfTheSlotStillHasOneGroupPerSlot() {
+    List<ScheduledFuture<?>> futures = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      futures.add(thirtyMs.scheduleAtFixedRate(() -> {}, i * 500_000L, 100_000_000L, TimeUnit.NANOSECONDS));
+    }
+    // 100 ms in 30 ms slots: phases 0, 30, 60 and 90 ms; the partial last slot rounds to 0.
+    assertThat(thirtyMs.groupCount()).isBetween(1, 4);
+    futures.forEach(future -> future.cancel(false));
+    assertThat(thirtyMs.groupCount()).isZero();
+  }
+
+  @Test
+  void aRejectedGroupLeavesNothingBehind() {
+    ScheduledThreadPoolExecutor stopped = new ScheduledThreadPoolExecutor(1);
+    stopped.shutdown();
+    CoalescingScheduler onStopped = new CoalescingScheduler(stopped, Duration.ofMillis(5));
+    assertThatThrownBy(() -> onStopped.scheduleAtFixedRate(() -> {}, 0, 1, TimeUnit.SECONDS))
+        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+    assertThat(onStopped.groupCount()).isZero();
   }
 
   @Test

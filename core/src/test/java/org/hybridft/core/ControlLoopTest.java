@@ -442,6 +442,10 @@ class ControlLoopTest {
         .hasMessageContaining("counterTimeout");
     assertThatThrownBy(() -> builder.startDelay(Duration.ofSeconds(-1)))
         .hasMessageContaining("startDelay");
+    assertThatThrownBy(() -> builder.failSafeHold(Duration.ofDays(1_000_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("failSafeHold")
+        .hasMessageContaining("at most");
     assertThatThrownBy(builder::build).isInstanceOf(NullPointerException.class).hasMessageContaining("scheduler");
     Executors.newSingleThreadScheduledExecutor().shutdownNow();
   }
@@ -554,6 +558,51 @@ class ControlLoopTest {
     backwards[0] = false;
     scheduler.advance(40 * SECOND);
     assertThat(listener.ticks).isGreaterThan(ticksBefore);
+    loop.close();
+  }
+
+  @Test
+  void aCounterUnreadableFromTheStartKeepsTheFailSafeModeWhenItComesBack() {
+    AtomicInteger reads = new AtomicInteger();
+    CheckpointCounter lateCounter =
+        () -> {
+          if (reads.incrementAndGet() <= 4) {
+            throw new IllegalStateException("QMP not connected yet");
+          }
+          return 0;
+        };
+    ControlLoop loop =
+        loop(new ScriptedController(Mode.COLO, Mode.COLO), lateCounter)
+            .counterTimeout(Duration.ofSeconds(2))
+            .failSafeHold(Duration.ofSeconds(30))
+            .build();
+    loop.start();
+    scheduler.advance(6 * SECOND);
+
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.FAIL_SAFE);
+    assertThat(actuator.applied).containsOnly(Mode.CHECKPOINT);
+    loop.close();
+  }
+
+  @Test
+  void aListenerThrowingAnErrorDoesNotStopTheLoop() {
+    int[] ticks = {0};
+    ControlLoop loop =
+        ControlLoop.builder(new ScriptedController(Mode.COLO, Mode.COLO), checkpoints::get, actuator)
+            .scheduler(scheduler)
+            .clock(scheduler)
+            .listener(new ControlLoop.Listener() {
+              @Override
+              public void onTick(long nowNanos, double cps, Mode mode, double ratio) {
+                ticks[0]++;
+                throw new AssertionError("a user's listener failed");
+              }
+            })
+            .build();
+    loop.start();
+    scheduler.advance(5 * SECOND);
+    assertThat(ticks[0]).isEqualTo(5);
+    assertThat(scheduler.pendingTasks()).isEqualTo(1);
     loop.close();
   }
 }
