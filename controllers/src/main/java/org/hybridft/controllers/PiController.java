@@ -11,13 +11,18 @@ import org.hybridft.core.ParameterCheck;
  * against the measured rate gives ρ, the share of the next duty window spent in {@link
  * Mode#COLO}; the rest of the window runs {@link Mode#CHECKPOINT}.
  *
- * <p>Discretised for a fixed control period {@code T}: at every update
+ * <p>Discretised for the control period {@code T}: at every update
  *
  * <pre>
  *   e = sp − cps
- *   I = clamp(I + e·T, 0, 1/ki)          // clamping anti-windup
+ *   I = clamp(I + e·Δt, 0, 1/ki)         // clamping anti-windup
  *   ρ = clamp(kp·e + ki·I, 0, 1)
  * </pre>
+ *
+ * <p>Δt is the time since the previous update ({@code T} itself when the loop runs at the
+ * configured period; {@code controlPeriod} for the first update, whose interval is unknown), so
+ * the integral stays right if the loop's period differs from the config's. The duty window is
+ * counted in updates.
  *
  * <p><b>Anti-windup</b> is by clamping the integral term {@code ki·I} to ρ's own range [0, 1]:
  * the integral can never hold more than the whole output range, so once the error changes sign
@@ -231,7 +236,10 @@ public final class PiController extends AbstractModeController {
     // Clamps by Math.min/max rather than branches: the rates fed are irregular, and branches
     // on them mispredict often on the hot path.
     double error = setPointCps - checkpointsPerSecond;
-    integral = Math.max(0.0, Math.min(integral + error * periodSeconds, integralLimit));
+    // The measured interval, so a loop whose period differs from the configured one still
+    // integrates correctly; the configured period for the first update, whose interval is unknown.
+    double dt = first ? periodSeconds : elapsedNanos() * 1e-9;
+    integral = Math.max(0.0, Math.min(integral + error * dt, integralLimit));
     coloShare = Math.max(0.0, Math.min(kp * error + ki * integral, 1.0));
 
     if (++periodInWindow >= dutyWindowPeriods) {
