@@ -82,8 +82,9 @@ public final class RunCommand implements Callable<Integer> {
     if (duration != null && (duration.isZero() || duration.isNegative())) {
       throw new UsageException("--duration must be > 0, was " + duration);
     }
-    ModeController modeController =
-        ControllerConfigFile.resolve(controller, config, parameters, "threshold").create();
+    org.hybridft.sim.ControllerSpec controllerSpec =
+        ControllerConfigFile.resolve(controller, config, parameters, "threshold");
+    ModeController modeController = controllerSpec.create();
     ModeRecipe modeRecipe = recipe();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -148,7 +149,7 @@ public final class RunCommand implements Callable<Integer> {
           })
           .build();
       out.printf("attached to %s (QEMU %s): controller %s, recipe %s, period %s%n",
-          qmp, client.greeting().version(), controller, modeRecipe.name(), period);
+          qmp, client.greeting().version(), controllerSpec.name(), modeRecipe.name(), period);
       out.flush();
       loop.start();
       if (duration == null) {
@@ -205,11 +206,20 @@ public final class RunCommand implements Callable<Integer> {
     return ModeRecipe.fromFile(file);
   }
 
-  private static QmpCheckpointCounter attach(QmpClient client) {
+  private QmpCheckpointCounter attach(QmpClient client) {
     try {
+      // Only a COLO primary counts checkpoints and obeys the recipes: anything else would tick
+      // at 0 cps forever while the "applied" modes mean nothing.
+      String mode = client.call("query-colo-status", null).path("mode").asText("unknown");
+      if (!mode.equals("primary")) {
+        throw new UsageException("--qmp " + qmp + " is not a COLO primary (query-colo-status mode: "
+            + mode + "); attach to the primary of a pair in COLO state");
+      }
       return QmpCheckpointCounter.attach(client);
     } catch (IllegalStateException notColo) {
       throw new UsageException(notColo.getMessage(), notColo);
+    } catch (QmpException failed) {
+      throw new UsageException("attaching to QMP at " + qmp + " failed: " + failed.getMessage(), failed);
     }
   }
 

@@ -221,7 +221,8 @@ public final class QmpClient implements AutoCloseable {
       if (cause instanceof QmpException qmp) {
         throw qmp;
       }
-      throw new QmpConnectionClosedException("unexpected failure of " + command, cause);
+      // Not a closed connection: such a failure must not read as the end of the replication.
+      throw new QmpProtocolException("unexpected failure of " + command + ": " + cause, cause);
     } catch (TimeoutException late) {
       throw new QmpTimeoutException(command, commandTimeout);
     } catch (InterruptedException interrupted) {
