@@ -3,8 +3,6 @@ package org.hybridft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,19 +15,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HybridFtTest {
   @TempDir Path dir;
 
-  private record Outcome(int exitCode, String out, String err) {}
 
-  private static Outcome run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = HybridFt.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   @Test
   void compareWritesTheCsvThePlotsAndPrintsTheTables() throws IOException {
-    Outcome outcome =
-        run("compare", "--minutes", "0.5", "--runs", "2", "--out", dir.toString(), "--threads", "2");
+    CommandOutcome outcome =
+        CommandOutcome.run("compare", "--minutes", "0.5", "--runs", "2", "--out", dir.toString(), "--threads", "2");
 
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
@@ -54,8 +45,8 @@ class HybridFtTest {
     Files.writeString(trace, "seconds,divergences_per_second\n0,0\n10,6\n");
     Path out = dir.resolve("out");
 
-    Outcome outcome =
-        run("simulate", "--trace", trace.toString(), "--controller", "threshold", "--alpha", "3",
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--trace", trace.toString(), "--controller", "threshold", "--alpha", "3",
             "--minutes", "0.5", "--runs", "1", "--out", out.toString(), "--no-plots");
 
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
@@ -94,7 +85,7 @@ class HybridFtTest {
     }
     String[] ordered = line.toString().split(" ");
 
-    Outcome outcome = run(ordered);
+    CommandOutcome outcome = CommandOutcome.run(ordered);
 
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err().strip()).startsWith("hybrid-ft: ").doesNotContain("\n");
@@ -106,8 +97,8 @@ class HybridFtTest {
     Path trace = dir.resolve("bad.csv");
     Files.writeString(trace, "seconds,divergences_per_second\n0,1\n5,-2\n");
 
-    Outcome outcome =
-        run("simulate", "--trace", trace.toString(), "--controller", "colo", "--out", dir.toString());
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--trace", trace.toString(), "--controller", "colo", "--out", dir.toString());
 
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err().strip())
@@ -116,8 +107,8 @@ class HybridFtTest {
 
   @Test
   void anOptionNoSimulatedControllerReadsIsReported() {
-    Outcome outcome =
-        run("simulate", "--controller", "pi", "--alpha", "3", "--minutes", "0.05", "--runs", "1",
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--controller", "pi", "--alpha", "3", "--minutes", "0.05", "--runs", "1",
             "--out", dir.toString(), "--no-plots");
 
     assertThat(outcome.exitCode()).isZero();
@@ -129,7 +120,7 @@ class HybridFtTest {
   void anOutputPathThatIsAFileIsAUsageError() throws IOException {
     Path file = Files.writeString(dir.resolve("taken"), "x");
 
-    Outcome outcome = run("compare", "--out", file.toString(), "--runs", "1", "--minutes", "0.05");
+    CommandOutcome outcome = CommandOutcome.run("compare", "--out", file.toString(), "--runs", "1", "--minutes", "0.05");
 
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err().strip()).endsWith("a file of that name exists");
@@ -139,8 +130,8 @@ class HybridFtTest {
   void theReadmeExampleTraceReplays() {
     Path trace = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("example-trace.csv");
 
-    Outcome outcome =
-        run("simulate", "--trace", trace.toString(), "--controller", "colo", "--minutes", "0.1",
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--trace", trace.toString(), "--controller", "colo", "--minutes", "0.1",
             "--runs", "1", "--out", dir.toString(), "--no-plots");
 
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
@@ -149,7 +140,7 @@ class HybridFtTest {
 
   @Test
   void noSubcommandPrintsTheUsageAndExitsWithTwo() {
-    Outcome outcome = run();
+    CommandOutcome outcome = CommandOutcome.run();
 
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err()).contains("compare", "simulate");

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +34,6 @@ class RunCommandOnColoPairTest {
   private Path primaryQmp;
   private Path secondaryQmp;
 
-  private record Outcome(int exitCode, String out, String err) {}
 
   @BeforeEach
   void startPair() throws Exception {
@@ -76,17 +73,11 @@ class RunCommandOnColoPairTest {
     assertThat(Files.exists(dir.resolve("secondary.pid"))).isFalse();
   }
 
-  private static Outcome run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = HybridFt.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   @Test
   void checkpointModeAt200msPrintsFiveCheckpointsPerSecondAndASummary() {
-    Outcome outcome =
-        run("run", "--qmp", primaryQmp.toString(), "--controller", "checkpoint",
+    CommandOutcome outcome =
+        CommandOutcome.run("run", "--qmp", primaryQmp.toString(), "--controller", "checkpoint",
             "--checkpoint-period", "200ms", "--duration", "6s");
 
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
@@ -102,16 +93,16 @@ class RunCommandOnColoPairTest {
 
   @Test
   void failoverEndsTheRunWithTheColoExitReason() throws Exception {
-    CompletableFuture<Outcome> running =
+    CompletableFuture<CommandOutcome> running =
         CompletableFuture.supplyAsync(() ->
-            run("run", "--qmp", primaryQmp.toString(), "--controller", "checkpoint",
+            CommandOutcome.run("run", "--qmp", primaryQmp.toString(), "--controller", "checkpoint",
                 "--checkpoint-period", "500ms", "--duration", "60s"));
     Thread.sleep(3_000);
     try (QmpClient secondary = QmpClient.unix(secondaryQmp).connect()) {
       secondary.call("nbd-server-stop", null);
       secondary.call("x-colo-lost-heartbeat", null);
     }
-    Outcome outcome = running.get(30, TimeUnit.SECONDS);
+    CommandOutcome outcome = running.get(30, TimeUnit.SECONDS);
 
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     assertThat(outcome.out()).contains("ended by the replication:", "COLO_EXIT");

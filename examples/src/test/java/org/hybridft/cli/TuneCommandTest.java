@@ -3,8 +3,6 @@ package org.hybridft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,19 +14,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TuneCommandTest {
   @TempDir Path dir;
 
-  private record Outcome(int exitCode, String out, String err) {}
 
-  private static Outcome run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = HybridFt.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   @Test
   void tuneWritesAConfigThatSimulateAndCompareAccept() throws IOException {
-    Outcome tuned =
-        run("tune", "--controller", "pi", "--workload", "bugzilla", "--budget", "6", "--runs", "2",
+    CommandOutcome tuned =
+        CommandOutcome.run("tune", "--controller", "pi", "--workload", "bugzilla", "--budget", "6", "--runs", "2",
             "--minutes", "2", "--threads", "2", "--out", dir.toString());
 
     assertThat(tuned.exitCode()).as(tuned.err()).isZero();
@@ -39,15 +30,15 @@ class TuneCommandTest {
     assertThat(dir.resolve("tune-pi.png")).isNotEmptyFile();
 
     Path simulated = dir.resolve("simulated");
-    Outcome simulate =
-        run("simulate", "--config", config.toString(), "--workload", "bugzilla", "--minutes", "0.5",
+    CommandOutcome simulate =
+        CommandOutcome.run("simulate", "--config", config.toString(), "--workload", "bugzilla", "--minutes", "0.5",
             "--runs", "1", "--out", simulated.toString(), "--no-plots");
     assertThat(simulate.exitCode()).as(simulate.err()).isZero();
     assertThat(Files.readAllLines(simulated.resolve("results.csv")).get(1)).startsWith("bugzilla,pi-tuned,0,");
 
     Path compared = dir.resolve("compared");
-    Outcome compare =
-        run("compare", "--workloads", "rubis", "--controllers", "pi", "--config", config.toString(),
+    CommandOutcome compare =
+        CommandOutcome.run("compare", "--workloads", "rubis", "--controllers", "pi", "--config", config.toString(),
             "--minutes", "0.5", "--runs", "1", "--out", compared.toString(), "--no-plots");
     assertThat(compare.exitCode()).as(compare.err()).isZero();
     List<String> rows = Files.readAllLines(compared.resolve("results.csv"));
@@ -59,8 +50,8 @@ class TuneCommandTest {
   void commandLineOptionsOverrideTheConfigFile() throws IOException {
     Path config = dir.resolve("pi.properties");
     Files.writeString(config, "controller=pi\nname=mine\nkp=0.3\n");
-    Outcome overridden =
-        run("simulate", "--config", config.toString(), "--kp", "-1", "--minutes", "0.05", "--runs", "1",
+    CommandOutcome overridden =
+        CommandOutcome.run("simulate", "--config", config.toString(), "--kp", "-1", "--minutes", "0.05", "--runs", "1",
             "--out", dir.toString(), "--no-plots");
     assertThat(overridden.exitCode()).isEqualTo(2);
     assertThat(overridden.err()).contains("kp must be finite and >= 0.0, was -1.0");
@@ -78,8 +69,8 @@ class TuneCommandTest {
   void badConfigFilesExitWithCodeTwoAndOneLine(String text) throws IOException {
     Path config = dir.resolve("bad.properties");
     Files.writeString(config, text);
-    Outcome outcome =
-        run("simulate", "--config", config.toString(), "--minutes", "0.05", "--runs", "1",
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--config", config.toString(), "--minutes", "0.05", "--runs", "1",
             "--out", dir.toString(), "--no-plots");
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err().strip()).startsWith("hybrid-ft: ").doesNotContain("\n", "Exception");
@@ -89,8 +80,8 @@ class TuneCommandTest {
   void aConfigContradictingTheControllerOptionIsRejected() throws IOException {
     Path config = dir.resolve("pi.properties");
     Files.writeString(config, "controller=pi\n");
-    Outcome outcome =
-        run("simulate", "--config", config.toString(), "--controller", "threshold", "--minutes", "0.05",
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--config", config.toString(), "--controller", "threshold", "--minutes", "0.05",
             "--runs", "1", "--out", dir.toString(), "--no-plots");
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err()).contains("contradicts controller=pi");
@@ -111,7 +102,7 @@ class TuneCommandTest {
         "tune --controller pi --trace /no/such/trace.csv",
       })
   void badTuneArgumentsExitWithCodeTwoAndOneLine(String command) {
-    Outcome outcome = run((command + " --out " + dir.resolve("x")).split(" "));
+    CommandOutcome outcome = CommandOutcome.run((command + " --out " + dir.resolve("x")).split(" "));
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err().strip()).startsWith("hybrid-ft: ").doesNotContain("\n");
     assertThat(outcome.err()).doesNotContain("Exception", "\tat ");
