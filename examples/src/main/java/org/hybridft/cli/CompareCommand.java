@@ -65,7 +65,7 @@ public final class CompareCommand implements Callable<Integer> {
     List<ControllerSpec> specs =
         new ArrayList<>(ControllerCatalog.specs(distinct("controller", controllers), parameters));
     for (java.nio.file.Path config : configs) {
-      ControllerSpec tuned = ControllerConfigFile.resolve(null, config, new ControllerOptions(), null);
+      ControllerSpec tuned = ControllerConfigFile.resolve(null, config, new ControllerOptions(), null).spec();
       if (specs.stream().anyMatch(existing -> existing.name().equals(tuned.name()))) {
         throw new UsageException("controller '" + tuned.name() + "' from " + config + " is listed twice");
       }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,7 +69,7 @@ public record ControllerConfigFile(String controller, String name, ControllerOpt
     controller = controller.strip().toLowerCase(Locale.ROOT);
     String name = properties.getProperty("name", controller + "-tuned").strip();
     List<String> args = new ArrayList<>();
-    for (String key : new TreeMap<>(toMap(properties)).keySet()) {
+    for (String key : new TreeSet<>(properties.stringPropertyNames())) {
       if (key.equals("controller") || key.equals("name")) {
         continue;
       }
@@ -113,6 +113,14 @@ public record ControllerConfigFile(String controller, String name, ControllerOpt
   }
 
   /**
+   * The controller a command runs.
+   *
+   * @param controller its catalog name, such as {@code pi}, which decides the options it reads
+   * @param spec its spec, named as the config file says when there is one
+   */
+  record Resolved(String controller, org.hybridft.sim.ControllerSpec spec) {}
+
+  /**
    * The controller a command runs: from {@code --config FILE} (with the command line's options
    * overriding the file's), else from {@code --controller}, else {@code fallback}.
    *
@@ -120,17 +128,17 @@ public record ControllerConfigFile(String controller, String name, ControllerOpt
    * @param config the {@code --config} file, or null
    * @param options the controller options of the command line; filled from the file
    * @param fallback the controller when neither is given, or null to require one
-   * @return the spec, named as the file says when there is one
    * @throws UsageException if nothing names a controller, the two disagree, or a value is invalid
    */
-  static org.hybridft.sim.ControllerSpec resolve(
+  static Resolved resolve(
       @Nullable String controller, @Nullable Path config, ControllerOptions options, @Nullable String fallback) {
     if (config == null) {
       String name = controller != null ? controller : fallback;
       if (name == null) {
         throw new UsageException("give --controller NAME or --config FILE");
       }
-      return ControllerCatalog.spec(name, options);
+      org.hybridft.sim.ControllerSpec spec = ControllerCatalog.spec(name, options);
+      return new Resolved(spec.name(), spec);
     }
     ControllerConfigFile file = read(config);
     if (controller != null && !controller.strip().equalsIgnoreCase(file.controller())) {
@@ -139,14 +147,6 @@ public record ControllerConfigFile(String controller, String name, ControllerOpt
     }
     options.fillFrom(file.options());
     org.hybridft.sim.ControllerSpec spec = ControllerCatalog.spec(file.controller(), options);
-    return new org.hybridft.sim.ControllerSpec(file.name(), spec.factory());
-  }
-
-  private static Map<String, String> toMap(Properties properties) {
-    Map<String, String> map = new TreeMap<>();
-    for (String key : properties.stringPropertyNames()) {
-      map.put(key, properties.getProperty(key));
-    }
-    return map;
+    return new Resolved(file.controller(), new org.hybridft.sim.ControllerSpec(file.name(), spec.factory()));
   }
 }

@@ -83,7 +83,7 @@ public final class RunCommand implements Callable<Integer> {
       throw new UsageException("--duration must be > 0, was " + duration);
     }
     org.hybridft.sim.ControllerSpec controllerSpec =
-        ControllerConfigFile.resolve(controller, config, parameters, "threshold");
+        ControllerConfigFile.resolve(controller, config, parameters, "threshold").spec();
     ModeController modeController = controllerSpec.create();
     ModeRecipe modeRecipe = recipe();
     PrintWriter out = spec.commandLine().getOut();

@@ -63,10 +63,11 @@ public final class SimulateCommand implements Callable<Integer> {
         trace != null
             ? readTrace(trace)
             : CompareCommand.resolveWorkloads(List.of(workload == null ? "synthetic" : workload)).get(0);
-    ControllerSpec controllerSpec = ControllerConfigFile.resolve(controller, config, parameters, null);
+    ControllerConfigFile.Resolved resolved = ControllerConfigFile.resolve(controller, config, parameters, null);
+    ControllerSpec controllerSpec = resolved.spec();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    for (String unused : parameters.unusedBy(List.of(catalogName(controllerSpec.name())))) {
+    for (String unused : parameters.unusedBy(List.of(resolved.controller()))) {
       err.println("hybrid-ft: note: " + unused);
     }
     ComparisonResult result =
@@ -83,11 +84,6 @@ public final class SimulateCommand implements Callable<Integer> {
             .run();
     Report.publish(result, List.of(chosen.description()), run, out, err);
     return 0;
-  }
-
-  /** The catalog name behind a table name such as {@code pi-tuned}. */
-  static String catalogName(String name) {
-    return name.endsWith("-tuned") ? name.substring(0, name.length() - "-tuned".length()) : name;
   }
 
   static Workload readTrace(Path file) {

@@ -57,6 +57,18 @@ class TuneCommandTest {
     assertThat(overridden.err()).contains("kp must be finite and >= 0.0, was -1.0");
   }
 
+  @Test
+  void aConfigUnderItsOwnNameStillCountsAsItsControllerForOptionNotes() throws IOException {
+    Path config = dir.resolve("mine.properties");
+    Files.writeString(config, "controller=pi\nname=mine\n");
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--config", config.toString(), "--kp", "0.2", "--minutes", "0.05",
+            "--runs", "1", "--out", dir.toString(), "--no-plots");
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    assertThat(outcome.err()).doesNotContain("--kp is ignored");
+    assertThat(Files.readAllLines(dir.resolve("results.csv")).get(1)).contains(",mine,0,");
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
