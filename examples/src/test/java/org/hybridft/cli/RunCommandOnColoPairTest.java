@@ -120,8 +120,18 @@ class RunCommandOnColoPairTest {
     return null;
   }
 
+  /** A character device that opens read-write without creating anything (never "rw" mode). */
   private static boolean kvmUsable() {
-    try (var channel = Files.newByteChannel(Path.of("/dev/kvm"), java.nio.file.StandardOpenOption.READ,
+    Path device = Path.of("/dev/kvm");
+    try {
+      int mode = (Integer) Files.getAttribute(device, "unix:mode");
+      if ((mode & 0170000) != 0020000) {
+        return false;
+      }
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return false;
+    }
+    try (var channel = Files.newByteChannel(device, java.nio.file.StandardOpenOption.READ,
         java.nio.file.StandardOpenOption.WRITE)) {
       return channel.isOpen();
     } catch (IOException | UnsupportedOperationException | SecurityException e) {

@@ -1,7 +1,6 @@
 package org.hybridft.qmp;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,14 +33,9 @@ final class ColoPair implements AutoCloseable {
    */
   static void assumeKvm() {
     BareQemu.assumeQemuInstalled();
-    String problem = null;
-    try {
-      new RandomAccessFile("/dev/kvm", "rw").close(); // opening it is the check
-    } catch (IOException e) {
-      problem = e.getMessage();
-    }
+    String problem = Kvm.unusableReason();
     if (problem != null) {
-      String reason = "/dev/kvm cannot be opened (" + problem + "): skipping COLO-pair tests";
+      String reason = problem + ": skipping COLO-pair tests";
       System.err.println(reason);
       Assumptions.abort(reason);
     }
