@@ -12,9 +12,10 @@ import org.hybridft.core.Mode;
  * How a {@link QmpModeActuator} puts a QEMU COLO primary into a {@link Mode}: the QMP commands to
  * send, and the migration parameters to read back afterwards to verify them.
  *
- * <p>Built in: {@link #checkpointDelay()} for any QEMU with {@code x-colo}. For a QEMU patched
- * with a true passive mode (such as the research prototype's), {@link #fromFile(Path)} loads the
- * commands from JSON.
+ * <p>Built in: {@link MirrorPassiveRecipe} (a true passive mode on upstream QEMU, for a primary
+ * with a filter-mirror) and {@link #checkpointDelay()} (any QEMU with {@code x-colo});
+ * {@link #detect(QmpClient, Duration)} picks between them. For a QEMU patched with its own
+ * passive mode, {@link #fromFile(Path)} loads the commands from JSON.
  */
 public interface ModeRecipe {
 
@@ -36,6 +37,27 @@ public interface ModeRecipe {
    */
   default Map<String, JsonNode> expectedMigrateParameters(Mode mode, long periodMillis) {
     return Map.of();
+  }
+
+  /**
+   * The QOM properties that must read back ({@code qom-get}) as these values once {@code mode} is
+   * applied; empty when nothing can be verified that way.
+   */
+  default Map<QomProperty, JsonNode> expectedProperties(Mode mode, long periodMillis) {
+    return Map.of();
+  }
+
+  /**
+   * The recipe for this primary: {@link MirrorPassiveRecipe} where it has a filter-mirror and a
+   * colo-compare, otherwise {@code checkpoint-delay}; both with {@code coloIdlePeriod} as the
+   * COLO timer period.
+   *
+   * @throws QmpException when QEMU refuses a query or does not answer in time
+   */
+  static ModeRecipe detect(QmpClient primary, Duration coloIdlePeriod) {
+    return MirrorPassiveRecipe.detect(primary, coloIdlePeriod)
+        .<ModeRecipe>map(recipe -> recipe)
+        .orElseGet(() -> checkpointDelay(coloIdlePeriod));
   }
 
   /**

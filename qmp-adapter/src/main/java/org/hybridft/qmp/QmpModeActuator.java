@@ -9,7 +9,8 @@ import org.hybridft.core.ReplicationEndedException;
 
 /**
  * Applies modes to a QEMU COLO primary over QMP by a {@link ModeRecipe}, then reads {@code
- * query-migrate-parameters} back and verifies what the recipe expects. It decides nothing.
+ * query-migrate-parameters} and the recipe's QOM properties ({@code qom-get}) back and verifies
+ * what the recipe expects. It decides nothing.
  *
  * <p>Failures, as the {@link org.hybridft.core.ControlLoop} expects them: a lost connection throws
  * {@link ReplicationEndedException}; an error reply, a timeout or a read-back mismatch throw the
@@ -59,6 +60,14 @@ public final class QmpModeActuator implements ModeActuator {
       Map<String, JsonNode> expected = recipe.expectedMigrateParameters(mode, periodMillis);
       if (!expected.isEmpty()) {
         verify(mode, expected, client.call("query-migrate-parameters", null));
+      }
+      for (Map.Entry<QomProperty, JsonNode> property : recipe.expectedProperties(mode, periodMillis).entrySet()) {
+        QomProperty where = property.getKey();
+        JsonNode read = client.call("qom-get", Map.of("path", where.path(), "property", where.name()));
+        if (!sameValue(property.getValue(), read)) {
+          throw new IllegalStateException("after applying " + mode + " with recipe " + recipe.name()
+              + ", " + where + " reads " + read + ", expected " + property.getValue());
+        }
       }
     } catch (QmpConnectionClosedException lost) {
       throw new ReplicationEndedException("QMP connection lost: " + lost.getMessage(), lost);

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Starts a QEMU COLO pair (primary and secondary on loopback), brings it to COLO and prints the two
+# QMP sockets and, for the Linux guest, its HTTP address. stop.sh ends exactly what this started.
+#
+#   start.sh [--guest linux|bios] [--accel tcg|kvm] [--qemu PATH] [--dir DIR] [--base-port N]
+#            [--timeout SECONDS]
+#
+# --guest      linux (default): Debian's cloud kernel and a busybox initramfs serving HTTP on
+#              virtio-net (build-guest.sh); bios: no OS, the guest sends no packet
+# --accel      tcg (default; works on any machine with the testbed's QEMU, whose COLO fix is
+#              for TCG) or kvm (needs a usable /dev/kvm)
+# --qemu       the qemu-system-x86_64 to run (default: the testbed's, built by build-qemu.sh)
+# --dir        where images, sockets, logs and pid files go (default: a new temp dir)
+# --base-port  first of 8 loopback ports: N+1..N+4 colo-compare's chardevs, N+5 migration,
+#              N+6 NBD, N+7 the primary's HTTP forward, N+8 the secondary's (default 19000)
+# --timeout    bound on the whole start, in seconds (default 180 under tcg, 90 under kvm)
+set -euo pipefail
+
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+guest=linux accel="" qemu="" dir="" base=19000 timeout=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --guest|--accel|--qemu|--dir|--base-port|--timeout)
+      [[ $# -ge 2 ]] || { echo "start.sh: $1 needs a value (see --help)" >&2; exit 2; }
+      case "$1" in
+        --guest) guest="$2" ;; --accel) accel="$2" ;; --qemu) qemu="$2" ;; --dir) dir="$2" ;;
+        --base-port) base="$2" ;; --timeout) timeout="$2" ;;
+      esac
+      shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "start.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+here="$(cd "$(dirname "$0")" && pwd)"
+kvm_usable() { [[ -c /dev/kvm && -r /dev/kvm && -w /dev/kvm ]]; }   # never opened: '<>' would create it
+case "$guest" in linux|bios) ;; *) echo "start.sh: --guest must be linux or bios, was '$guest'" >&2; exit 2 ;; esac
+accel="${accel:-tcg}"
+case "$accel" in kvm|tcg) ;; *) echo "start.sh: --accel must be kvm or tcg, was '$accel'" >&2; exit 2 ;; esac
+if ! [[ "$base" =~ ^[0-9]+$ ]] || (( base < 1024 || base > 65000 )); then
+  echo "start.sh: --base-port must be a number in [1024, 65000], was '$base'" >&2; exit 2
+fi
+[[ -n "$timeout" ]] || { [[ "$accel" == tcg ]] && timeout=180 || timeout=90; }
+if ! [[ "$timeout" =~ ^[0-9]+$ ]] || (( timeout < 5 || timeout > 3600 )); then
+  echo "start.sh: --timeout must be whole seconds in [5, 3600], was '$timeout'" >&2; exit 2
+fi
+if [[ "$accel" == kvm ]] && ! kvm_usable; then
+  echo "start.sh: --accel kvm but /dev/kvm is not a character device this user may read and write; use --accel tcg" >&2; exit 1
+fi
+for tool in qemu-img ss; do
+  command -v "$tool" >/dev/null || { echo "start.sh: $tool not found (run testbed/install-deps.sh)" >&2; exit 1; }
+done
+[[ -x /usr/bin/python3 ]] || { echo "start.sh: /usr/bin/python3 not found (run testbed/install-deps.sh)" >&2; exit 1; }
+started=$SECONDS
+if [[ -z "$qemu" ]]; then
+  qemu="$("$here/build-qemu.sh" --quiet)" || { echo "start.sh: the testbed's QEMU could not be built (see the line above)" >&2; exit 1; }
+fi
+[[ -x "$qemu" ]] || { echo "start.sh: --qemu $qemu is not an executable file" >&2; exit 1; }
+if [[ "$guest" == linux ]]; then
+  guest_dir="$("$here/build-guest.sh" --quiet)" || { echo "start.sh: the Linux guest could not be built (see the line above)" >&2; exit 1; }
+fi
+
+dir="${dir:-$(mktemp -d "${TMPDIR:-/tmp}/colo-pair.XXXXXX")}"
+mkdir -p "$dir"
+dir="$(cd "$dir" && pwd)"
+if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" ]]; then
+  echo "start.sh: $dir already holds a pair (run $here/stop.sh --dir $dir first)" >&2; exit 1
+fi
+logs="$dir/primary.log, $dir/secondary.log"
+[[ "$guest" == linux ]] && logs="$logs, $dir/primary-console.log"
+fail() {
+  echo "start.sh: $1; logs: $logs" >&2
+  "$here/stop.sh" --dir "$dir" >/dev/null 2>&1 || true
+  exit 1
+}
+remaining() { echo $(( timeout - (SECONDS - started) )); }
+
+for port in $(seq $((base + 1)) $((base + 8))); do
+  if [[ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
+    echo "start.sh: port $port is in use; choose another --base-port" >&2; exit 1
+  fi
+done
+mirror=$((base + 1)) compare1=$((base + 2)) compare0=$((base + 3)) compare_out=$((base + 4))
+migration=$((base + 5)) nbd=$((base + 6)) http=$((base + 7)) http_secondary=$((base + 8))
+
+for image in "raw primary.img" "raw parent.img" "qcow2 active.qcow2" "qcow2 hidden.qcow2"; do
+  set -- $image
+  qemu-img create -q -f "$1" "$dir/$2" 16M >>"$dir/primary.log" 2>&1 || fail "qemu-img could not create $dir/$2"
+done
+
+common=(-machine "pc,accel=$accel" -display none -vga none -parallel none -monitor none
+  -L /usr/share/seabios -L /usr/share/qemu)
+if [[ "$guest" == linux ]]; then
+  common+=(-m 128 -kernel "$guest_dir/vmlinuz" -initrd "$guest_dir/initramfs.cpio"
+    -append "console=ttyS0 quiet panic=-1")
+  nic="virtio-net-pci,id=e0,netdev=hn0,romfile="
+else
+  common+=(-m 64)
+  nic="rtl8139,id=e0,netdev=hn0,romfile="
+fi
+
+# The primary waits for the secondary on compare1 (wait=on), so it starts first, in the background.
+"$qemu" -name primary "${common[@]}" -serial "file:$dir/primary-console.log" \
+  -netdev "user,id=hn0,hostfwd=tcp:127.0.0.1:$http-:80" -device "$nic" \
+  -qmp "unix:$dir/primary.qmp,server=on,wait=off" -pidfile "$dir/primary.pid" \
+  -chardev "socket,id=mirror0,host=127.0.0.1,port=$mirror,server=on,wait=off" \
+  -chardev "socket,id=compare1,host=127.0.0.1,port=$compare1,server=on,wait=on" \
+  -chardev "socket,id=compare0,host=127.0.0.1,port=$compare0,server=on,wait=off" \
+  -chardev "socket,id=compare0-0,host=127.0.0.1,port=$compare0" \
+  -chardev "socket,id=compare_out,host=127.0.0.1,port=$compare_out,server=on,wait=off" \
+  -chardev "socket,id=compare_out0,host=127.0.0.1,port=$compare_out" \
+  -object filter-mirror,id=m0,netdev=hn0,queue=tx,outdev=mirror0 \
+  -object filter-redirector,id=redire0,netdev=hn0,queue=rx,indev=compare_out \
+  -object filter-redirector,id=redire1,netdev=hn0,queue=rx,outdev=compare0 \
+  -object iothread,id=iothread1 \
+  -object colo-compare,id=comp0,primary_in=compare0-0,secondary_in=compare1,outdev=compare_out0,iothread=iothread1 \
+  -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=$dir/primary.img,children.0.driver=raw" \
+  -S >>"$dir/primary.log" 2>&1 </dev/null &
+for _ in $(seq 200); do [[ -S "$dir/primary.qmp" ]] && break; sleep 0.05; done
+[[ -S "$dir/primary.qmp" ]] || fail "the primary QEMU did not open $dir/primary.qmp within 10 s"
+
+# reconnect-ms: reconnect= is deprecated since QEMU 9.2; 7.2 knows only reconnect=.
+read -r major minor < <("$qemu" -version | sed -n '1s/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+if (( ${major:-0} > 9 || ${major:-0} == 9 && ${minor:-0} >= 2 )); then reconnect="reconnect-ms=1000"; else reconnect="reconnect=1"; fi
+"$qemu" -name secondary "${common[@]}" -serial "file:$dir/secondary-console.log" \
+  -netdev "user,id=hn0,restrict=on,hostfwd=tcp:127.0.0.1:$http_secondary-:80" -device "$nic" \
+  -qmp "unix:$dir/secondary.qmp,server=on,wait=off" -pidfile "$dir/secondary.pid" \
+  -chardev "socket,id=red0,host=127.0.0.1,port=$mirror,$reconnect" \
+  -chardev "socket,id=red1,host=127.0.0.1,port=$compare1,$reconnect" \
+  -object filter-redirector,id=f1,netdev=hn0,queue=tx,indev=red0 \
+  -object filter-redirector,id=f2,netdev=hn0,queue=rx,outdev=red1 \
+  -object filter-rewriter,id=rew0,netdev=hn0,queue=all \
+  -drive "if=none,id=parent0,file.filename=$dir/parent.img,driver=raw" \
+  -drive "if=none,id=childs0,driver=replication,mode=secondary,file.driver=qcow2,top-id=colo-disk0,file.file.filename=$dir/active.qcow2,file.backing.driver=qcow2,file.backing.file.filename=$dir/hidden.qcow2,file.backing.backing=parent0" \
+  -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0=childs0" \
+  -incoming "tcp:127.0.0.1:$migration" >>"$dir/secondary.log" 2>&1 </dev/null &
+
+for _ in $(seq 300); do [[ -S "$dir/secondary.qmp" && -s "$dir/primary.pid" && -s "$dir/secondary.pid" ]] && break; sleep 0.05; done
+[[ -s "$dir/primary.pid" && -s "$dir/secondary.pid" && -S "$dir/secondary.qmp" ]] \
+  || fail "QEMU did not start both VMs within 15 s (no pid file or QMP socket)"
+
+pairctl=(/usr/bin/python3 "$here/pairctl.py")
+colo='{"execute":"migrate-set-capabilities","arguments":{"capabilities":[{"capability":"x-colo","state":true},{"capability":"events","state":true}]}}'
+"${pairctl[@]}" qmp "$dir/secondary.qmp" "$colo" \
+    "{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"127.0.0.1\",\"port\":\"$nbd\"}}}}" \
+    '{"execute":"nbd-server-add","arguments":{"device":"parent0","writable":true}}' >/dev/null 2>"$dir/pairctl.err" \
+  || fail "preparing the secondary failed: $(head -n 1 "$dir/pairctl.err")"
+"${pairctl[@]}" qmp "$dir/primary.qmp" \
+    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.host=127.0.0.1,file.port=$nbd,file.export=parent0,node-name=replication0\"}}" \
+    '{"execute":"x-blockdev-change","arguments":{"parent":"colo-disk0","node":"replication0"}}' \
+    "$colo" \
+    "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"tcp:127.0.0.1:$migration\"}}" >/dev/null 2>"$dir/pairctl.err" \
+  || fail "starting the migration to the secondary failed: $(head -n 1 "$dir/pairctl.err")"
+(( $(remaining) > 0 )) || fail "no time left for COLO within --timeout $timeout s"
+"${pairctl[@]}" wait-colo "$dir/primary.qmp" "$(remaining)" 2>"$dir/pairctl.err" \
+  || fail "$(head -n 1 "$dir/pairctl.err")"
+if [[ "$guest" == linux ]]; then
+  (( $(remaining) > 0 )) || fail "no time left for the guest's HTTP service within --timeout $timeout s"
+  "${pairctl[@]}" wait-http "http://127.0.0.1:$http/deterministic" "$(remaining)" 2>"$dir/pairctl.err" \
+    || fail "$(head -n 1 "$dir/pairctl.err") (accel $accel)"
+fi
+rm -f "$dir/pairctl.err"
+
+echo "primary QMP:   $dir/primary.qmp"
+echo "secondary QMP: $dir/secondary.qmp"
+if [[ "$guest" == linux ]]; then
+  echo "guest HTTP:    http://127.0.0.1:$http/"
+  echo "after failover the secondary serves http://127.0.0.1:$http_secondary/"
+fi
+echo "accel $accel, QEMU $qemu, COLO after $(( SECONDS - started )) s"
+echo "stop with:     $here/stop.sh --dir $dir"

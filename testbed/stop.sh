@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Ends the COLO pair that start.sh started in DIR: exactly the processes named by its pid files,
+# and only while they are still the QEMUs started with those pid files.
+#
+#   stop.sh --dir DIR
+set -euo pipefail
+dir=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --dir) [[ $# -ge 2 ]] || { echo "stop.sh: --dir needs a directory" >&2; exit 2; }; dir="$2"; shift 2 ;;
+    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "stop.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ -n "$dir" ]] || { echo "stop.sh: --dir DIR is required (the directory start.sh printed)" >&2; exit 2; }
+[[ -d "$dir" ]] || { echo "stop.sh: $dir is not a directory" >&2; exit 1; }
+# start.sh wrote absolute pid file paths into QEMU's command line: compare with the same form.
+dir="$(cd "$dir" && pwd)"
+status=0
+for role in secondary primary; do
+  pidfile="$dir/$role.pid"
+  [[ -s "$pidfile" ]] || continue
+  pid="$(cat "$pidfile")"
+  if ! [[ "$pid" =~ ^[0-9]+$ ]]; then
+    echo "stop.sh: $pidfile does not hold a pid ('$pid'); left as it is" >&2; status=1; continue
+  fi
+  # Only a QEMU started with this pid file: a reused pid of another program is left alone.
+  if [[ -r "/proc/$pid/cmdline" ]] && tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF -- "$pidfile"; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "stop.sh: $role QEMU (pid $pid) did not end; logs: $dir/$role.log" >&2; status=1; continue
+    fi
+    echo "stopped $role (pid $pid)"
+  fi
+  rm -f "$pidfile"
+done
+exit "$status"
