@@ -39,7 +39,8 @@ public final class QmpModeActuator implements ModeActuator {
   /**
    * Sends the recipe's commands for {@code mode} and verifies the read-back.
    *
-   * @param checkpointPeriodNanos rounded to the nearest millisecond, at least 1 ms
+   * @param checkpointPeriodNanos rounded to the nearest millisecond, at least 1 ms; the recipe
+   *     rejects a period beyond what QEMU accepts
    * @throws ReplicationEndedException when the QMP connection is closed
    * @throws QmpException when QEMU refused a command or did not answer in time
    * @throws IllegalStateException when a migrate parameter reads back other than expected
@@ -51,7 +52,9 @@ public final class QmpModeActuator implements ModeActuator {
       throw new IllegalArgumentException(
           "checkpointPeriodNanos must be > 0, was " + checkpointPeriodNanos);
     }
-    long periodMillis = Math.max(1, (checkpointPeriodNanos + NANOS_PER_MILLI / 2) / NANOS_PER_MILLI);
+    // Rounded without adding first: a huge period must not overflow into a tiny one.
+    long periodMillis = Math.max(1, checkpointPeriodNanos / NANOS_PER_MILLI
+        + (checkpointPeriodNanos % NANOS_PER_MILLI >= NANOS_PER_MILLI / 2 ? 1 : 0));
     try {
       for (QmpCommand command : recipe.commands(mode, periodMillis)) {
         client.call(command.name(), command.arguments());
@@ -83,9 +86,16 @@ public final class QmpModeActuator implements ModeActuator {
     }
     // 200 and 200.0 are the same parameter value; JsonNode.equals would tell them apart.
     if (expected.isNumber() && read.isNumber()) {
+      if (!finite(expected) || !finite(read)) {
+        return false; // 1e999 reads as Infinity: no BigDecimal, and never a valid parameter
+      }
       return expected.decimalValue().compareTo(read.decimalValue()) == 0;
     }
     return expected.equals(read);
+  }
+
+  private static boolean finite(JsonNode number) {
+    return !number.isFloatingPointNumber() || Double.isFinite(number.doubleValue());
   }
 
   @Override
