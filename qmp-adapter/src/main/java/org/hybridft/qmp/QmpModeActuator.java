@@ -12,7 +12,8 @@ import org.hybridft.core.ReplicationEndedException;
  * query-migrate-parameters} back and verifies what the recipe expects. It decides nothing.
  *
  * <p>Failures, as the {@link org.hybridft.core.ControlLoop} expects them: a lost connection throws
- * {@link ReplicationEndedException}; an error reply, a timeout or a read-back mismatch throw the
+ * {@link ReplicationEndedException} (whose cause is the {@link QmpProtocolException} when a
+ * protocol error closed it); an error reply, a timeout or a read-back mismatch throw the
  * {@link QmpException} or an {@link IllegalStateException}, which the loop retries and then meets
  * with its fail-safe. Each command waits at most the client's command timeout.
  */
@@ -64,6 +65,12 @@ public final class QmpModeActuator implements ModeActuator {
         verify(mode, expected, client.call("query-migrate-parameters", null));
       }
     } catch (QmpConnectionClosedException lost) {
+      Throwable broken = lost.getCause() instanceof QmpConnectionClosedException closed
+          ? closed.getCause() : lost.getCause();
+      if (broken instanceof QmpProtocolException protocol) {
+        throw new ReplicationEndedException(
+            QmpCheckpointCounter.protocolErrorReason(client, protocol), protocol);
+      }
       throw new ReplicationEndedException("QMP connection lost: " + lost.getMessage(), lost);
     }
   }

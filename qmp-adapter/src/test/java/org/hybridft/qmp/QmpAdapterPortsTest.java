@@ -108,6 +108,69 @@ class QmpAdapterPortsTest {
   }
 
   @Test
+  void aProtocolErrorEndsCountingAsAProtocolErrorNotAsALostConnection() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      peer.sendLine("{\"event\": \"MIGRATION_PASS\", \"data\": {\"pass\": ]}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client);
+
+    awaitCondition(() -> counter.endReason() != null);
+
+    assertThatThrownBy(counter::checkpoints)
+        .isInstanceOfSatisfying(ReplicationEndedException.class, ended -> {
+          assertThat(ended.reason()).startsWith("QMP protocol error from " + client.address())
+              .contains("malformed JSON").doesNotContain("connection lost");
+          assertThat(ended.getCause()).isInstanceOf(QmpProtocolException.class);
+        });
+    assertThat(counter.protocolError()).isInstanceOf(QmpProtocolException.class);
+    assertThatThrownBy(() -> new QmpModeActuator(client, ModeRecipe.checkpointDelay())
+            .apply(Mode.CHECKPOINT, 200_000_000L))
+        .isInstanceOfSatisfying(ReplicationEndedException.class, ended -> {
+          assertThat(ended.reason()).startsWith("QMP protocol error from");
+          assertThat(ended.getCause()).isInstanceOf(QmpProtocolException.class);
+        });
+  }
+
+  @Test
+  void aQemuThatStopsAnsweringMakesTheCounterUnavailableNotEnded() throws Exception {
+    CountDownLatch resume = new CountDownLatch(1);
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      JsonNode probe = peer.readCommand();
+      resume.await(10, TimeUnit.SECONDS);
+      peer.reply(probe, "{\"status\": \"running\"}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client, Duration.ofMillis(200));
+
+    assertThat(counter.checkpoints()).isZero(); // sends the first probe
+    awaitCondition(() -> {
+      try {
+        counter.checkpoints();
+        return false;
+      } catch (QmpTimeoutException unavailable) {
+        return true;
+      }
+    });
+    resume.countDown();
+
+    awaitCondition(() -> {
+      try {
+        return counter.checkpoints() == 0;
+      } catch (QmpTimeoutException stillUnavailable) {
+        return false;
+      }
+    });
+    assertThat(counter.endReason()).isNull();
+  }
+
+  @Test
   void counterRefusesAPrimaryWithoutTheEventsCapability() throws Exception {
     server = FakeQmpServer.start(dir, peer -> {
       peer.handshake();
