@@ -416,18 +416,22 @@ class QmpClientFaultTest {
   void callOnTheIoThreadFailsAtOnceInsteadOfBlockingIt() throws Exception {
     server = FakeQmpServer.start(dir, peer -> {
       peer.handshake();
+      JsonNode trigger = peer.readCommand();
       peer.sendLine("{\"event\": \"STOP\", \"data\": {}}");
+      peer.reply(trigger, "{}");
       peer.answerAll();
     });
     CompletableFuture<Throwable> failure = new CompletableFuture<>();
-    client = server.client().commandTimeout(Duration.ofSeconds(20)).eventListener(event -> {
+    client = server.client().commandTimeout(Duration.ofSeconds(20)).connect();
+    client.subscribe("STOP", event -> {
       try {
         client.call("query-status", null);
         failure.complete(null);
       } catch (RuntimeException refused) {
         failure.complete(refused);
       }
-    }).connect();
+    });
+    client.execute("query-name");
 
     assertThat(failure.get(5, TimeUnit.SECONDS))
         .isInstanceOf(IllegalStateException.class)
