@@ -15,6 +15,7 @@ import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
+import org.hybridft.qmp.ColoPrimaryCheck;
 import org.hybridft.qmp.ModeRecipe;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hybrid-ft run}: attaches a {@link ControlLoop} to a live QEMU COLO primary over QMP and
  * prints one status line per control period, until the duration ends, the replication ends
- * ({@code COLO_EXIT}, QEMU gone) or Ctrl-C; then a summary.
+ * ({@code COLO_EXIT}, QEMU gone) or Ctrl-C; then a summary. Exits 0 then; exits {@value
+ * #PROTOCOL_ERROR} when QEMU broke the QMP protocol (control stopped, no failover).
  */
 @Command(
     name = "run",
@@ -42,6 +44,12 @@ import picocli.CommandLine.Spec;
       "rate only: colo-compare still checkpoints on every divergence in both modes."
     })
 public final class RunCommand implements Callable<Integer> {
+  /**
+   * Exit code when QEMU broke the QMP protocol: the client closed the connection and control
+   * stopped, but that is no failover (the replication may go on unsteered).
+   */
+  public static final int PROTOCOL_ERROR = 3;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--qmp", required = true, paramLabel = "SOCKET",
@@ -159,6 +167,13 @@ public final class RunCommand implements Callable<Integer> {
       }
       loop.close();
       summary.print(out, counter, loop);
+      if (counter.protocolError() != null) {
+        // Not the end of the replication: QEMU may go on replicating, in the mode last applied.
+        err.println("hybrid-ft run: " + counter.endReason() + "; control stopped, this is not a"
+            + " failover: the replication may go on unsteered in mode " + loop.appliedMode());
+        err.flush();
+        return PROTOCOL_ERROR;
+      }
     } finally {
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
@@ -212,8 +227,11 @@ public final class RunCommand implements Callable<Integer> {
       // at 0 cps forever while the "applied" modes mean nothing.
       String mode = client.call("query-colo-status", null).path("mode").asText("unknown");
       if (!mode.equals("primary")) {
+        String regression = ColoPrimaryCheck.migrationCompletedInsteadOfColo(client)
+            .map(diagnosis -> "; " + diagnosis)
+            .orElse("; attach to the primary of a pair in COLO state");
         throw new UsageException("--qmp " + qmp + " is not a COLO primary (query-colo-status mode: "
-            + mode + "); attach to the primary of a pair in COLO state");
+            + mode + ")" + regression);
       }
       return QmpCheckpointCounter.attach(client);
     } catch (IllegalStateException notColo) {
@@ -243,7 +261,9 @@ public final class RunCommand implements Callable<Integer> {
     void print(PrintWriter out, QmpCheckpointCounter counter, ControlLoop loop) {
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       out.printf(Locale.ROOT, "summary: %.1f s, %d mode switches, ended by %s%n", seconds, switches,
-          endReason == null ? "the user (duration or Ctrl-C)" : "the replication: " + endReason);
+          endReason == null ? "the user (duration or Ctrl-C)"
+              : counter.protocolError() != null ? "a QMP protocol error, not by the replication"
+              : "the replication: " + endReason);
       for (Mode mode : Mode.values()) {
         long n = ticks[mode.ordinal()];
         out.printf(Locale.ROOT, "  %-10s  %4d periods  mean cps %6.2f%n", mode, n,

@@ -10,12 +10,17 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hybridft.core.Mode;
@@ -87,12 +92,42 @@ public final class JsonModeRecipe implements ModeRecipe {
   /**
    * Loads a recipe from {@code file}.
    *
+   * <p><b>A recipe is privileged configuration.</b> It sends arbitrary QMP to QEMU ({@code migrate}
+   * to an {@code exec:} URI runs a shell command as QEMU's user), so, the way ssh treats private
+   * keys, the file must be owned by the user running hybrid-ft and writable by nobody else: a file
+   * writable by group or others, or owned by another user, is refused (checked on file systems
+   * with POSIX permissions; symbolic links are followed).
+   *
    * @throws IOException if the file cannot be read
-   * @throws IllegalArgumentException naming the file and the first mistake in it
+   * @throws IllegalArgumentException naming the file and the first mistake in it, or why its
+   *     owner or permissions make it unsafe
    */
   public static JsonModeRecipe load(Path file) throws IOException {
+    checkPrivate(file);
     String text = Files.readString(file);
     return parse(text, file.toString());
+  }
+
+  private static void checkPrivate(Path file) throws IOException {
+    PosixFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, PosixFileAttributes.class);
+    } catch (UnsupportedOperationException notPosix) {
+      return; // no POSIX owner or mode bits to check on this file system
+    }
+    Set<PosixFilePermission> permissions = attributes.permissions();
+    if (permissions.contains(PosixFilePermission.GROUP_WRITE)
+        || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw invalid(file.toString(), "is writable by group or others ("
+          + PosixFilePermissions.toString(permissions) + "): a recipe sends arbitrary QMP to QEMU,"
+          + " so only its owner may write it; chmod go-w " + file);
+    }
+    UserPrincipal me = file.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByName(System.getProperty("user.name"));
+    if (!attributes.owner().equals(me)) {
+      throw invalid(file.toString(), "is owned by " + attributes.owner().getName() + ", not by "
+          + me.getName() + ": a recipe sends arbitrary QMP to QEMU, so it must be your own file");
+    }
   }
 
   /**

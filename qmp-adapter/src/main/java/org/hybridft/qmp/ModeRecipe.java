@@ -74,10 +74,13 @@ public interface ModeRecipe {
   }
 
   /**
-   * Loads a recipe from a JSON file; see {@link JsonModeRecipe} for the format.
+   * Loads a recipe from a JSON file; see {@link JsonModeRecipe} for the format. A recipe is
+   * privileged configuration (it sends arbitrary QMP): the file must be owned by the invoking user
+   * and writable by nobody else, see {@link JsonModeRecipe#load(Path)}.
    *
    * @throws IOException if the file cannot be read
-   * @throws IllegalArgumentException naming the file and the place of the first mistake
+   * @throws IllegalArgumentException naming the file and the place of the first mistake, or why
+   *     its owner or permissions make it unsafe
    */
   static ModeRecipe fromFile(Path file) throws IOException {
     return JsonModeRecipe.load(file);

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.hybridft.core.ParameterCheck;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -89,6 +90,7 @@ public final class QmpClient implements AutoCloseable {
   private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
   private final Map<Long, Pending> pending = new HashMap<>();
   private Phase phase = Phase.AWAITING_GREETING;
+  private QmpReactor.@Nullable Deadline connectDeadline;
 
   private QmpClient(Builder builder, SocketChannel channel) {
     this.address = builder.address;
@@ -176,10 +178,11 @@ public final class QmpClient implements AutoCloseable {
    * @param command the QMP command name, for instance {@code query-status}
    * @param arguments anything Jackson serializes to a JSON object (a {@link Map}, an {@link
    *     ObjectNode}, a record), or null for none
-   * @param timeout how long to wait for the reply, {@code > 0}
+   * @param timeout how long to wait for the reply, {@code > 0} and at most {@link
+   *     ParameterCheck#MAX_DURATION} (ten years)
    * @return a future completed with the reply's {@code return} value, or failed with a {@link
    *     QmpException}
-   * @throws IllegalArgumentException if the command is blank, the timeout not positive, or the
+   * @throws IllegalArgumentException if the command is blank, the timeout out of range, or the
    *     arguments do not serialize to a JSON object
    */
   public CompletableFuture<JsonNode> execute(
@@ -187,9 +190,7 @@ public final class QmpClient implements AutoCloseable {
     if (command == null || command.isBlank()) {
       throw new IllegalArgumentException("command must be a QMP command name, was '" + command + "'");
     }
-    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
-    }
+    ParameterCheck.positive("timeout", timeout);
     ObjectNode message = MAPPER.createObjectNode();
     message.put("execute", command);
     if (arguments != null) {
@@ -209,9 +210,16 @@ public final class QmpClient implements AutoCloseable {
    *
    * @return the reply's {@code return} value
    * @throws QmpException how the command failed
+   * @throws IllegalStateException when called on the QMP I/O thread (from an event listener or a
+   *     future's stage completed there), which would block on itself
    * @throws CancellationException if the calling thread was interrupted (its flag is set again)
    */
   public JsonNode call(String command, @Nullable Object arguments) {
+    if (reactor.inIoThread()) {
+      // The reply could only be read by this very thread: waiting would block it until timeout.
+      throw new IllegalStateException("call(" + command + ") on the QMP I/O thread would block it:"
+          + " use execute() and a callback from event listeners and future stages");
+    }
     CompletableFuture<JsonNode> reply = execute(command, arguments, commandTimeout);
     try {
       // The I/O thread enforces the timeout; the margin only guards against a bug there.
@@ -310,7 +318,8 @@ public final class QmpClient implements AutoCloseable {
                 "cannot register the QMP connection to " + address, failure));
             return;
           }
-          reactor.schedule(new ConnectDeadline(deadline));
+          connectDeadline = new ConnectDeadline(deadline);
+          reactor.schedule(connectDeadline);
         });
     if (!queued) {
       failConnect(new QmpConnectionClosedException("the QMP I/O thread is not running", null));
@@ -360,12 +369,14 @@ public final class QmpClient implements AutoCloseable {
     final String command;
     final Duration timeout;
     final long deadlineNanos;
+    final ByteBuffer line;
     final CompletableFuture<JsonNode> reply = new CompletableFuture<>();
 
-    Pending(long id, String command, Duration timeout) {
+    Pending(long id, String command, Duration timeout, ByteBuffer line) {
       this.id = id;
       this.command = command;
       this.timeout = timeout;
+      this.line = line;
       this.deadlineNanos = System.nanoTime() + timeout.toNanos();
     }
 
@@ -377,6 +388,11 @@ public final class QmpClient implements AutoCloseable {
     @Override
     public void expire() {
       if (pending.remove(id, this)) {
+        // Not yet written at all: drop it, so a QEMU that stops reading neither grows the queue
+        // nor gets stale commands later. A command written in part must be finished (framing).
+        if (line.position() == 0) {
+          outbound.removeIf(queued -> queued == line); // identity: ByteBuffer.equals compares bytes
+        }
         reply.completeExceptionally(new QmpTimeoutException(command, timeout));
       }
     }
@@ -385,10 +401,8 @@ public final class QmpClient implements AutoCloseable {
   private CompletableFuture<JsonNode> send(String command, ObjectNode message, Duration timeout) {
     long id = lastId.incrementAndGet();
     message.put("id", id);
-    Pending request = new Pending(id, command, timeout);
     if (closing || closed.isDone()) {
-      request.reply.completeExceptionally(closedReason(command));
-      return request.reply;
+      return CompletableFuture.failedFuture(closedReason(command));
     }
     byte[] bytes;
     try {
@@ -397,6 +411,7 @@ public final class QmpClient implements AutoCloseable {
       throw new IllegalArgumentException("cannot serialize the arguments of " + command, e);
     }
     ByteBuffer line = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
+    Pending request = new Pending(id, command, timeout, line);
     Runnable enqueue = () -> {
       if (phase == Phase.CLOSED) {
         request.reply.completeExceptionally(closedReason(command));
@@ -508,6 +523,7 @@ public final class QmpClient implements AutoCloseable {
           .whenComplete((ignored, failure) -> {
             if (failure == null) {
               phase = Phase.READY;
+              cancelConnectDeadline();
               connected.complete(this);
             } else if (failure instanceof QmpErrorException refused) {
               protocolError(new QmpProtocolException(
@@ -520,6 +536,9 @@ public final class QmpClient implements AutoCloseable {
       }
       long id = message instanceof QmpMessage.Return ok ? ok.id() : ((QmpMessage.Error) message).id();
       Pending request = pending.remove(id);
+      if (request != null) {
+        reactor.cancel(request); // frees the reply now rather than at the deadline
+      }
       if (request == null) {
         if (id <= lastId.get()) {
           return; // the late reply to a command that timed out
@@ -551,7 +570,8 @@ public final class QmpClient implements AutoCloseable {
   private void deliver(Consumer<QmpEvent> listener, QmpEvent event) {
     try {
       listener.accept(event);
-    } catch (RuntimeException failed) {
+    } catch (RuntimeException | Error failed) {
+      // As in core: a listener's bug is reported and ignored, it must not end the replication.
       LOG.log(Level.WARNING, "a listener of QMP event " + event.name() + " failed", failed);
     }
   }
@@ -612,15 +632,26 @@ public final class QmpClient implements AutoCloseable {
     outbound.clear();
     List<Pending> failed = new ArrayList<>(pending.values());
     pending.clear();
-    closed.complete(reason);
+    // Pending commands fail first: a closed() callback may wait for a thread blocked on one
+    // (client.closed().thenRun(loop::close) while a tick waits in the actuator).
     for (Pending request : failed) {
+      reactor.cancel(request);
       request.reply.completeExceptionally(new QmpConnectionClosedException(
           request.command + " got no reply: " + reason.getMessage(), reason.getCause()));
     }
     if (!connected.isDone()) {
       connected.completeExceptionally(reason);
     }
+    cancelConnectDeadline();
+    closed.complete(reason);
     reactor.release();
+  }
+
+  private void cancelConnectDeadline() {
+    if (connectDeadline != null) {
+      reactor.cancel(connectDeadline);
+      connectDeadline = null;
+    }
   }
 
   /** Builds and opens a {@link QmpClient}; every setter validates its argument. */
@@ -635,13 +666,16 @@ public final class QmpClient implements AutoCloseable {
       this.address = address;
     }
 
-    /** Default timeout of each command, {@code > 0}; default 5 s. */
+    /** Default timeout of each command, {@code > 0} and at most ten years; default 5 s. */
     public Builder commandTimeout(Duration timeout) {
       this.commandTimeout = positive("commandTimeout", timeout);
       return this;
     }
 
-    /** Time allowed for the greeting and {@code qmp_capabilities}, {@code > 0}; default 5 s. */
+    /**
+     * Time allowed for the greeting and {@code qmp_capabilities}, {@code > 0} and at most ten
+     * years; default 5 s.
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive("connectTimeout", timeout);
       return this;
@@ -670,6 +704,12 @@ public final class QmpClient implements AutoCloseable {
      * accepted {@code qmp_capabilities}, or fails with a {@link QmpException}.
      */
     public CompletableFuture<QmpClient> connectAsync() {
+      QmpReactor reactor = QmpReactor.shared();
+      try {
+        reactor.acquire();
+      } catch (QmpConnectionClosedException noSelector) {
+        return CompletableFuture.failedFuture(noSelector);
+      }
       SocketChannel channel;
       try {
         channel = SocketChannel.open(
@@ -679,11 +719,11 @@ public final class QmpClient implements AutoCloseable {
                     ? StandardProtocolFamily.INET6
                     : StandardProtocolFamily.INET);
       } catch (IOException | UnsupportedOperationException e) {
+        reactor.release();
         return CompletableFuture.failedFuture(new QmpConnectionClosedException(
             "cannot open a socket for " + address + ": " + e.getMessage(), e));
       }
       QmpClient client = new QmpClient(this, channel);
-      client.reactor.acquire();
       client.open(this);
       return client.connected.thenApply(ready -> ready);
     }
@@ -713,10 +753,7 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private static Duration positive(String name, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be > 0, was " + value);
-      }
-      return value;
+      return ParameterCheck.positive(name, value);
     }
   }
 }

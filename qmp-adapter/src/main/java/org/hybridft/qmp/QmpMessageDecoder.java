@@ -184,7 +184,9 @@ final class QmpMessageDecoder {
     }
     long s = seconds.asLong();
     long us = micros.asLong();
-    if (s < 0 || us < 0 || s > Long.MAX_VALUE / 1_000_000 - 1) {
+    // QEMU sends microseconds within the second; anything else is no usable time (and could
+    // overflow the sum).
+    if (s < 0 || us < 0 || us >= 1_000_000 || s > Long.MAX_VALUE / 1_000_000 - 1) {
       return QmpEvent.NO_TIMESTAMP;
     }
     return s * 1_000_000 + us;

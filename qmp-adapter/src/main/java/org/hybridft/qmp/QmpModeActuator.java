@@ -13,7 +13,8 @@ import org.hybridft.core.ReplicationEndedException;
  * what the recipe expects. It decides nothing.
  *
  * <p>Failures, as the {@link org.hybridft.core.ControlLoop} expects them: a lost connection throws
- * {@link ReplicationEndedException}; an error reply, a timeout or a read-back mismatch throw the
+ * {@link ReplicationEndedException} (whose cause is the {@link QmpProtocolException} when a
+ * protocol error closed it); an error reply, a timeout or a read-back mismatch throw the
  * {@link QmpException} or an {@link IllegalStateException}, which the loop retries and then meets
  * with its fail-safe. Each command waits at most the client's command timeout.
  */
@@ -40,7 +41,8 @@ public final class QmpModeActuator implements ModeActuator {
   /**
    * Sends the recipe's commands for {@code mode} and verifies the read-back.
    *
-   * @param checkpointPeriodNanos rounded to the nearest millisecond, at least 1 ms
+   * @param checkpointPeriodNanos rounded to the nearest millisecond, at least 1 ms; the recipe
+   *     rejects a period beyond what QEMU accepts
    * @throws ReplicationEndedException when the QMP connection is closed
    * @throws QmpException when QEMU refused a command or did not answer in time
    * @throws IllegalStateException when a migrate parameter reads back other than expected
@@ -52,7 +54,9 @@ public final class QmpModeActuator implements ModeActuator {
       throw new IllegalArgumentException(
           "checkpointPeriodNanos must be > 0, was " + checkpointPeriodNanos);
     }
-    long periodMillis = Math.max(1, (checkpointPeriodNanos + NANOS_PER_MILLI / 2) / NANOS_PER_MILLI);
+    // Rounded without adding first: a huge period must not overflow into a tiny one.
+    long periodMillis = Math.max(1, checkpointPeriodNanos / NANOS_PER_MILLI
+        + (checkpointPeriodNanos % NANOS_PER_MILLI >= NANOS_PER_MILLI / 2 ? 1 : 0));
     try {
       for (QmpCommand command : recipe.commands(mode, periodMillis)) {
         client.call(command.name(), command.arguments());
@@ -70,6 +74,12 @@ public final class QmpModeActuator implements ModeActuator {
         }
       }
     } catch (QmpConnectionClosedException lost) {
+      Throwable broken = lost.getCause() instanceof QmpConnectionClosedException closed
+          ? closed.getCause() : lost.getCause();
+      if (broken instanceof QmpProtocolException protocol) {
+        throw new ReplicationEndedException(
+            QmpCheckpointCounter.protocolErrorReason(client, protocol), protocol);
+      }
       throw new ReplicationEndedException("QMP connection lost: " + lost.getMessage(), lost);
     }
   }
@@ -92,9 +102,16 @@ public final class QmpModeActuator implements ModeActuator {
     }
     // 200 and 200.0 are the same parameter value; JsonNode.equals would tell them apart.
     if (expected.isNumber() && read.isNumber()) {
+      if (!finite(expected) || !finite(read)) {
+        return false; // 1e999 reads as Infinity: no BigDecimal, and never a valid parameter
+      }
       return expected.decimalValue().compareTo(read.decimalValue()) == 0;
     }
     return expected.equals(read);
+  }
+
+  private static boolean finite(JsonNode number) {
+    return !number.isFloatingPointNumber() || Double.isFinite(number.doubleValue());
   }
 
   @Override

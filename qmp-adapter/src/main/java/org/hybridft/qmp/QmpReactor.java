@@ -1,11 +1,11 @@
 package org.hybridft.qmp;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 
@@ -42,12 +42,20 @@ final class QmpReactor {
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   // Only the I/O thread touches the deadlines.
   private final PriorityQueue<Deadline> deadlines =
-      new PriorityQueue<>((a, b) -> Long.compare(a.deadlineNanos(), b.deadlineNanos()));
+      // nanoTime values are compared by difference: they may wrap.
+      new PriorityQueue<>((a, b) -> Long.signum(a.deadlineNanos() - b.deadlineNanos()));
 
   // Guarded by lock.
   private @Nullable Selector selector;
   private @Nullable Thread thread;
   private int liveConnections;
+  private SelectorOpener opener = Selector::open;
+
+  /** Opens a selector; replaceable so tests can make it fail. */
+  @FunctionalInterface
+  interface SelectorOpener {
+    Selector open() throws IOException;
+  }
 
   static QmpReactor shared() {
     return SHARED;
@@ -56,15 +64,16 @@ final class QmpReactor {
   /**
    * Counts one more live connection and starts the I/O thread if it is not running.
    *
-   * @throws UncheckedIOException if no selector can be opened
+   * @throws QmpConnectionClosedException if no selector can be opened
    */
   void acquire() {
     synchronized (lock) {
       if (thread == null) {
         try {
-          selector = Selector.open();
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot open a selector for QMP connections", e);
+          selector = opener.open();
+        } catch (IOException | RuntimeException e) {
+          throw new QmpConnectionClosedException(
+              "cannot open a selector for QMP connections: " + e.getMessage(), e);
         }
         Thread started = new Thread(this::run, THREAD_NAME);
         started.setDaemon(true);
@@ -127,6 +136,27 @@ final class QmpReactor {
   /** Schedules {@code deadline}; call only on the I/O thread. */
   void schedule(Deadline deadline) {
     deadlines.add(deadline);
+  }
+
+  /** Unschedules {@code deadline}, which no longer matters; call only on the I/O thread. */
+  void cancel(Deadline deadline) {
+    deadlines.remove(deadline);
+  }
+
+  /** For tests: how many deadlines are scheduled, counted on the I/O thread (0 when none runs). */
+  CompletableFuture<Integer> scheduledDeadlines() {
+    CompletableFuture<Integer> count = new CompletableFuture<>();
+    if (!submit(() -> count.complete(deadlines.size()))) {
+      count.complete(0);
+    }
+    return count;
+  }
+
+  /** For tests: how the next I/O thread opens its selector. */
+  void selectorOpener(SelectorOpener opener) {
+    synchronized (lock) {
+      this.opener = opener;
+    }
   }
 
   private void run() {

@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
 final class FakeQmpServer implements AutoCloseable {
   static final String GREETING =
       "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"fake\"}, \"capabilities\": [\"oob\"]}}";
+  /** The greeting of Debian bookworm-backports' QEMU 10.0.2, whose COLO is broken. */
+  static final String GREETING_10_0_2 =
+      "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 2, \"minor\": 0, \"major\": 10}, \"package\": \"Debian 1:10.0.2+ds-1~bpo12+1\"}, \"capabilities\": [\"oob\"]}}";
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** What the server does with one connection. */
@@ -61,7 +64,12 @@ final class FakeQmpServer implements AutoCloseable {
 
     /** Greets and answers qmp_capabilities. */
     void handshake() throws IOException {
-      sendLine(GREETING);
+      handshake(GREETING);
+    }
+
+    /** Greets with {@code greeting} and answers qmp_capabilities. */
+    void handshake(String greeting) throws IOException {
+      sendLine(greeting);
       JsonNode negotiate = readCommand();
       if (negotiate == null || !"qmp_capabilities".equals(negotiate.path("execute").asText())) {
         throw new IOException("expected qmp_capabilities, got " + negotiate);
@@ -78,6 +86,24 @@ final class FakeQmpServer implements AutoCloseable {
       JsonNode command;
       while ((command = readCommand()) != null) {
         reply(command, "{}");
+      }
+    }
+
+    /**
+     * Answers each command with the return value mapped to its name, or a CommandNotFound error,
+     * until the client goes away.
+     */
+    void answerByName(java.util.Map<String, String> returns) throws IOException {
+      JsonNode command;
+      while ((command = readCommand()) != null) {
+        String name = command.path("execute").asText();
+        String value = returns.get(name);
+        if (value == null) {
+          sendLine("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command " + name
+              + " has not been found\"}, \"id\": " + command.get("id") + "}");
+        } else {
+          reply(command, value);
+        }
       }
     }
 

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +108,69 @@ class QmpAdapterPortsTest {
   }
 
   @Test
+  void aProtocolErrorEndsCountingAsAProtocolErrorNotAsALostConnection() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      peer.sendLine("{\"event\": \"MIGRATION_PASS\", \"data\": {\"pass\": ]}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client);
+
+    awaitCondition(() -> counter.endReason() != null);
+
+    assertThatThrownBy(counter::checkpoints)
+        .isInstanceOfSatisfying(ReplicationEndedException.class, ended -> {
+          assertThat(ended.reason()).startsWith("QMP protocol error from " + client.address())
+              .contains("malformed JSON").doesNotContain("connection lost");
+          assertThat(ended.getCause()).isInstanceOf(QmpProtocolException.class);
+        });
+    assertThat(counter.protocolError()).isInstanceOf(QmpProtocolException.class);
+    assertThatThrownBy(() -> new QmpModeActuator(client, ModeRecipe.checkpointDelay())
+            .apply(Mode.CHECKPOINT, 200_000_000L))
+        .isInstanceOfSatisfying(ReplicationEndedException.class, ended -> {
+          assertThat(ended.reason()).startsWith("QMP protocol error from");
+          assertThat(ended.getCause()).isInstanceOf(QmpProtocolException.class);
+        });
+  }
+
+  @Test
+  void aQemuThatStopsAnsweringMakesTheCounterUnavailableNotEnded() throws Exception {
+    CountDownLatch resume = new CountDownLatch(1);
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      JsonNode probe = peer.readCommand();
+      resume.await(10, TimeUnit.SECONDS);
+      peer.reply(probe, "{\"status\": \"running\"}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client, Duration.ofMillis(200));
+
+    assertThat(counter.checkpoints()).isZero(); // sends the first probe
+    awaitCondition(() -> {
+      try {
+        counter.checkpoints();
+        return false;
+      } catch (QmpTimeoutException unavailable) {
+        return true;
+      }
+    });
+    resume.countDown();
+
+    awaitCondition(() -> {
+      try {
+        return counter.checkpoints() == 0;
+      } catch (QmpTimeoutException stillUnavailable) {
+        return false;
+      }
+    });
+    assertThat(counter.endReason()).isNull();
+  }
+
+  @Test
   void counterRefusesAPrimaryWithoutTheEventsCapability() throws Exception {
     server = FakeQmpServer.start(dir, peer -> {
       peer.handshake();
@@ -178,6 +246,7 @@ class QmpAdapterPortsTest {
   @Test
   void jsonRecipeSubstitutesThePeriodAndListsItsCommandsInOrder() throws Exception {
     Path file = dir.resolve("recipe.json");
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, """
         {"name": "passive-patch",
          "COLO": {"commands": [{"execute": "x-colo-passive", "arguments": {"enable": false}}]},
@@ -231,6 +300,135 @@ class QmpAdapterPortsTest {
         .hasMessageContaining("checkpoint period must be between 1 ms");
     assertThat(ModeRecipe.checkpointDelay().commands(Mode.COLO, 200)).singleElement()
         .satisfies(c -> assertThat(c.arguments().path("x-checkpoint-delay").asLong()).isEqualTo(10_000));
+  }
+
+  @Test
+  void actuatorRefusesAPeriodBeyondQemusRangeInsteadOfWrappingItToOneMillisecond() throws Exception {
+    List<JsonNode> received = new CopyOnWriteArrayList<>();
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode command;
+      while ((command = peer.readCommand()) != null) {
+        received.add(command);
+        peer.reply(command, "{}");
+      }
+    });
+    client = server.client().connect();
+    QmpModeActuator actuator = new QmpModeActuator(client, ModeRecipe.checkpointDelay());
+
+    assertThatThrownBy(() -> actuator.apply(Mode.CHECKPOINT, Long.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("checkpoint period must be between 1 ms and 4294967295 ms, was 9223372036855 ms");
+    assertThat(received).isEmpty();
+  }
+
+  @Test
+  void actuatorReportsAnUnrepresentableReadBackAsAMismatch() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), "{}");
+      peer.reply(peer.readCommand(), "{\"x-checkpoint-delay\": 1e999}");
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    QmpModeActuator actuator = new QmpModeActuator(client, ModeRecipe.checkpointDelay());
+
+    assertThatThrownBy(() -> actuator.apply(Mode.CHECKPOINT, 200_000_000L))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("x-checkpoint-delay reads")
+        .hasMessageContaining("expected 200");
+  }
+
+  @Test
+  void jsonRecipeWritableByGroupOrOthersIsRefused() throws Exception {
+    Path file = recipeFile("0664");
+
+    assertThatThrownBy(() -> ModeRecipe.fromFile(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("recipe " + file)
+        .hasMessageContaining("writable by group or others (rw-rw-r--)")
+        .hasMessageContaining("chmod go-w");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--rw-"));
+    assertThatThrownBy(() -> ModeRecipe.fromFile(file))
+        .hasMessageContaining("writable by group or others (rw-r--rw-)");
+  }
+
+  @Test
+  void jsonRecipeOwnedByAnotherUserIsRefused() throws Exception {
+    Path file = recipeFile("0644");
+    UserPrincipal me = Files.getOwner(file);
+    UserPrincipal nobody;
+    try {
+      nobody = file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+      Files.setOwner(file, nobody);
+    } catch (IOException notRoot) {
+      org.junit.jupiter.api.Assumptions.abort("cannot give a file away here: " + notRoot);
+      return;
+    }
+    org.junit.jupiter.api.Assumptions.assumeFalse(nobody.equals(me));
+
+    assertThatThrownBy(() -> ModeRecipe.fromFile(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("recipe " + file + " is owned by nobody, not by " + me.getName());
+  }
+
+  @Test
+  void aPrimaryWhoseMigrationCompletedInsteadOfEnteringColoIsNamedWithTheRegression() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake(FakeQmpServer.GREETING_10_0_2);
+      peer.answerByName(Map.of(
+          "query-colo-status", "{\"mode\": \"none\", \"last-mode\": \"none\", \"reason\": \"none\"}",
+          "query-migrate", "{\"status\": \"completed\", \"setup-time\": 3, \"total-time\": 1507}",
+          "query-status", "{\"status\": \"postmigrate\", \"running\": false}"));
+    });
+    client = server.client().connect();
+
+    Optional<String> diagnosis = ColoPrimaryCheck.migrationCompletedInsteadOfColo(client);
+
+    assertThat(diagnosis).hasValueSatisfying(line -> assertThat(line)
+        .contains("QEMU 10.0.2")
+        .contains("completed instead of entering COLO")
+        .contains("postmigrate")
+        .contains("migration: Fix transition to COLO state from precopy")
+        .contains("10.0.7")
+        .doesNotContain("\n"));
+  }
+
+  @Test
+  void aPrimaryInColoOrAQemuThatNeverMigratedIsNotTakenForTheRegression() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake(FakeQmpServer.GREETING_10_0_2);
+      JsonNode command;
+      boolean colo = true;
+      while ((command = peer.readCommand()) != null) {
+        switch (command.path("execute").asText()) {
+          case "query-colo-status" -> {
+            peer.reply(command, colo ? "{\"mode\": \"primary\"}" : "{\"mode\": \"none\"}");
+            colo = false;
+          }
+          case "query-migrate" -> peer.reply(command, "{}");
+          default -> peer.reply(command, "{\"status\": \"prelaunch\", \"running\": false}");
+        }
+      }
+    });
+    client = server.client().connect();
+
+    assertThat(ColoPrimaryCheck.migrationCompletedInsteadOfColo(client)).isEmpty();
+    assertThat(ColoPrimaryCheck.migrationCompletedInsteadOfColo(client)).isEmpty();
+  }
+
+  private Path recipeFile(String octal) throws IOException {
+    Path file = dir.resolve("recipe-" + octal + ".json");
+    Files.writeString(file, """
+        {"COLO": {"commands": [{"execute": "a"}]}, "CHECKPOINT": {"commands": [{"execute": "b"}]}}
+        """);
+    int mode = Integer.parseInt(octal, 8);
+    StringBuilder rwx = new StringBuilder();
+    for (int bit = 8; bit >= 0; bit--) {
+      rwx.append((mode & (1 << bit)) == 0 ? '-' : "rwx".charAt((8 - bit) % 3));
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(rwx.toString()));
+    return file;
   }
 
   private static String event(String name, long micros, String data) {

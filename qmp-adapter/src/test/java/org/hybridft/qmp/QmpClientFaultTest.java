@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -285,6 +287,195 @@ class QmpClientFaultTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout must be > 0");
     assertThatThrownBy(() -> QmpClient.tcp("localhost", 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+  }
+
+  @Test
+  void aTimeoutBeyondTenYearsIsRefusedNamingTheBound() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.answerAll();
+    });
+    client = server.client().connect();
+
+    assertThatThrownBy(() -> client.execute("query-status", null, Duration.ofNanos(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout must be > 0 and at most PT87600H");
+    assertThatThrownBy(() -> server.client().commandTimeout(Duration.ofDays(3651)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("commandTimeout must be > 0 and at most");
+    assertThatThrownBy(() -> server.client().connectTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connectTimeout must be > 0 and at most");
+  }
+
+  @Test
+  void aTenYearTimeoutDoesNotHoldBackShorterOnes() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      while (peer.readCommand() != null) {
+        // never answers
+      }
+    });
+    client = server.client().connect();
+
+    CompletableFuture<JsonNode> patient = client.execute("query-status", null, Duration.ofDays(3650));
+    CompletableFuture<JsonNode> hasty = client.execute("query-name", null, SHORT);
+
+    assertThatThrownBy(() -> hasty.get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOf(QmpTimeoutException.class);
+    assertThat(patient).isNotDone();
+  }
+
+  @Test
+  void answeredCommandsLeaveTheDeadlineQueue() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.answerAll();
+    });
+    client = server.client().connect();
+
+    for (int i = 0; i < 50; i++) {
+      client.execute("query-status", null, Duration.ofHours(1)).get(5, TimeUnit.SECONDS);
+    }
+
+    assertThat(QmpReactor.shared().scheduledDeadlines().get(5, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void pendingCommandsFailBeforeTheClosedCallbacksRun() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      while (peer.readCommand() != null) {
+        // never answers
+      }
+    });
+    client = server.client().commandTimeout(Duration.ofSeconds(20)).connect();
+    CompletableFuture<JsonNode> reply = client.execute("query-status");
+    CompletableFuture<Boolean> replyDoneWhenClosedRan = new CompletableFuture<>();
+    client.closed().thenRun(() -> replyDoneWhenClosedRan.complete(reply.isDone()));
+
+    client.close();
+
+    assertThat(replyDoneWhenClosedRan.get(5, TimeUnit.SECONDS))
+        .as("a caller blocked on a pending command is released before closed() callbacks run")
+        .isTrue();
+  }
+
+  @Test
+  void anErrorThrownByAnEventListenerIsReportedAndIgnored() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.sendLine("{\"event\": \"STOP\", \"data\": {}}");
+      peer.answerAll();
+    });
+    CountDownLatch thrown = new CountDownLatch(1);
+    client = server.client().eventListener(event -> {
+      thrown.countDown();
+      throw new AssertionError("a listener bug");
+    }).connect();
+
+    assertThat(thrown.await(5, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(client.call("query-status", null).isObject()).isTrue();
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void aTimedOutCommandIsNeverSentLater() throws Exception {
+    CountDownLatch readAgain = new CountDownLatch(1);
+    List<String> received = new CopyOnWriteArrayList<>();
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      readAgain.await(20, TimeUnit.SECONDS);
+      JsonNode command;
+      while ((command = peer.readCommand()) != null) {
+        received.add(command.path("execute").asText());
+        peer.reply(command, "{}");
+      }
+    });
+    client = server.client().commandTimeout(SHORT).connect();
+    // Far more than the socket buffers hold: the head is written in part, the rest stays queued.
+    Map<String, String> big = Map.of("blob", "x".repeat(4 * 1024 * 1024));
+    List<CompletableFuture<JsonNode>> stale = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      stale.add(client.execute("stale-" + i, big));
+    }
+    for (CompletableFuture<JsonNode> reply : stale) {
+      assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS))
+          .cause().isInstanceOf(QmpTimeoutException.class);
+    }
+    readAgain.countDown();
+
+    assertThat(client.execute("fresh", null, Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS).isObject())
+        .isTrue();
+    assertThat(received).as("only the command already half written may still arrive")
+        .containsAnyOf("fresh").doesNotContain("stale-1", "stale-2", "stale-3");
+  }
+
+  @Test
+  void callOnTheIoThreadFailsAtOnceInsteadOfBlockingIt() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode trigger = peer.readCommand();
+      peer.sendLine("{\"event\": \"STOP\", \"data\": {}}");
+      peer.reply(trigger, "{}");
+      peer.answerAll();
+    });
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    client = server.client().commandTimeout(Duration.ofSeconds(20)).connect();
+    client.subscribe("STOP", event -> {
+      try {
+        client.call("query-status", null);
+        failure.complete(null);
+      } catch (RuntimeException refused) {
+        failure.complete(refused);
+      }
+    });
+    client.execute("query-name");
+
+    assertThat(failure.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("QMP I/O thread");
+  }
+
+  @Test
+  void aSelectorThatCannotOpenFailsTheConnectWithATypedException() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.answerAll();
+    });
+    QmpReactor.shared().selectorOpener(() -> {
+      throw new java.io.IOException("Too many open files");
+    });
+    try {
+      assertThatThrownBy(() -> server.client().connect())
+          .isInstanceOf(QmpConnectionClosedException.class)
+          .hasMessageContaining("cannot open a selector")
+          .hasMessageContaining("Too many open files");
+    } finally {
+      QmpReactor.shared().selectorOpener(java.nio.channels.Selector::open);
+    }
+    client = server.client().connect();
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void anEventWithMicrosecondsOutOfRangeHasNoTimestamp() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.sendLine("{\"event\": \"STOP\", \"timestamp\": {\"seconds\": 9223372036853,"
+          + " \"microseconds\": 9223372036854775807}}");
+      peer.sendLine("{\"event\": \"RESUME\", \"timestamp\": {\"seconds\": 10,"
+          + " \"microseconds\": 1000000}}");
+      peer.answerAll();
+    });
+    List<QmpEvent> events = new CopyOnWriteArrayList<>();
+    client = server.client().eventListener(events::add).connect();
+
+    client.call("query-status", null);
+
+    assertThat(events).extracting(QmpEvent::timestampMicros)
+        .containsExactly(QmpEvent.NO_TIMESTAMP, QmpEvent.NO_TIMESTAMP);
   }
 
   private void assertClosedByProtocolError(CompletableFuture<JsonNode> reply, String detail)

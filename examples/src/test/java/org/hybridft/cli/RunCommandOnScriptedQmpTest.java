@@ -1,0 +1,55 @@
+package org.hybridft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code hybrid-ft run} against QMP states no QEMU here reproduces. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RunCommandOnScriptedQmpTest {
+  @TempDir Path dir;
+
+  @Test
+  void aPrimaryWhoseMigrationCompletedInsteadOfEnteringColoIsRefusedNamingTheRegression()
+      throws Exception {
+    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.2", Map.of(
+        "query-colo-status", "{\"mode\": \"none\", \"last-mode\": \"none\", \"reason\": \"none\"}",
+        "query-migrate", "{\"status\": \"completed\"}",
+        "query-status", "{\"status\": \"postmigrate\", \"running\": false}"), "")) {
+
+      CommandOutcome outcome = CommandOutcome.run("run", "--qmp", qemu.socket().toString(), "--duration", "5s");
+
+      assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(2);
+      assertThat(outcome.err().strip())
+          .startsWith("hybrid-ft: --qmp " + qemu.socket() + " is not a COLO primary (query-colo-status mode: none)")
+          .contains("QEMU 10.0.2")
+          .contains("completed instead of entering COLO")
+          .contains("migration: Fix transition to COLO state from precopy")
+          .doesNotContain("\n");
+    }
+  }
+
+  @Test
+  void aProtocolErrorExitsNonZeroWithTheReasonAndIsNoFailover() throws Exception {
+    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "7.2.0", Map.of(
+        "query-colo-status", "{\"mode\": \"primary\"}",
+        "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
+        "migrate-set-parameters", "{}",
+        "query-migrate-parameters", "{\"x-checkpoint-delay\": 10000}",
+        "query-status", "{\"status\": \"colo\", \"running\": true}"), "query-migrate-parameters")) {
+
+      CommandOutcome outcome = CommandOutcome.run(
+          "run", "--qmp", qemu.socket().toString(), "--period", "100ms", "--duration", "20s");
+
+      assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isNotZero();
+      assertThat(outcome.err()).contains("QMP protocol error").contains("malformed JSON")
+          .contains("not a failover");
+      assertThat(outcome.out()).doesNotContain("ended by the replication");
+    }
+  }
+}
