@@ -37,11 +37,12 @@ final class Report {
     String runsLine =
         String.format(
             Locale.ROOT,
-            "%d run%s x %s simulated min, seed %d; mean ± 95%% CI, * = best",
+            "%d run%s x %s simulated min, seed %d; %s, * = the one best of a column",
             options.runs,
             options.runs == 1 ? "" : "s",
             trim(options.minutes),
-            options.seed);
+            options.seed,
+            options.runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
     out.print(ResultTable.format(result, descriptions, runsLine));
     Path csv = dir.resolve("results.csv");
     try {
