@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Simulate every controller on every built-in workload and compare them.",
-      "Prints one table per workload (mean ± 95% CI over the runs, * = best per column) and writes"
+      "Prints one table per workload (mean ± 95%% CI over the runs, * = the one best of a column) and writes"
           + " results.csv and one PNG per workload into --out."
     })
 public final class CompareCommand implements Callable<Integer> {

@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Drive a live QEMU COLO pair through the primary's QMP socket;",
-      "start one with examples/colo-pair/start.sh.",
+      "Drive a live QEMU COLO pair through the primary's QMP socket.",
+      "Start one with examples/colo-pair/start.sh.",
       "On upstream QEMU the checkpoint-delay recipe steers the periodic checkpoint",
       "rate only: colo-compare still checkpoints on every divergence in both modes."
     })
