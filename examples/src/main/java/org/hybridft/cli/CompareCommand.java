@@ -61,6 +61,8 @@ public final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     run.validate();
+    // Before any simulation: a bad --out should cost nothing.
+    OutputDirectory.create(run.out);
     List<Workload> chosen = resolveWorkloads(workloads);
     List<ControllerSpec> specs =
         new ArrayList<>(ControllerCatalog.specs(distinct("controller", controllers), parameters));

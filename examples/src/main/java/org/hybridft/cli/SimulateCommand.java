@@ -56,6 +56,8 @@ public final class SimulateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     run.validate();
+    // Before any simulation: a bad --out should cost nothing.
+    OutputDirectory.create(run.out);
     if (workload != null && trace != null) {
       throw new UsageException("give --workload or --trace, not both");
     }

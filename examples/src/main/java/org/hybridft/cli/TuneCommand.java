@@ -2,7 +2,6 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -114,11 +113,7 @@ public final class TuneCommand implements Callable<Integer> {
             : CompareCommand.resolveWorkloads(List.of(workload)).get(0);
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try {
-      Files.createDirectories(out);
-    } catch (IOException unwritable) {
-      throw new UsageException("cannot create --out " + out + ": " + unwritable.getMessage(), unwritable);
-    }
+    OutputDirectory.create(out);
     long start = System.nanoTime();
     TuningResult result =
         Tuner.builder()
