@@ -2,6 +2,8 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,8 +47,13 @@ public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--qmp", required = true, paramLabel = "SOCKET",
-      description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT")
+      description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT (loopback only unless --allow-remote-qmp)")
   String qmp = "";
+
+  @Option(names = "--allow-remote-qmp",
+      description = "allow --qmp tcp: to a non-loopback address; QMP has no authentication, so only on a"
+          + " trusted network")
+  boolean allowRemoteQmp;
 
   @Option(names = "--controller", paramLabel = "C",
       description = "checkpoint, colo, threshold, pi, orbit or learning (default threshold)")
@@ -179,17 +186,39 @@ public final class RunCommand implements Callable<Integer> {
       if (colon < 1) {
         throw new UsageException("--qmp tcp:HOST:PORT expected, was '" + qmp + "'");
       }
+      String host = address.substring(0, colon);
+      int port;
       try {
-        return QmpClient.tcp(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+        port = Integer.parseInt(address.substring(colon + 1));
       } catch (NumberFormatException notAPort) {
         throw new UsageException("--qmp tcp:HOST:PORT needs a numeric port, was '" + qmp + "'");
       }
+      if (!allowRemoteQmp && !isLoopback(host)) {
+        throw new UsageException("--qmp " + qmp + ": " + host + " is not a loopback address, and QMP has no"
+            + " authentication: whoever reaches the port controls QEMU (and can run commands as its user);"
+            + " tunnel it (e.g. ssh -L) or give --allow-remote-qmp on a trusted network");
+      }
+      return QmpClient.tcp(host, port);
     }
     Path socket = Path.of(qmp);
     if (!Files.exists(socket)) {
       throw new UsageException("--qmp " + qmp + ": no such socket (start a pair with examples/colo-pair/start.sh)");
     }
     return QmpClient.unix(socket);
+  }
+
+  /** Whether every address {@code host} names is this machine's loopback. */
+  private boolean isLoopback(String host) {
+    try {
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException unknown) {
+      throw new UsageException("--qmp " + qmp + ": cannot resolve host " + host, unknown);
+    }
   }
 
   private ModeRecipe recipe() throws IOException {
