@@ -120,40 +120,13 @@ public final class RunCommand implements Callable<Integer> {
     }, "hybrid-ft-run-interrupt");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     RunSummary summary = new RunSummary(System.nanoTime());
+    // Status lines leave the tick's thread at once: a stalled stdout must never hold up control.
+    TerminalWriter terminal = new TerminalWriter(out, err, STATUS_QUEUE_LINES);
     try (client; QmpCheckpointCounter counter = attach(client)) {
       ControlLoop loop = ControlLoop.builder(modeController, counter, new QmpModeActuator(client, modeRecipe))
           .scheduler(scheduler)
           .period(period)
-          .listener(new ControlLoop.Listener() {
-            @Override
-            public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
-              summary.tick(mode, cps, downtimeRatio);
-              out.printf(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %6.2f%%%n",
-                  (nowNanos - summary.startNanos) / 1e9, mode, cps, 100 * downtimeRatio);
-              out.flush();
-            }
-
-            @Override
-            public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
-              summary.switches++;
-              out.printf(Locale.ROOT, "%8.1fs  switch %s -> %s at cps %.2f%n",
-                  (nowNanos - summary.startNanos) / 1e9, from, to, cps);
-              out.flush();
-            }
-
-            @Override
-            public void onError(ControlLoopError error) {
-              err.println("hybrid-ft run: " + error.kind() + ": " + error.message()
-                  + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")"));
-              err.flush();
-            }
-
-            @Override
-            public void onReplicationEnded(String reason) {
-              summary.endReason = reason;
-              stop.countDown();
-            }
-          })
+          .listener(statusListener(summary, terminal, stop))
           .build();
       out.printf("attached to %s (QEMU %s): controller %s, recipe %s, period %s%n",
           qmp, client.greeting().version(), controllerSpec.name(), modeRecipe.name(), period);
@@ -165,8 +138,11 @@ public final class RunCommand implements Callable<Integer> {
         stop.await(duration.toNanos(), TimeUnit.NANOSECONDS);
       }
       loop.close();
+      terminal.close(Duration.ofSeconds(1));
       summary.print(out, counter, loop);
+      summary.printDropped(out, terminal.dropped());
     } finally {
+      terminal.close(Duration.ZERO);
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
       summaryPrinted.countDown();
@@ -252,8 +228,45 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** Status lines kept while the terminal does not read; more are dropped and counted. */
+  static final int STATUS_QUEUE_LINES = 1024;
+
+  /**
+   * The loop's listener: adds each tick to {@code summary} and hands a status line to {@code
+   * terminal}, which never blocks; counts {@code stop} down when the replication ends.
+   */
+  static ControlLoop.Listener statusListener(RunSummary summary, TerminalWriter terminal, CountDownLatch stop) {
+    return new ControlLoop.Listener() {
+      @Override
+      public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+        summary.tick(mode, cps, downtimeRatio);
+        terminal.out(String.format(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %6.2f%%",
+            (nowNanos - summary.startNanos) / 1e9, mode, cps, 100 * downtimeRatio));
+      }
+
+      @Override
+      public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+        summary.switches++;
+        terminal.out(String.format(Locale.ROOT, "%8.1fs  switch %s -> %s at cps %.2f",
+            (nowNanos - summary.startNanos) / 1e9, from, to, cps));
+      }
+
+      @Override
+      public void onError(ControlLoopError error) {
+        terminal.err("hybrid-ft run: " + error.kind() + ": " + error.message()
+            + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")"));
+      }
+
+      @Override
+      public void onReplicationEnded(String reason) {
+        summary.endReason = reason;
+        stop.countDown();
+      }
+    };
+  }
+
   /** What the status lines add up to. */
-  private static final class RunSummary {
+  static final class RunSummary {
     final long startNanos;
     final long[] ticks = new long[Mode.values().length];
     final double[] cpsSum = new double[Mode.values().length];
@@ -282,6 +295,15 @@ public final class RunCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  checkpoint pauses %d, mean %.1f ms; downtime ratio %.2f%%%n", pauses,
           pauses == 0 ? 0.0 : counter.totalPauseNanos() / 1e6 / pauses, 100 * loop.downtimeRatio());
       out.flush();
+    }
+
+    /** Says how many status lines the terminal missed, if any. */
+    void printDropped(PrintWriter out, long dropped) {
+      if (dropped > 0) {
+        out.printf(Locale.ROOT, "  %d status lines dropped: the terminal did not keep up (control was not held up)%n",
+            dropped);
+        out.flush();
+      }
     }
   }
 }
