@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Simulate every controller on every built-in workload and compare them.",
-      "Prints one table per workload (mean ± 95% CI over the runs, * = best per column) and writes"
+      "Prints one table per workload (mean ± 95%% CI over the runs, * = the one best of a column) and writes"
           + " results.csv and one PNG per workload into --out."
     })
 public final class CompareCommand implements Callable<Integer> {
@@ -61,6 +61,8 @@ public final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     run.validate();
+    // Before any simulation: a bad --out should cost nothing.
+    OutputDirectory.create(run.out);
     List<Workload> chosen = resolveWorkloads(workloads);
     List<ControllerSpec> specs =
         new ArrayList<>(ControllerCatalog.specs(distinct("controller", controllers), parameters));

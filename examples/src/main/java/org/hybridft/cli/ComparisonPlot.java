@@ -205,8 +205,15 @@ public final class ComparisonPlot {
     chart.getStyler().setXAxisDecimalPattern("0");
   }
 
-  /** A file name for the workload's plot (the workload name with unsafe characters replaced). */
+  /**
+   * A file name for the workload's plot: the workload name without a {@code .csv} extension (a
+   * trace is named after its file) and with unsafe characters replaced.
+   */
   public static String fileName(String workload) {
-    return workload.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
+    String base = workload.regionMatches(true, Math.max(0, workload.length() - 4), ".csv", 0, 4)
+            && workload.length() > 4
+        ? workload.substring(0, workload.length() - 4)
+        : workload;
+    return base.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
   }
 }

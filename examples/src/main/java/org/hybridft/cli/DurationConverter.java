@@ -7,12 +7,17 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads durations as a number and a unit: {@code 500ms}, {@code 10s}, {@code 2.5s}, {@code 3m},
- * {@code 1h}, {@code 250us}; a bare number is seconds. ISO-8601 ({@code PT10S}) works too.
+ * {@code 1h}, {@code 250us}. ISO-8601 ({@code PT10S}) works too. A bare number is refused: the
+ * defaults read in milliseconds and seconds alike, so {@code 500} would be a guess either way. The
+ * same converter reads config files, so the rule holds there too.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
     String text = value.strip().toLowerCase(Locale.ROOT);
+    if (text.isEmpty()) {
+      throw new TypeConversionException("'" + value + "' is not a duration such as 500ms, 10s, 3m");
+    }
     if (text.startsWith("pt") || text.startsWith("p")) {
       try {
         return Duration.parse(text.toUpperCase(Locale.ROOT));
@@ -39,6 +44,9 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         nanosPerUnit = 1e6;
         break;
       case "":
+        throw new TypeConversionException(
+            "'" + value + "' has no unit: write it with one of ns, us, ms, s, m or h (e.g. " + value.strip()
+                + "ms or " + value.strip() + "s)");
       case "s":
         nanosPerUnit = 1e9;
         break;

@@ -2,8 +2,6 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,29 +23,22 @@ final class Report {
       RunOptions options,
       PrintWriter out,
       PrintWriter err) {
-    Path dir = options.out;
-    try {
-      Files.createDirectories(dir);
-    } catch (FileAlreadyExistsException notADirectory) {
-      throw new UsageException(
-          "cannot create the output directory " + dir + ": a file of that name exists", notADirectory);
-    } catch (IOException cannot) {
-      throw new UsageException("cannot create the output directory " + dir + ": " + cannot, cannot);
-    }
+    Path dir = OutputDirectory.create(options.out);
     String runsLine =
         String.format(
             Locale.ROOT,
-            "%d run%s x %s simulated min, seed %d; mean ± 95%% CI, * = best",
+            "%d run%s x %s simulated min, seed %d; %s, * = the one best of a column",
             options.runs,
             options.runs == 1 ? "" : "s",
             trim(options.minutes),
-            options.seed);
+            options.seed,
+            options.runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
     out.print(ResultTable.format(result, descriptions, runsLine));
     Path csv = dir.resolve("results.csv");
     try {
       ResultsCsv.write(csv, result.runs());
     } catch (IOException cannot) {
-      throw new UsageException("cannot write " + csv + ": " + cannot.getMessage(), cannot);
+      throw new UsageException("cannot write " + csv + ": " + OutputDirectory.reason(cannot), cannot);
     }
     int plots = options.noPlots ? 0 : writePlots(result, dir, options.threads);
     out.println();
@@ -70,7 +61,7 @@ final class Report {
                   try {
                     ComparisonPlot.write(result, workload, png);
                   } catch (IOException cannot) {
-                    throw new UsageException("cannot write " + png + ": " + cannot.getMessage(), cannot);
+                    throw new UsageException("cannot write " + png + ": " + OutputDirectory.reason(cannot), cannot);
                   }
                 }));
       }

@@ -1,17 +1,32 @@
 package org.hybridft.cli;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.hybridft.sim.ComparisonResult;
 import org.hybridft.sim.Estimate;
 import org.hybridft.sim.Metric;
+import org.hybridft.sim.RunResult;
 
 /**
  * Formats one table per workload: a row per controller, a column per {@link Metric}, each cell
- * {@code mean ± 95 % CI}, the best mean of each column marked with {@code *}.
+ * {@code mean ± 95 % CI} (just the mean for a single run).
+ *
+ * <p>A {@code *} marks the strict best of a column: one controller better than every other at the
+ * precision shown, never a tie, and never in the {@code switches} column (fewer switches is not
+ * better in itself). A controller that completed no request in some run shows {@code n/a} for
+ * latency and is never marked best (its low downtime comes from serving nothing, unless no
+ * controller served anything); a note under the table says so.
  */
 public final class ResultTable {
+  /** Latency is undefined for a run that released no reply. */
+  private static final Set<Metric> LATENCY = EnumSet.of(Metric.LATENCY_MEAN, Metric.LATENCY_P99);
+
+  /** Columns where "better" means something: all but the switch count. */
+  private static final Set<Metric> RANKED = EnumSet.complementOf(EnumSet.of(Metric.SWITCHES));
+
   private ResultTable() {}
 
   /** The tables of every workload of {@code result}, separated by blank lines. */
@@ -30,6 +45,16 @@ public final class ResultTable {
   public static String format(ComparisonResult result, String workload, String description, String runsLine) {
     Metric[] metrics = Metric.values();
     List<String> controllers = result.controllers();
+    int[] idleRuns = new int[controllers.size()];
+    int[] allRuns = new int[controllers.size()];
+    boolean anyServed = false;
+    for (int c = 0; c < controllers.size(); c++) {
+      for (RunResult run : result.runs(workload, controllers.get(c))) {
+        allRuns[c]++;
+        idleRuns[c] += run.completedNoRequest() ? 1 : 0;
+      }
+      anyServed |= idleRuns[c] == 0;
+    }
     String[][] cells = new String[controllers.size() + 1][metrics.length + 1];
     cells[0][0] = "controller";
     for (int m = 0; m < metrics.length; m++) {
@@ -39,21 +64,35 @@ public final class ResultTable {
     for (int m = 0; m < metrics.length; m++) {
       Metric metric = metrics[m];
       Estimate[] estimates = new Estimate[controllers.size()];
-      double best = Double.NaN;
+      boolean[] shown = new boolean[controllers.size()];
+      boolean[] eligible = new boolean[controllers.size()];
+      List<Estimate> shownEstimates = new ArrayList<>();
       for (int c = 0; c < controllers.size(); c++) {
         estimates[c] = result.estimate(workload, controllers.get(c), metric);
-        double mean = estimates[c].mean();
-        if (Double.isNaN(best) || metric.better(mean, best)) {
-          best = mean;
+        shown[c] = idleRuns[c] == 0 || !LATENCY.contains(metric);
+        // Serving nothing is not a way to win, unless nobody served anything.
+        eligible[c] = shown[c] && (idleRuns[c] == 0 || !anyServed);
+        if (shown[c]) {
+          shownEstimates.add(estimates[c]);
         }
       }
-      int decimals = metric == Metric.SWITCHES ? Math.min(1, decimals(estimates)) : decimals(estimates);
+      int decimals = decimals(shownEstimates);
+      if (metric == Metric.SWITCHES) {
+        decimals = Math.min(1, decimals);
+      }
+      int best = RANKED.contains(metric) ? strictBest(metric, estimates, eligible, decimals) : -1;
       for (int c = 0; c < controllers.size(); c++) {
         Estimate e = estimates[c];
-        boolean isBest = controllers.size() > 1 && sameAtPrecision(e.mean(), best, decimals);
-        cells[c + 1][m + 1] =
-            String.format(Locale.ROOT, "%." + decimals + "f ± %." + decimals + "f%s",
-                e.mean(), e.halfWidth95(), isBest ? "*" : " ");
+        String value;
+        if (!shown[c]) {
+          value = "n/a ";
+        } else if (e.runs() == 1) {
+          value = String.format(Locale.ROOT, "%." + decimals + "f", e.mean()) + (c == best ? "*" : " ");
+        } else {
+          value = String.format(Locale.ROOT, "%." + decimals + "f ± %." + decimals + "f",
+              e.mean(), e.halfWidth95()) + (c == best ? "*" : " ");
+        }
+        cells[c + 1][m + 1] = value;
       }
     }
     for (int c = 0; c < controllers.size(); c++) {
@@ -83,11 +122,47 @@ public final class ResultTable {
     for (String line : lines) {
       out.append(line).append('\n');
     }
+    for (int c = 0; c < controllers.size(); c++) {
+      if (idleRuns[c] > 0) {
+        out.append(String.format(Locale.ROOT,
+            "n/a: %s completed no request in %d of %d run%s (e.g. a checkpoint period longer than the run holds every reply):"
+                + " no latency to show%s%n",
+            controllers.get(c), idleRuns[c], allRuns[c], allRuns[c] == 1 ? "" : "s",
+            anyServed ? ", and never marked best" : ""));
+      }
+    }
     return out.toString();
   }
 
+  /**
+   * The index of the one eligible controller better than every other eligible one at the shown
+   * precision, or -1 if there is none (a tie, or fewer than two to compare).
+   */
+  private static int strictBest(Metric metric, Estimate[] estimates, boolean[] eligible, int decimals) {
+    int best = -1;
+    int candidates = 0;
+    for (int c = 0; c < estimates.length; c++) {
+      if (!eligible[c]) {
+        continue;
+      }
+      candidates++;
+      if (best < 0 || metric.better(estimates[c].mean(), estimates[best].mean())) {
+        best = c;
+      }
+    }
+    if (candidates < 2) {
+      return -1;
+    }
+    for (int c = 0; c < estimates.length; c++) {
+      if (c != best && eligible[c] && sameAtPrecision(estimates[c].mean(), estimates[best].mean(), decimals)) {
+        return -1;
+      }
+    }
+    return best;
+  }
+
   /** Decimals so that the largest mean of the column shows about four significant digits. */
-  private static int decimals(Estimate[] estimates) {
+  private static int decimals(List<Estimate> estimates) {
     double largest = 0;
     boolean allWhole = true;
     for (Estimate e : estimates) {

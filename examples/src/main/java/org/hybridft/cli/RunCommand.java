@@ -2,6 +2,8 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,8 +40,8 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Drive a live QEMU COLO pair through the primary's QMP socket;",
-      "start one with examples/colo-pair/start.sh.",
+      "Drive a live QEMU COLO pair through the primary's QMP socket.",
+      "Start one with examples/colo-pair/start.sh.",
       "On upstream QEMU the checkpoint-delay recipe steers the periodic checkpoint",
       "rate only: colo-compare still checkpoints on every divergence in both modes."
     })
@@ -53,8 +55,13 @@ public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--qmp", required = true, paramLabel = "SOCKET",
-      description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT")
+      description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT (loopback only unless --allow-remote-qmp)")
   String qmp = "";
+
+  @Option(names = "--allow-remote-qmp",
+      description = "allow --qmp tcp: to a non-loopback address; QMP has no authentication, so only on a"
+          + " trusted network")
+  boolean allowRemoteQmp;
 
   @Option(names = "--controller", paramLabel = "C",
       description = "checkpoint, colo, threshold, pi, orbit or learning (default threshold)")
@@ -121,40 +128,13 @@ public final class RunCommand implements Callable<Integer> {
     }, "hybrid-ft-run-interrupt");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     RunSummary summary = new RunSummary(System.nanoTime());
+    // Status lines leave the tick's thread at once: a stalled stdout must never hold up control.
+    TerminalWriter terminal = new TerminalWriter(out, err, STATUS_QUEUE_LINES);
     try (client; QmpCheckpointCounter counter = attach(client)) {
       ControlLoop loop = ControlLoop.builder(modeController, counter, new QmpModeActuator(client, modeRecipe))
           .scheduler(scheduler)
           .period(period)
-          .listener(new ControlLoop.Listener() {
-            @Override
-            public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
-              summary.tick(mode, cps, downtimeRatio);
-              out.printf(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %6.2f%%%n",
-                  (nowNanos - summary.startNanos) / 1e9, mode, cps, 100 * downtimeRatio);
-              out.flush();
-            }
-
-            @Override
-            public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
-              summary.switches++;
-              out.printf(Locale.ROOT, "%8.1fs  switch %s -> %s at cps %.2f%n",
-                  (nowNanos - summary.startNanos) / 1e9, from, to, cps);
-              out.flush();
-            }
-
-            @Override
-            public void onError(ControlLoopError error) {
-              err.println("hybrid-ft run: " + error.kind() + ": " + error.message()
-                  + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")"));
-              err.flush();
-            }
-
-            @Override
-            public void onReplicationEnded(String reason) {
-              summary.endReason = reason;
-              stop.countDown();
-            }
-          })
+          .listener(statusListener(summary, terminal, stop))
           .build();
       out.printf("attached to %s (QEMU %s): controller %s, recipe %s, period %s%n",
           qmp, client.greeting().version(), controllerSpec.name(), modeRecipe.name(), period);
@@ -166,7 +146,9 @@ public final class RunCommand implements Callable<Integer> {
         stop.await(duration.toNanos(), TimeUnit.NANOSECONDS);
       }
       loop.close();
+      terminal.close(Duration.ofSeconds(1));
       summary.print(out, counter, loop);
+      summary.printDropped(out, terminal.dropped());
       if (counter.protocolError() != null) {
         // Not the end of the replication: QEMU may go on replicating, in the mode last applied.
         err.println("hybrid-ft run: " + counter.endReason() + "; control stopped, this is not a"
@@ -175,6 +157,7 @@ public final class RunCommand implements Callable<Integer> {
         return PROTOCOL_ERROR;
       }
     } finally {
+      terminal.close(Duration.ZERO);
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
       summaryPrinted.countDown();
@@ -194,17 +177,39 @@ public final class RunCommand implements Callable<Integer> {
       if (colon < 1) {
         throw new UsageException("--qmp tcp:HOST:PORT expected, was '" + qmp + "'");
       }
+      String host = address.substring(0, colon);
+      int port;
       try {
-        return QmpClient.tcp(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+        port = Integer.parseInt(address.substring(colon + 1));
       } catch (NumberFormatException notAPort) {
         throw new UsageException("--qmp tcp:HOST:PORT needs a numeric port, was '" + qmp + "'");
       }
+      if (!allowRemoteQmp && !isLoopback(host)) {
+        throw new UsageException("--qmp " + qmp + ": " + host + " is not a loopback address, and QMP has no"
+            + " authentication: whoever reaches the port controls QEMU (and can run commands as its user);"
+            + " tunnel it (e.g. ssh -L) or give --allow-remote-qmp on a trusted network");
+      }
+      return QmpClient.tcp(host, port);
     }
     Path socket = Path.of(qmp);
     if (!Files.exists(socket)) {
       throw new UsageException("--qmp " + qmp + ": no such socket (start a pair with examples/colo-pair/start.sh)");
     }
     return QmpClient.unix(socket);
+  }
+
+  /** Whether every address {@code host} names is this machine's loopback. */
+  private boolean isLoopback(String host) {
+    try {
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException unknown) {
+      throw new UsageException("--qmp " + qmp + ": cannot resolve host " + host, unknown);
+    }
   }
 
   private ModeRecipe recipe() throws IOException {
@@ -241,8 +246,45 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** Status lines kept while the terminal does not read; more are dropped and counted. */
+  static final int STATUS_QUEUE_LINES = 1024;
+
+  /**
+   * The loop's listener: adds each tick to {@code summary} and hands a status line to {@code
+   * terminal}, which never blocks; counts {@code stop} down when the replication ends.
+   */
+  static ControlLoop.Listener statusListener(RunSummary summary, TerminalWriter terminal, CountDownLatch stop) {
+    return new ControlLoop.Listener() {
+      @Override
+      public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+        summary.tick(mode, cps, downtimeRatio);
+        terminal.out(String.format(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %6.2f%%",
+            (nowNanos - summary.startNanos) / 1e9, mode, cps, 100 * downtimeRatio));
+      }
+
+      @Override
+      public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+        summary.switches++;
+        terminal.out(String.format(Locale.ROOT, "%8.1fs  switch %s -> %s at cps %.2f",
+            (nowNanos - summary.startNanos) / 1e9, from, to, cps));
+      }
+
+      @Override
+      public void onError(ControlLoopError error) {
+        terminal.err("hybrid-ft run: " + error.kind() + ": " + error.message()
+            + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")"));
+      }
+
+      @Override
+      public void onReplicationEnded(String reason) {
+        summary.endReason = reason;
+        stop.countDown();
+      }
+    };
+  }
+
   /** What the status lines add up to. */
-  private static final class RunSummary {
+  static final class RunSummary {
     final long startNanos;
     final long[] ticks = new long[Mode.values().length];
     final double[] cpsSum = new double[Mode.values().length];
@@ -273,6 +315,15 @@ public final class RunCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  checkpoint pauses %d, mean %.1f ms; downtime ratio %.2f%%%n", pauses,
           pauses == 0 ? 0.0 : counter.totalPauseNanos() / 1e6 / pauses, 100 * loop.downtimeRatio());
       out.flush();
+    }
+
+    /** Says how many status lines the terminal missed, if any. */
+    void printDropped(PrintWriter out, long dropped) {
+      if (dropped > 0) {
+        out.printf(Locale.ROOT, "  %d status lines dropped: the terminal did not keep up (control was not held up)%n",
+            dropped);
+        out.flush();
+      }
     }
   }
 }

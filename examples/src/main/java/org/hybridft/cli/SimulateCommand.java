@@ -42,7 +42,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Nullable Path trace;
 
   @Option(names = "--controller", paramLabel = "C",
-      description = "checkpoint, colo, threshold, pi, orbit or learning")
+      description = "checkpoint, colo, threshold, pi, orbit or learning (default threshold, as for run)")
   @Nullable String controller;
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -56,6 +56,8 @@ public final class SimulateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     run.validate();
+    // Before any simulation: a bad --out should cost nothing.
+    OutputDirectory.create(run.out);
     if (workload != null && trace != null) {
       throw new UsageException("give --workload or --trace, not both");
     }
@@ -63,7 +65,7 @@ public final class SimulateCommand implements Callable<Integer> {
         trace != null
             ? readTrace(trace)
             : CompareCommand.resolveWorkloads(List.of(workload == null ? "synthetic" : workload)).get(0);
-    ControllerConfigFile.Resolved resolved = ControllerConfigFile.resolve(controller, config, parameters, null);
+    ControllerConfigFile.Resolved resolved = ControllerConfigFile.resolve(controller, config, parameters, "threshold");
     ControllerSpec controllerSpec = resolved.spec();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -2,7 +2,6 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -64,9 +63,12 @@ public final class TuneCommand implements Callable<Integer> {
       description = "cost objective: weight of the share of time in checkpoint mode (default 0.05)")
   double latencyWeight = 0.05;
 
-  @Option(names = "--budget", defaultValue = "60",
+  /** The default of {@code --budget}: enough CMA-ES generations to move from the defaults. */
+  private static final int DEFAULT_BUDGET = 60;
+
+  @Option(names = "--budget", defaultValue = "" + DEFAULT_BUDGET,
       description = "candidates to evaluate, the defaults included (default 60)")
-  int budget = 60;
+  int budget = DEFAULT_BUDGET;
 
   @Option(names = "--runs", defaultValue = "3",
       description = "training runs per candidate, the same seeds for all (default 3)")
@@ -114,11 +116,7 @@ public final class TuneCommand implements Callable<Integer> {
             : CompareCommand.resolveWorkloads(List.of(workload)).get(0);
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try {
-      Files.createDirectories(out);
-    } catch (IOException unwritable) {
-      throw new UsageException("cannot create --out " + out + ": " + unwritable.getMessage(), unwritable);
-    }
+    OutputDirectory.create(out);
     long start = System.nanoTime();
     TuningResult result =
         Tuner.builder()
@@ -154,9 +152,24 @@ public final class TuneCommand implements Callable<Integer> {
           ControllerParameterSpaces.format(parameter, defaults[i]),
           ControllerParameterSpaces.format(parameter, best[i]));
     }
-    stdout.printf(Locale.ROOT, "%-18s %14.4f %14.4f  (%+.1f%%)%n", objectiveName,
+    boolean improved = result.bestScore() < result.defaultScore();
+    stdout.printf(Locale.ROOT, "%-18s %14.4f %14.4f  %s%n", objectiveName,
         result.defaultScore(), result.bestScore(),
-        100 * (result.bestScore() - result.defaultScore()) / result.defaultScore());
+        improved
+            ? String.format(Locale.ROOT, "(%+.1f%%)", 100 * (result.bestScore() - result.defaultScore())
+                / result.defaultScore())
+            : "(no change)");
+    if (!improved) {
+      // The Tuner keeps the defaults unless a candidate beats them: say which of the two reasons
+      // is likely, so "tuned" parameters equal to the defaults are not mistaken for a finding.
+      stdout.println(budget < DEFAULT_BUDGET
+          ? String.format(Locale.ROOT,
+              "no candidate beat the defaults: --budget %d was too small to move from them;"
+                  + " try --budget %d or more", budget, DEFAULT_BUDGET)
+          : String.format(Locale.ROOT,
+              "no candidate beat the defaults in %d candidates: they may already suit %s;"
+                  + " a larger --budget searches further", result.evaluations(), target.name()));
+    }
 
     Map<String, String> parameters = ControllerParameterSpaces.asOptions(space, best);
     Path config = out.resolve("tuned-" + space.controller() + ".properties");

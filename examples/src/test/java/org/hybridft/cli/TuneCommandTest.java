@@ -47,6 +47,20 @@ class TuneCommandTest {
   }
 
   @Test
+  void aBudgetTooSmallToMoveFromTheDefaultsSaysSo() {
+    CommandOutcome outcome =
+        CommandOutcome.run("tune", "--controller", "pi", "--workload", "rubis", "--budget", "1", "--runs", "1",
+            "--minutes", "0.2", "--threads", "1", "--out", dir.toString());
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    assertThat(outcome.out())
+        .contains("no candidate beat the defaults")
+        .contains("--budget 1 was too small to move from them")
+        .contains("--budget 60")
+        .doesNotContain("+0.0%");
+  }
+
+  @Test
   void commandLineOptionsOverrideTheConfigFile() throws IOException {
     Path config = dir.resolve("pi.properties");
     Files.writeString(config, "controller=pi\nname=mine\nkp=0.3\n");

@@ -46,4 +46,15 @@ public record RunResult(
     double networkMb,
     int switches,
     double coloShare,
-    TimeSeries timeSeries) {}
+    TimeSeries timeSeries) {
+
+  /**
+   * Whether the run released no reply at all (e.g. a checkpoint period longer than the run holds
+   * every reply): its latency fields then read 0 but mean "no latency measured", and its low
+   * downtime comes from serving nothing.
+   */
+  public boolean completedNoRequest() {
+    // throughputRps is replies released / wall time, so it is 0 exactly when none was released.
+    return throughputRps == 0;
+  }
+}

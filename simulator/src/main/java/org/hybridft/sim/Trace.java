@@ -117,7 +117,7 @@ public final class Trace {
     }
     return new Workload(
         name,
-        "trace " + source + " (" + rows.size() + " stretches)",
+        "trace " + source + " (" + rows.size() + (rows.size() == 1 ? " stretch)" : " stretches)"),
         base.servers(),
         base.requestKb(),
         phases,

@@ -1,0 +1,68 @@
+package org.hybridft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** The help a new user reads first: no formatting warnings, whole sentences, honest synopses. */
+class HelpTextTest {
+  @TempDir Path dir;
+
+  private static List<CommandSpec> commands() {
+    CommandLine root = HybridFt.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    List<CommandSpec> specs = new ArrayList<>();
+    specs.add(root.getCommandSpec());
+    root.getSubcommands().values().forEach(sub -> specs.add(sub.getCommandSpec()));
+    return specs;
+  }
+
+  @Test
+  void everyDescriptionFormatsWithoutAPicocliWarning() {
+    // picocli formats descriptions with String.format and falls back, with a WARN, when that fails.
+    for (CommandSpec command : commands()) {
+      for (String line : command.usageMessage().description()) {
+        assertThatCode(() -> String.format(Locale.ROOT, line)).as(command.name() + ": " + line)
+            .doesNotThrowAnyException();
+      }
+      for (OptionSpec option : command.options()) {
+        for (String line : option.description()) {
+          assertThatCode(() -> String.format(Locale.ROOT, line)).as(command.name() + " " + option.longestName())
+              .doesNotThrowAnyException();
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyCommandSummaryInTheMainHelpIsAWholeSentence() {
+    for (CommandSpec command : commands()) {
+      String[] description = command.usageMessage().description();
+      assertThat(description).as(command.name()).isNotEmpty();
+      assertThat(description[0]).as(command.name()).endsWith(".");
+    }
+  }
+
+  @Test
+  void simulateRunsWithoutControllerAsItsSynopsisSays() {
+    CommandOutcome help = CommandOutcome.run("simulate", "--help");
+    assertThat(help.out()).contains("[--controller=C]");
+
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--minutes", "0.05", "--runs", "1", "--no-plots", "--out",
+            dir.toString());
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    assertThat(outcome.out()).contains("threshold");
+  }
+}

@@ -1,0 +1,94 @@
+package org.hybridft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the tables of compare and simulate claim: a star is a strict best, an interval is one. */
+class ResultTableTest {
+  @TempDir Path dir;
+
+  /** The table's rows by controller name, each cell stripped; the header row under "controller". */
+  private static Map<String, List<String>> rows(String out) {
+    Map<String, List<String>> rows = new LinkedHashMap<>();
+    boolean inTable = false;
+    for (String line : out.split("\n")) {
+      if (line.startsWith("controller ")) {
+        inTable = true;
+      } else if (line.isBlank()) {
+        inTable = false;
+      }
+      if (inTable) {
+        List<String> cells = new ArrayList<>(Arrays.asList(line.strip().split("\\s{2,}")));
+        rows.put(cells.get(0), cells.subList(1, cells.size()));
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void aControllerThatCompletedNoRequestShowsNoLatencyIsNeverBestAndTheTableSaysWhy() {
+    // A checkpoint period longer than the run: no checkpoint ever releases a reply.
+    CommandOutcome outcome =
+        CommandOutcome.run("compare", "--workloads", "rubis", "--controllers", "checkpoint,colo",
+            "--checkpoint-period", "500s", "--minutes", "1", "--runs", "2", "--no-plots", "--out", dir.toString());
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    Map<String, List<String>> rows = rows(outcome.out());
+    List<String> header = rows.get("controller");
+    List<String> checkpoint = rows.get("checkpoint");
+    assertThat(checkpoint.get(header.indexOf("lat mean ms"))).isEqualTo("n/a");
+    assertThat(checkpoint.get(header.indexOf("lat p99 ms"))).isEqualTo("n/a");
+    assertThat(checkpoint).noneMatch(cell -> cell.endsWith("*"));
+    assertThat(outcome.out()).contains("checkpoint completed no request");
+  }
+
+  @Test
+  void onlyAStrictBestIsStarredAndSwitchesNever() {
+    // colo and threshold run alike on rubis for a minute: every column ties between them.
+    CommandOutcome outcome =
+        CommandOutcome.run("compare", "--workloads", "rubis", "--controllers", "checkpoint,colo,threshold",
+            "--minutes", "1", "--runs", "2", "--no-plots", "--out", dir.toString());
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    Map<String, List<String>> rows = rows(outcome.out());
+    List<String> header = rows.remove("controller");
+    assertThat(rows.get("colo")).isEqualTo(rows.get("threshold"));
+    for (int column = 0; column < header.size(); column++) {
+      List<String> starred = new ArrayList<>();
+      List<String> others = new ArrayList<>();
+      for (List<String> row : rows.values()) {
+        String cell = row.get(column);
+        if (cell.endsWith("*")) {
+          starred.add(cell.substring(0, cell.length() - 1).strip());
+        } else {
+          others.add(cell);
+        }
+      }
+      assertThat(starred).as(header.get(column)).hasSizeLessThanOrEqualTo(1);
+      if (!starred.isEmpty()) {
+        assertThat(others).as(header.get(column)).doesNotContain(starred.get(0));
+      }
+    }
+    int switches = header.indexOf("switches");
+    assertThat(rows.values()).noneMatch(row -> row.get(switches).endsWith("*"));
+    assertThat(outcome.out()).contains("*");
+  }
+
+  @Test
+  void oneRunShowsNoConfidenceInterval() {
+    CommandOutcome outcome =
+        CommandOutcome.run("compare", "--workloads", "rubis", "--controllers", "checkpoint,colo",
+            "--minutes", "0.5", "--runs", "1", "--no-plots", "--out", dir.toString());
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    assertThat(outcome.out()).doesNotContain("±", "CI").contains("1 run x");
+  }
+}
