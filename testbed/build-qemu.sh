@@ -3,10 +3,11 @@
 # qemu-patches/, x86_64 system emulation only. Built once and cached outside the clone, keyed by the
 # QEMU version and a hash of the patches and of the configuration; prints the binary's path.
 #
-#   build-qemu.sh [--jobs N] [--quiet]
+#   build-qemu.sh [--jobs N] [--quiet] [--cached]
 #
-# --jobs   parallel compile jobs (default: the number of CPUs)
-# --quiet  print only the binary's path
+# --jobs    parallel compile jobs (default: the number of CPUs)
+# --quiet   print only the binary's path
+# --cached  build nothing: print the cached binary's path, or fail (exit 3) where there is none
 #
 # Needs the packages install-deps.sh installs (build tools and libraries from Debian bookworm);
 # downloads the QEMU source (Debian trixie) and meson (bookworm-backports) through a private apt
@@ -28,11 +29,13 @@ die() { echo "build-qemu.sh: $*" >&2; exit 1; }
 
 jobs="$(nproc)"
 quiet=false
+cached_only=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --jobs) jobs="${2:-}"; [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "build-qemu.sh: --jobs needs a positive number, was '${2:-}'" >&2; exit 2; }; shift 2 ;;
     --quiet) quiet=true; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --cached) cached_only=true; shift ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-qemu.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -46,6 +49,9 @@ binary="$out/bin/qemu-system-x86_64"
 
 if [[ -x "$binary" ]] && "$binary" --version >/dev/null 2>&1; then
   echo "$binary"; exit 0
+fi
+if $cached_only; then
+  echo "build-qemu.sh: the testbed's QEMU is not built (no $binary); run testbed/build-qemu.sh" >&2; exit 3
 fi
 
 missing=()

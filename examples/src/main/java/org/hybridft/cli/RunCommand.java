@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Drive a live QEMU COLO pair through the primary's QMP socket.",
-      "Start one with examples/colo-pair/start.sh.",
+      "Start one with testbed/start.sh.",
       "On upstream QEMU the checkpoint-delay recipe steers the periodic checkpoint",
       "rate only: colo-compare still checkpoints on every divergence in both modes."
     })
@@ -193,7 +193,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     Path socket = Path.of(qmp);
     if (!Files.exists(socket)) {
-      throw new UsageException("--qmp " + qmp + ": no such socket (start a pair with examples/colo-pair/start.sh)");
+      throw new UsageException("--qmp " + qmp + ": no such socket (start a pair with testbed/start.sh)");
     }
     return QmpClient.unix(socket);
   }

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A control loop on a real COLO pair (KVM, BIOS-only guest). The guest sends no packets, so every
- * checkpoint here comes from COLO's timer, whose period the checkpoint-delay recipe sets.
+ * A control loop on a real COLO pair (the testbed's QEMU under TCG, BIOS-only guest). The guest
+ * sends no packets, so every checkpoint here comes from COLO's timer, whose period the
+ * checkpoint-delay recipe sets.
  */
 @Tag("real-qemu")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -35,7 +36,9 @@ class ColoPairTest {
   private static final Duration SETTLE = Duration.ofMillis(700);
 
   @TempDir Path dir;
-  private ColoPair pair;
+  private Testbed pair;
+  private QmpClient primary;
+  private QmpClient secondary;
   private ScheduledExecutorService scheduler;
   private ControlLoop loop;
   private QmpCheckpointCounter counter;
@@ -43,9 +46,11 @@ class ColoPairTest {
 
   @BeforeEach
   void startPair() throws Exception {
-    pair = ColoPair.startInColo(dir, Duration.ofSeconds(20), false);
+    pair = Testbed.start(dir, Testbed.Guest.BIOS);
+    primary = pair.primary();
+    secondary = pair.secondary();
     scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "colo-pair-test-loop"));
-    counter = QmpCheckpointCounter.attach(pair.primary());
+    counter = QmpCheckpointCounter.attach(primary);
   }
 
   @AfterEach
@@ -67,9 +72,9 @@ class ColoPairTest {
 
   @Test
   void reachesColoOnBothSides() {
-    assertThat(pair.primary().call("query-colo-status", null).path("mode").asText()).isEqualTo("primary");
-    assertThat(pair.secondary().call("query-colo-status", null).path("mode").asText()).isEqualTo("secondary");
-    assertThat(pair.primary().call("query-migrate", null).path("status").asText()).isEqualTo("colo");
+    assertThat(primary.call("query-colo-status", null).path("mode").asText()).isEqualTo("primary");
+    assertThat(secondary.call("query-colo-status", null).path("mode").asText()).isEqualTo("secondary");
+    assertThat(primary.call("query-migrate", null).path("status").asText()).isEqualTo("colo");
   }
 
   @Test
@@ -81,7 +86,7 @@ class ColoPairTest {
 
     System.out.printf("real COLO pair, CHECKPOINT mode at 200 ms: %.2f checkpoints/s%n", cps);
     assertThat(cps).isBetween(4.5, 5.5);
-    assertThat(pair.primary().call("query-migrate-parameters", null).path("x-checkpoint-delay").asLong())
+    assertThat(primary.call("query-migrate-parameters", null).path("x-checkpoint-delay").asLong())
         .isEqualTo(200);
     Thread.sleep(1100); // one more tick, so the loop has fed the pauses of the measured window
     assertThat(counter.pauses()).isPositive();
@@ -93,7 +98,7 @@ class ColoPairTest {
 
   @Test
   void coloModeWithATenSecondIdlePeriodTakesAlmostNoCheckpoints() throws Exception {
-    pair.primary().call("migrate-set-parameters", Map.of("x-checkpoint-delay", 200));
+    primary.call("migrate-set-parameters", Map.of("x-checkpoint-delay", 200));
     Thread.sleep(1000);
     assertThat(counter.checkpoints()).as("checkpoints at 200 ms before the switch").isGreaterThan(2);
 
@@ -172,13 +177,13 @@ class ColoPairTest {
         }));
     awaitApplied(Mode.CHECKPOINT);
 
-    pair.secondary().call("nbd-server-stop", null);
-    pair.secondary().call("x-colo-lost-heartbeat", null);
+    secondary.call("nbd-server-stop", null);
+    secondary.call("x-colo-lost-heartbeat", null);
 
     assertThat(ended.await(20, TimeUnit.SECONDS)).as("the loop reports the end of the replication").isTrue();
     assertThat(loop.state()).isEqualTo(ControlLoop.State.ENDED);
     assertThat(reasons).singleElement().asString().contains("COLO_EXIT");
-    assertThat(pair.secondary().call("query-colo-status", null).path("mode").asText()).isEqualTo("none");
+    assertThat(secondary.call("query-colo-status", null).path("mode").asText()).isEqualTo("none");
 
     loop.close();
     scheduler.shutdown();
@@ -191,7 +196,7 @@ class ColoPairTest {
   }
 
   private void startLoop(ModeController controller, ModeRecipe recipe, List<ControlLoop.Listener> more) {
-    QmpModeActuator actuator = new QmpModeActuator(pair.primary(), recipe);
+    QmpModeActuator actuator = new QmpModeActuator(primary, recipe);
     loop = ControlLoop.builder(controller, counter, actuator)
         .scheduler(scheduler)
         .period(Duration.ofSeconds(1))

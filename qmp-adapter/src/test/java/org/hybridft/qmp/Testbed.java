@@ -1,0 +1,235 @@
+package org.hybridft.qmp;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real COLO pair from the project's testbed ({@code testbed/start.sh}): the testbed's patched
+ * QEMU under TCG, so it runs on any Linux machine, with a Linux guest serving HTTP or a BIOS-only
+ * guest. Tests that need it skip, with the reason, where the testbed's QEMU is not built; under
+ * {@code CI=true} they fail instead, since {@code .ci/run} builds it.
+ */
+public final class Testbed implements AutoCloseable {
+  /** The guest the pair runs. */
+  public enum Guest {
+    /** Debian's cloud kernel and a busybox initramfs serving HTTP on port 80. */
+    LINUX,
+    /** No operating system: the guest sends no packet. */
+    BIOS
+  }
+
+  private static final Pattern HTTP = Pattern.compile("^guest HTTP: +(\\S+)$", Pattern.MULTILINE);
+  private static final Pattern SECONDARY_HTTP =
+      Pattern.compile("^after failover the secondary serves (\\S+)$", Pattern.MULTILINE);
+  private static final int START_ATTEMPTS = 4;
+
+  private final Path dir;
+  private final Guest guest;
+  private final String startOutput;
+  private final List<QmpClient> clients = new ArrayList<>();
+  private boolean stopped;
+
+  private Testbed(Path dir, Guest guest, String startOutput) {
+    this.dir = dir;
+    this.guest = guest;
+    this.startOutput = startOutput;
+  }
+
+  /** The project's {@code testbed/} directory, found from the working directory upwards. */
+  public static Path scripts() {
+    for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
+      if (Files.isExecutable(at.resolve("testbed/start.sh"))) {
+        return at.resolve("testbed");
+      }
+    }
+    throw new IllegalStateException("no testbed/start.sh above " + Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * The testbed's QEMU binary; skips the calling test where it is not built (fails under {@code
+   * CI=true}) or a tool the scripts need is missing.
+   */
+  public static Path assumeBuilt() {
+    String problem = null;
+    Path qemu = null;
+    try {
+      Outcome cached = run(List.of(scripts().resolve("build-qemu.sh").toString(), "--cached"), 30);
+      if (cached.exitCode() == 0) {
+        qemu = Path.of(cached.output().strip());
+      } else {
+        problem = cached.output().strip();
+      }
+    } catch (IOException e) {
+      problem = "testbed/build-qemu.sh could not run: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      problem = "interrupted while looking for the testbed's QEMU";
+    }
+    for (String tool : List.of("/usr/bin/python3", "/usr/bin/qemu-img", "/usr/bin/ss")) {
+      if (problem == null && !Files.isExecutable(Path.of(tool))) {
+        problem = tool + " is missing (testbed/install-deps.sh installs it)";
+      }
+    }
+    if (problem != null) {
+      if ("true".equals(System.getenv("CI"))) {
+        fail("the COLO testbed is not ready under CI (.ci/run builds it): " + problem);
+      }
+      String reason = "skipping COLO-testbed tests: " + problem;
+      System.err.println(reason);
+      Assumptions.abort(reason);
+    }
+    return qemu;
+  }
+
+  /**
+   * Starts a pair in {@code dir} and waits until it is in COLO (and, for the Linux guest, serves
+   * HTTP through the primary).
+   */
+  public static Testbed start(Path dir, Guest guest) throws IOException, InterruptedException {
+    return start(dir, guest, "tcg");
+  }
+
+  /** {@link #start(Path, Guest)} with QEMU's accelerator {@code accel}, {@code tcg} or {@code kvm}. */
+  public static Testbed start(Path dir, Guest guest, String accel) throws IOException, InterruptedException {
+    Path qemu = assumeBuilt();
+    Outcome outcome = null;
+    for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+      int basePort = 20_000 + 10 * ThreadLocalRandom.current().nextInt(4_000);
+      outcome = run(List.of(scripts().resolve("start.sh").toString(),
+          "--dir", dir.toString(), "--base-port", Integer.toString(basePort),
+          "--guest", guest.name().toLowerCase(java.util.Locale.ROOT), "--qemu", qemu.toString(), "--accel", accel), 240);
+      if (outcome.exitCode() == 0) {
+        return new Testbed(dir, guest, outcome.output());
+      }
+      if (!outcome.output().contains("is in use")) {
+        break;
+      }
+    }
+    throw new IllegalStateException("testbed/start.sh failed: " + outcome.output() + "\n" + logs(dir));
+  }
+
+  /** The primary's QMP socket. */
+  public Path primarySocket() {
+    return dir.resolve("primary.qmp");
+  }
+
+  /** The secondary's QMP socket. */
+  public Path secondarySocket() {
+    return dir.resolve("secondary.qmp");
+  }
+
+  /** A new connection to the primary, closed with the pair. */
+  public QmpClient primary() {
+    return track(QmpClient.unix(primarySocket()).connect());
+  }
+
+  /** A new connection to the secondary, closed with the pair. */
+  public QmpClient secondary() {
+    return track(QmpClient.unix(secondarySocket()).connect());
+  }
+
+  /** The guest's HTTP service through the primary's forward (Linux guest only). */
+  public URI http() {
+    return uri(HTTP);
+  }
+
+  /** The secondary's own forward, which serves the guest after a failover (Linux guest only). */
+  public URI secondaryHttp() {
+    return uri(SECONDARY_HTTP);
+  }
+
+  /** What start.sh printed. */
+  public String startOutput() {
+    return startOutput;
+  }
+
+  private URI uri(Pattern line) {
+    if (guest != Guest.LINUX) {
+      throw new IllegalStateException("only the Linux guest serves HTTP");
+    }
+    Matcher matcher = line.matcher(startOutput);
+    if (!matcher.find()) {
+      throw new IllegalStateException("start.sh printed no address: " + startOutput);
+    }
+    return URI.create(matcher.group(1));
+  }
+
+  private QmpClient track(QmpClient client) {
+    synchronized (clients) {
+      clients.add(client);
+    }
+    return client;
+  }
+
+  /** The QEMU logs and the guests' consoles, for a failure message. */
+  public String logs() {
+    return logs(dir);
+  }
+
+  private static String logs(Path dir) {
+    StringBuilder logs = new StringBuilder();
+    for (String name : List.of("primary.log", "secondary.log", "primary-console.log")) {
+      Path log = dir.resolve(name);
+      try {
+        logs.append(name).append(": ").append(Files.exists(log) ? Files.readString(log) : "none").append('\n');
+      } catch (IOException e) {
+        logs.append(name).append(" unreadable: ").append(e).append('\n');
+      }
+    }
+    return logs.toString();
+  }
+
+  /** Closes the connections and ends both QEMUs with stop.sh. */
+  @Override
+  public void close() throws IOException, InterruptedException {
+    synchronized (clients) {
+      clients.forEach(QmpClient::close);
+      clients.clear();
+    }
+    if (!stopped) {
+      stopped = true;
+      Outcome stop = run(List.of(scripts().resolve("stop.sh").toString(), "--dir", dir.toString()), 60);
+      if (stop.exitCode() != 0) {
+        throw new IllegalStateException("testbed/stop.sh failed: " + stop.output());
+      }
+    }
+  }
+
+  /** The exit code and the merged output of a script. */
+  public record Outcome(int exitCode, String output) {}
+
+  /** Runs a command with a bound on its time; its output and exit code. */
+  public static Outcome run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    // Read on another thread: a chatty command must not block on a full pipe while we wait.
+    var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "(output unreadable: " + e + ")";
+      }
+    });
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
+    }
+    try {
+      return new Outcome(process.exitValue(), output.get(10, TimeUnit.SECONDS));
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return new Outcome(process.exitValue(), "(output unreadable: " + e + ")");
+    }
+  }
+}
