@@ -18,7 +18,7 @@ quiet=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quiet) quiet=true; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "build-guest.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

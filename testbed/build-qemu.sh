@@ -35,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --jobs) jobs="${2:-}"; [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "build-qemu.sh: --jobs needs a positive number, was '${2:-}'" >&2; exit 2; }; shift 2 ;;
     --quiet) quiet=true; shift ;;
     --cached) cached_only=true; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "build-qemu.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -16,7 +16,7 @@
 # --timeout    bound on the whole start, in seconds (default 180 under tcg, 90 under kvm)
 set -euo pipefail
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 guest=linux accel="" qemu="" dir="" base=19000 timeout=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -66,10 +66,12 @@ dir="$(cd "$dir" && pwd)"
 if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" ]]; then
   echo "start.sh: $dir already holds a pair (run $here/stop.sh --dir $dir first)" >&2; exit 1
 fi
-logs="$dir/primary.log, $dir/secondary.log"
-[[ "$guest" == linux ]] && logs="$logs, $dir/primary-console.log"
 fail() {
-  echo "start.sh: $1; logs: $logs" >&2
+  local logs="" log
+  for log in primary.log secondary.log primary-console.log; do
+    [[ -s "$dir/$log" ]] && logs="${logs:+$logs, }$dir/$log"
+  done
+  echo "start.sh: $1; logs: ${logs:-none written, in $dir}" >&2
   "$here/stop.sh" --dir "$dir" >/dev/null 2>&1 || true
   exit 1
 }
@@ -116,7 +118,12 @@ fi
   -object colo-compare,id=comp0,primary_in=compare0-0,secondary_in=compare1,outdev=compare_out0,iothread=iothread1 \
   -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=$dir/primary.img,children.0.driver=raw" \
   -S >>"$dir/primary.log" 2>&1 </dev/null &
-for _ in $(seq 200); do [[ -S "$dir/primary.qmp" ]] && break; sleep 0.05; done
+primary_pid=$!
+for _ in $(seq 200); do
+  [[ -S "$dir/primary.qmp" ]] && break
+  kill -0 "$primary_pid" 2>/dev/null || fail "the primary QEMU ($qemu) exited at start: $(tail -n 1 "$dir/primary.log")"
+  sleep 0.05
+done
 [[ -S "$dir/primary.qmp" ]] || fail "the primary QEMU did not open $dir/primary.qmp within 10 s"
 
 # reconnect-ms: reconnect= is deprecated since QEMU 9.2; 7.2 knows only reconnect=.
@@ -134,8 +141,14 @@ if (( ${major:-0} > 9 || ${major:-0} == 9 && ${minor:-0} >= 2 )); then reconnect
   -drive "if=none,id=childs0,driver=replication,mode=secondary,file.driver=qcow2,top-id=colo-disk0,file.file.filename=$dir/active.qcow2,file.backing.driver=qcow2,file.backing.file.filename=$dir/hidden.qcow2,file.backing.backing=parent0" \
   -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0=childs0" \
   -incoming "tcp:127.0.0.1:$migration" >>"$dir/secondary.log" 2>&1 </dev/null &
+secondary_pid=$!
 
-for _ in $(seq 300); do [[ -S "$dir/secondary.qmp" && -s "$dir/primary.pid" && -s "$dir/secondary.pid" ]] && break; sleep 0.05; done
+for _ in $(seq 300); do
+  [[ -S "$dir/secondary.qmp" && -s "$dir/primary.pid" && -s "$dir/secondary.pid" ]] && break
+  kill -0 "$secondary_pid" 2>/dev/null || fail "the secondary QEMU exited at start: $(tail -n 1 "$dir/secondary.log")"
+  kill -0 "$primary_pid" 2>/dev/null || fail "the primary QEMU exited at start: $(tail -n 1 "$dir/primary.log")"
+  sleep 0.05
+done
 [[ -s "$dir/primary.pid" && -s "$dir/secondary.pid" && -S "$dir/secondary.qmp" ]] \
   || fail "QEMU did not start both VMs within 15 s (no pid file or QMP socket)"
 

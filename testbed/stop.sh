@@ -8,7 +8,7 @@ dir=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dir) [[ $# -ge 2 ]] || { echo "stop.sh: --dir needs a directory" >&2; exit 2; }; dir="$2"; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "stop.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

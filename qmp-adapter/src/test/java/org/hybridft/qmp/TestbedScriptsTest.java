@@ -1,0 +1,120 @@
+package org.hybridft.qmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The testbed's start.sh and stop.sh as a user meets them: every failure is one line on stderr
+ * saying what failed and where the logs are; stop.sh ends both QEMUs whatever form its --dir has.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class TestbedScriptsTest {
+  @TempDir Path dir;
+
+  private record Result(int exitCode, String out, String err) {}
+
+  private Result script(String name, Path workingDirectory, String... arguments) throws Exception {
+    List<String> command = new ArrayList<>(List.of(Testbed.scripts().resolve(name).toString()));
+    command.addAll(List.of(arguments));
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    Process process = new ProcessBuilder(command).directory(workingDirectory.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(process.waitFor(170, TimeUnit.SECONDS)).as(name + " finishes").isTrue();
+    return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  @Test
+  void helpPrintsTheUsageAndNotTheScriptsCode() throws Exception {
+    Result help = script("start.sh", dir, "--help");
+
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).startsWith("Starts a QEMU COLO pair").contains("--guest", "--timeout")
+        .doesNotContain("set -euo pipefail", "#");
+  }
+
+  @Test
+  void aBadArgumentIsOneLineNamingTheValueAndExitTwo() throws Exception {
+    Result badAccel = script("start.sh", dir, "--accel", "xen");
+    Result missingValue = script("start.sh", dir, "--timeout");
+    Result badTimeout = script("start.sh", dir, "--timeout", "1");
+
+    assertThat(badAccel.exitCode()).isEqualTo(2);
+    assertThat(badAccel.err().lines()).singleElement().asString().contains("--accel", "'xen'");
+    assertThat(missingValue.exitCode()).isEqualTo(2);
+    assertThat(missingValue.err().lines()).singleElement().asString().contains("--timeout needs a value");
+    assertThat(badTimeout.err().lines()).singleElement().asString().contains("[5, 3600]", "'1'");
+  }
+
+  @Test
+  void aQemuThatExitsAtStartIsOneLineWithItsLastLogLineAndTheLogsPlace() throws Exception {
+    Path fakeQemu = dir.resolve("qemu-system-x86_64");
+    Files.writeString(fakeQemu, "#!/bin/sh\necho 'cannot start: no such machine' >&2\nexit 1\n");
+    Files.setPosixFilePermissions(fakeQemu, PosixFilePermissions.fromString("rwx------"));
+    Path pairDir = dir.resolve("pair");
+
+    Result start = script("start.sh", dir, "--qemu", fakeQemu.toString(), "--guest", "bios",
+        "--dir", pairDir.toString(), "--base-port", "29500");
+
+    assertThat(start.exitCode()).isEqualTo(1);
+    assertThat(start.err().lines()).singleElement().asString()
+        .contains("primary QEMU", "exited at start", "cannot start: no such machine",
+            "logs: " + pairDir.resolve("primary.log"));
+    assertThat(pairDir.resolve("primary.pid")).doesNotExist();
+  }
+
+  @Test
+  void aStartThatRunsOutOfTimeSaysWhatItWaitedForInOneLine() throws Exception {
+    Path qemu = Testbed.assumeBuilt();
+    Path pairDir = dir.resolve("pair");
+
+    // The Linux guest takes several seconds to serve HTTP under TCG: 5 s is not enough.
+    Result start = script("start.sh", dir, "--qemu", qemu.toString(), "--guest", "linux",
+        "--dir", pairDir.toString(), "--base-port", "29520", "--timeout", "5");
+
+    assertThat(start.exitCode()).isEqualTo(1);
+    assertThat(start.err().lines()).singleElement().asString()
+        .containsPattern("within [0-9]+ s|no time left")
+        .contains("logs: ");
+    assertThat(pairDir.resolve("primary.pid")).as("the failed start stopped its QEMUs").doesNotExist();
+  }
+
+  @Test
+  void stopWithARelativeDirectoryEndsBothQemus() throws Exception {
+    Path qemu = Testbed.assumeBuilt();
+    Path pairDir = dir.resolve("pair");
+    Result start = script("start.sh", dir, "--qemu", qemu.toString(), "--guest", "bios",
+        "--dir", pairDir.toString(), "--base-port", "29540");
+    assertThat(start.exitCode()).as(start.err()).isZero();
+    long primary = Long.parseLong(Files.readString(pairDir.resolve("primary.pid")).strip());
+    long secondary = Long.parseLong(Files.readString(pairDir.resolve("secondary.pid")).strip());
+
+    Result stop = script("stop.sh", dir, "--dir", "pair");
+
+    assertThat(stop.exitCode()).as(stop.err()).isZero();
+    assertThat(stop.out()).contains("stopped primary", "stopped secondary");
+    assertThat(ProcessHandle.of(primary)).isEmpty();
+    assertThat(ProcessHandle.of(secondary)).isEmpty();
+  }
+
+  @Test
+  void stopWithoutADirectoryOrWithAMissingOneIsOneLine() throws Exception {
+    Result none = script("stop.sh", dir);
+    Result missing = script("stop.sh", dir, "--dir", "no-such-pair");
+
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err().lines()).singleElement().asString().contains("--dir DIR is required");
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err().lines()).singleElement().asString().contains("no-such-pair is not a directory");
+  }
+}
