@@ -15,7 +15,8 @@ public interface CheckpointCounter {
   /**
    * The number of checkpoints taken so far: increases monotonically, except that it may restart
    * from a lower value when the replication restarts, which {@link CheckpointRateEstimator}
-   * treats as a counter reset.
+   * treats as a counter reset. A negative value is a counter fault: the loop treats it exactly as
+   * a read that threw (reported, and the fail-safe after the loop's counter timeout).
    *
    * @throws ReplicationEndedException when the replication has ended (failover, QEMU gone): the
    *     loop stops and reports it
@@ -26,7 +27,8 @@ public interface CheckpointCounter {
 
   /**
    * Total time the guest has been paused for checkpoints so far, in nanoseconds, or {@link
-   * #PAUSE_UNKNOWN}. The loop feeds its increase to its {@link DowntimeMeter}.
+   * #PAUSE_UNKNOWN} (any negative value reads as unknown). The loop feeds its increase to its
+   * {@link DowntimeMeter}; while it is unknown the loop's downtime ratio is {@link Double#NaN}.
    */
   default long totalPauseNanos() {
     return PAUSE_UNKNOWN;

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -37,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  * retries, for instance) goes straight to the underlying scheduler, and so do shutdown and
  * termination. A coalesced task that throws does not stop the others in its group; unlike the
  * JDK's schedulers, it keeps running at its next period. Cancelling a coalesced task removes it
- * from its group; a group left empty is cancelled.
+ * from its group; a group left empty is cancelled. Of concurrent cancels of one task exactly one
+ * returns {@code true}, and a cancel never touches a newer group that took the same slot.
  */
 public final class CoalescingScheduler extends AbstractExecutorService
     implements ScheduledExecutorService {
@@ -153,9 +155,11 @@ public final class CoalescingScheduler extends AbstractExecutorService
       if (group == null) {
         return;
       }
-      group.members.remove(member);
-      if (group.members.isEmpty()) {
-        groups.remove(group.key);
+      if (!group.members.remove(member)) {
+        return;
+      }
+      // The key may by now name a newer group of the same slot: remove only this one.
+      if (group.members.isEmpty() && groups.remove(group.key, group)) {
         ScheduledFuture<?> future = group.future;
         if (future != null) {
           future.cancel(false);
@@ -189,6 +193,8 @@ public final class CoalescingScheduler extends AbstractExecutorService
     // The next run's due instant; claimed by compare-and-set so that no run happens twice.
     final AtomicLong nextRunNanos;
     final CountDownLatch cancelled = new CountDownLatch(1);
+    // Claimed by compare-and-set, so that of concurrent cancels exactly one succeeds and leaves.
+    final AtomicBoolean cancelClaimed = new AtomicBoolean();
     @Nullable Group group;
 
     Member(Runnable task, long firstRunNanos, long periodNanos) {
@@ -225,7 +231,7 @@ public final class CoalescingScheduler extends AbstractExecutorService
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      if (isCancelled()) {
+      if (!cancelClaimed.compareAndSet(false, true)) {
         return false;
       }
       cancelled.countDown();

@@ -7,6 +7,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -20,30 +21,60 @@ import org.jspecify.annotations.Nullable;
  * replication's mode is unknown until then); every later tick measures a period and consults the
  * controller. So the actuator is called once at start and then once per mode change.
  *
- * <p><b>Fail-safe.</b> When the actuator throws, the loop retries with exponential backoff
- * ({@code retryBackoff}, doubled per attempt, at most {@code maxRetryBackoff}) up to {@code
- * actuatorAttempts} attempts. When they are used up, or when the counter could not be read for
- * {@code counterTimeout}, the loop reports an error and applies the fail-safe mode (default
- * {@link Mode#CHECKPOINT}, whose checkpoint rate does not depend on the workload), holds it for
- * {@code failSafeHold} (re-applying it each period until that succeeds), then resets the
- * controller and resumes control.
+ * <p><b>Fail-safe.</b> When an actuation fails (the actuator throws any exception or {@code
+ * Error}, the actuation executor refuses or drops the task), the loop retries with exponential
+ * backoff ({@code retryBackoff}, doubled per attempt and saturating at {@code maxRetryBackoff},
+ * however many attempts) up to {@code actuatorAttempts} attempts. When they are used up, or when
+ * the counter could not be read for {@code counterTimeout}, the loop reports an error and applies
+ * the fail-safe mode (default {@link Mode#CHECKPOINT}, whose checkpoint rate does not depend on
+ * the workload), holds it for {@code failSafeHold} (re-applying it each period until that
+ * succeeds), then resets the controller and resumes control.
+ *
+ * <p><b>Counter faults.</b> A read that throws, and a negative count (a count is never negative,
+ * so it can only be a broken adapter), are both a failed read: {@link
+ * ControlLoopError.Kind#COUNTER_READ_FAILED} each period, and the fail-safe after {@code
+ * counterTimeout}. A negative pause total is read as {@link CheckpointCounter#PAUSE_UNKNOWN}.
  *
  * <p><b>End.</b> A {@link ReplicationEndedException} from either port stops the loop for good
- * and is reported to {@link Listener#onReplicationEnded(String)}. {@link #close()} cancels the
- * loop's tasks and returns only when no tick of it is running.
+ * and is reported to {@link Listener#onReplicationEnded(String)}. {@link #close()} stops it for
+ * good too: {@link State#CLOSED} and {@link State#ENDED} are final, and once {@code close()} has
+ * returned the loop calls neither port again and starts no task (an actuator call already under
+ * way on the actuation executor finishes, and its outcome is ignored).
  *
- * <p><b>Threads.</b> Ticks of one loop never overlap. Many loops share one scheduler: a tick is
- * a few hundred nanoseconds and allocates nothing while the mode holds. The actuator runs on the
- * tick's thread unless {@link Builder#actuationExecutor(java.util.concurrent.Executor)} moves it
- * elsewhere, which keeps one slow QEMU from delaying every VM on the scheduler. Listeners run on
- * the scheduler thread (or the actuation executor, for switches it completes) and must be quick;
- * an exception they throw is ignored.
+ * <p><b>Threads.</b> Ticks of one loop never overlap, and the ports of one loop are never called
+ * concurrently. Many loops share one scheduler: a tick is a few hundred nanoseconds and allocates
+ * nothing while the mode holds (with or without a listener). The actuator runs on the tick's
+ * thread unless {@link Builder#actuationExecutor(Executor)} moves it elsewhere, which keeps one
+ * slow QEMU from delaying every VM on the scheduler. An actuation handed to that executor must
+ * start within {@code actuationStartTimeout} (checked at each tick), else it counts as a failed
+ * attempt and, should it start later, does nothing.
+ *
+ * <p><b>Listeners.</b> Listeners never run under the loop's lock, so a listener that blocks
+ * delays neither {@link #close()} (which returns within the time of a port call, whatever the
+ * listener does) nor other loops' ticks on other threads. Events are queued in the order the loop
+ * produced them and delivered one at a time, never concurrently, in that order. By default they
+ * are delivered on the thread that produced them (the scheduler thread for ticks and retries, the
+ * actuation executor for actuations it completes) right after it leaves the lock; a listener that
+ * blocks there holds that thread, and so this loop's next tick. With {@link
+ * Builder#listenerExecutor(Executor)} they are delivered by one task at a time on that executor
+ * instead, so a listener that blocks (a terminal that stopped reading) stops nothing but the
+ * delivery. Up to {@value #MAX_QUEUED_EVENTS} undelivered events are queued; beyond that new
+ * events are dropped, counted and reported as one {@link ControlLoopError.Kind#LISTENER_BEHIND}
+ * error once the listener catches up; {@link Listener#onReplicationEnded(String)} is never
+ * dropped. Events already queued when the loop closes are still delivered. An exception or
+ * {@code Error} a listener throws is ignored.
  */
 public final class ControlLoop implements AutoCloseable {
 
-  /** Observes a loop. All methods have empty defaults; they run on the tick's thread. */
+  /**
+   * Observes a loop. All methods have empty defaults. They run outside the loop's lock, one at a
+   * time and in order, on the threads described in the class comment.
+   */
   public interface Listener {
-    /** After every measured tick: the rate measured, the applied mode, the downtime ratio. */
+    /**
+     * After every measured tick: the rate measured, the applied mode, the downtime ratio ({@link
+     * Double#NaN} while unknown, see {@link ControlLoop#downtimeRatio()}).
+     */
     default void onTick(long nowNanos, double checkpointsPerSecond, Mode mode, double downtimeRatio) {}
 
     /** After the actuator applied a new mode. */
@@ -64,13 +95,19 @@ public final class ControlLoop implements AutoCloseable {
     RUNNING,
     /** Holding the fail-safe mode after a port failed. */
     FAIL_SAFE,
-    /** Stopped because the replication ended. */
+    /** Stopped because the replication ended; final. */
     ENDED,
-    /** Stopped by {@link #close()}. */
+    /** Stopped by {@link #close()}; final. */
     CLOSED
   }
 
+  /** The most listener events queued for delivery; beyond it new events are dropped. */
+  public static final int MAX_QUEUED_EVENTS = 1024;
+
   private static final Listener NO_LISTENER = new Listener() {};
+  private static final int TICK_EVENT = 0;
+  private static final int SWITCH_EVENT = 1;
+  private static final int ERROR_EVENT = 2;
 
   private final ModeController controller;
   private final CheckpointCounter counter;
@@ -85,9 +122,12 @@ public final class ControlLoop implements AutoCloseable {
   private final long maxRetryBackoffNanos;
   private final long counterTimeoutNanos;
   private final long failSafeHoldNanos;
+  private final long actuationStartTimeoutNanos;
   private final Listener listener;
+  private final boolean hasListener;
   private final CheckpointRateEstimator estimator;
   private final @Nullable Executor actuationExecutor;
+  private final @Nullable Executor listenerExecutor;
 
   private final Object lock = new Object();
   private volatile State state = State.NEW;
@@ -95,21 +135,48 @@ public final class ControlLoop implements AutoCloseable {
   private volatile boolean closeRequested;
   private volatile @Nullable Mode appliedMode;
   private volatile double lastCheckpointsPerSecond;
-  private volatile double lastDowntimeRatio;
+  private volatile double lastDowntimeRatio = Double.NaN;
 
   // Guarded by lock.
   private @Nullable ScheduledFuture<?> tickTask;
   private @Nullable ScheduledFuture<?> retryTask;
   private @Nullable DowntimeMeter meter;
   private boolean baselineTaken;
-  private boolean actuationInFlight;
   private long lastCounterReadNanos;
   private boolean counterFailing;
   private long lastPauseTotal = CheckpointCounter.PAUSE_UNKNOWN;
   private int failedAttempts;
   private long failSafeUntilNanos;
+  // The actuation handed to the actuation executor, if any; a new sequence number abandons it.
+  private boolean actuationInFlight;
+  private boolean actuationStarted;
+  private long actuationSequence;
+  private long actuationQueuedNanos;
+  private Mode actuationMode = Mode.COLO;
+  private boolean actuationFailSafe;
+  private double actuationCps;
+  // Listener events not yet delivered: a ring of reused slots, grown on demand (never per tick).
+  private Event[] events = new Event[0];
+  private int eventHead;
+  private int eventCount;
+  private long droppedEvents;
+  private @Nullable String endedReason;
+  private boolean delivering;
+
   private final Runnable tick = this::tick;
   private final Runnable retry = this::retry;
+  private final Runnable drain = this::drainEvents;
+
+  /** One queued listener event; slots are reused. */
+  private static final class Event {
+    int kind;
+    long nanos;
+    double cps;
+    double ratio;
+    @Nullable Mode from;
+    @Nullable Mode to;
+    @Nullable ControlLoopError error;
+  }
 
   private ControlLoop(Builder builder) {
     this.controller = builder.controller;
@@ -126,8 +193,11 @@ public final class ControlLoop implements AutoCloseable {
     this.maxRetryBackoffNanos = builder.maxRetryBackoff.toNanos();
     this.counterTimeoutNanos = builder.counterTimeout.toNanos();
     this.failSafeHoldNanos = builder.failSafeHold.toNanos();
+    this.actuationStartTimeoutNanos = builder.actuationStartTimeout.toNanos();
     this.listener = builder.listener;
+    this.hasListener = builder.listener != NO_LISTENER;
     this.actuationExecutor = builder.actuationExecutor;
+    this.listenerExecutor = builder.listenerExecutor;
     Duration window = builder.rateWindow == null ? builder.period : builder.rateWindow;
     this.estimator = CheckpointRateEstimator.forCounter(window, builder.period);
   }
@@ -161,19 +231,21 @@ public final class ControlLoop implements AutoCloseable {
   }
 
   /**
-   * Stops the loop: cancels its tasks, and returns once no tick is running (immediately when
-   * called from a listener on the tick's own thread). Idempotent. Does not touch the replication:
-   * it stays in the mode last applied.
+   * Stops the loop for good: cancels its tasks and returns once no tick of it is running, so that
+   * after it returns neither port is called again. It waits at most for the port call of a
+   * running tick, never for a listener, and may be called from a listener. Idempotent. Does not
+   * touch the replication: it stays in the mode last applied.
    */
   @Override
   public void close() {
     closeRequested = true;
     synchronized (lock) {
-      // Taking the lock waits for a running tick; ticks check the state first thing.
+      // Taking the lock waits for a running tick; ticks check closeRequested first thing.
       if (state != State.ENDED) {
         state = State.CLOSED;
       }
       cancelTasks();
+      abandonActuation();
     }
   }
 
@@ -192,9 +264,19 @@ public final class ControlLoop implements AutoCloseable {
     return lastCheckpointsPerSecond;
   }
 
-  /** The downtime ratio since the loop started, as of the last tick (0 if pauses are unknown). */
+  /**
+   * The downtime ratio as of the last tick: the share of wall time the guest was paused for
+   * checkpoints since the counter began reporting pause totals (normally since the first tick).
+   * {@link Double#NaN} while it is unknown: before the first measured tick, and while the
+   * counter reports {@link CheckpointCounter#PAUSE_UNKNOWN} (after which it covers the time since
+   * pause totals came back). Test with {@link Double#isNaN(double)}; unknown is not 0.
+   */
   public double downtimeRatio() {
     return lastDowntimeRatio;
+  }
+
+  private boolean stopped() {
+    return closeRequested || state == State.ENDED || state == State.CLOSED;
   }
 
   private void tick() {
@@ -204,7 +286,10 @@ public final class ControlLoop implements AutoCloseable {
       }
       long now = clock.getAsLong();
       try {
-        measureAndControl(now);
+        expireUnstartedActuation(now);
+        if (!stopped()) {
+          measureAndControl(now);
+        }
       } catch (RuntimeException | Error unexpected) {
         // A periodic task that throws is silently cancelled by the JDK's schedulers: report the
         // failure (an injected clock going backwards, say) and keep the loop alive instead.
@@ -212,6 +297,7 @@ public final class ControlLoop implements AutoCloseable {
             "tick failed: " + unexpected, unexpected, now);
       }
     }
+    deliverEvents();
   }
 
   private void measureAndControl(long now) {
@@ -227,6 +313,11 @@ public final class ControlLoop implements AutoCloseable {
       onCounterFailure(now, failure);
       return;
     }
+    if (count < 0) {
+      onCounterFailure(now, new IllegalStateException(
+          "the checkpoint counter read " + count + "; a count is never negative"));
+      return;
+    }
     counterFailing = false;
     lastCounterReadNanos = now;
     try {
@@ -239,7 +330,10 @@ public final class ControlLoop implements AutoCloseable {
     }
     if (!baselineTaken) {
       baselineTaken = true;
-      meter = new DowntimeMeter(now, state == State.FAIL_SAFE ? failSafeMode : controller.mode());
+      Mode initial = state == State.FAIL_SAFE ? failSafeMode : controller.mode();
+      if (pauseTotal >= 0) {
+        meter = new DowntimeMeter(now, initial);
+      }
       lastPauseTotal = pauseTotal;
       if (state == State.FAIL_SAFE) {
         // The counter was unreadable from the start: the fail-safe mode holds, not the controller's.
@@ -251,30 +345,47 @@ public final class ControlLoop implements AutoCloseable {
     }
     double cps = estimator.checkpointsPerSecond(now);
     lastCheckpointsPerSecond = cps;
-    DowntimeMeter downtime = Objects.requireNonNull(meter);
-    if (pauseTotal >= 0) {
-      // A total lower than before is a restarted counter: its value is the pause since then.
-      long pause = lastPauseTotal >= 0 && pauseTotal >= lastPauseTotal
-          ? pauseTotal - lastPauseTotal
-          : pauseTotal;
-      downtime.onPause(pause);
-      lastPauseTotal = pauseTotal;
-    }
+    measurePause(now, pauseTotal);
     if (state == State.FAIL_SAFE) {
       holdFailSafe(now);
     } else {
       control(now, cps);
     }
-    double ratio = downtime.downtimeRatio(now);
+    DowntimeMeter downtime = meter;
+    // No meter, or one that has just started measuring (no wall time yet): unknown, not 0.
+    double ratio =
+        downtime == null || downtime.wallNanos(now) <= 0 ? Double.NaN : downtime.downtimeRatio(now);
     lastDowntimeRatio = ratio;
     Mode applied = appliedMode;
-    if (applied != null) {
-      try {
-        listener.onTick(now, cps, applied, ratio);
-      } catch (RuntimeException | Error ignored) {
-        // A listener must not break the loop.
+    if (applied != null && hasListener && !stopped()) {
+      Event event = queueEvent(TICK_EVENT, now);
+      if (event != null) {
+        event.cps = cps;
+        event.to = applied;
+        event.ratio = ratio;
       }
     }
+  }
+
+  /** Feeds the pause since the last reading to the meter; unknown pauses make the ratio unknown. */
+  private void measurePause(long now, long pauseTotal) {
+    if (pauseTotal < 0) {
+      meter = null;
+      lastPauseTotal = CheckpointCounter.PAUSE_UNKNOWN;
+      return;
+    }
+    DowntimeMeter downtime = meter;
+    if (downtime == null) {
+      // Pause totals are back (or came only now): measure from here, in the applied mode.
+      Mode current = appliedMode;
+      meter = new DowntimeMeter(now, current != null ? current : controller.mode());
+      lastPauseTotal = pauseTotal;
+      return;
+    }
+    // A total lower than before is a restarted counter: its value is the pause since then.
+    long pause = pauseTotal >= lastPauseTotal ? pauseTotal - lastPauseTotal : pauseTotal;
+    downtime.onPause(pause);
+    lastPauseTotal = pauseTotal;
   }
 
   private void control(long now, double cps) {
@@ -294,7 +405,7 @@ public final class ControlLoop implements AutoCloseable {
     if (appliedMode != failSafeMode) {
       applyFailSafe(now);
     }
-    if (now >= failSafeUntilNanos && appliedMode == failSafeMode) {
+    if (now >= failSafeUntilNanos && appliedMode == failSafeMode && state == State.FAIL_SAFE) {
       state = State.RUNNING;
       controller.reset();
       failedAttempts = 0;
@@ -310,41 +421,90 @@ public final class ControlLoop implements AutoCloseable {
    * is set, on that executor; the outcome is handled under the lock either way.
    */
   private void apply(Mode mode, boolean failSafe, long now, double cps) {
+    if (stopped()) {
+      return;
+    }
     long checkpointPeriod = controller.checkpointPeriodNanos();
     Executor executor = actuationExecutor;
     if (executor == null) {
       onApplied(mode, failSafe, attempt(mode, checkpointPeriod), now, cps);
       return;
     }
+    long sequence = ++actuationSequence;
     actuationInFlight = true;
+    actuationStarted = false;
+    actuationQueuedNanos = now;
+    actuationMode = mode;
+    actuationFailSafe = failSafe;
+    actuationCps = cps;
     try {
-      executor.execute(() -> {
-        RuntimeException failure = attempt(mode, checkpointPeriod);
-        synchronized (lock) {
-          actuationInFlight = false;
-          if (closeRequested || state == State.ENDED || state == State.CLOSED) {
-            return;
-          }
-          onApplied(mode, failSafe, failure, clock.getAsLong(), cps);
-        }
-      });
-    } catch (RejectedExecutionException rejected) {
+      executor.execute(() -> runActuation(sequence, mode, failSafe, checkpointPeriod, cps));
+    } catch (RuntimeException | Error notQueued) {
+      // Refused (RejectedExecutionException) or broken: either way this attempt failed. Unless
+      // the executor ran it inline before failing, in which case its outcome is already handled.
+      if (actuationInFlight && actuationSequence == sequence && !actuationStarted) {
+        actuationInFlight = false;
+        onApplied(mode, failSafe, notQueued, now, cps);
+      }
+    }
+  }
+
+  /** The task handed to the actuation executor. */
+  private void runActuation(long sequence, Mode mode, boolean failSafe, long checkpointPeriod, double cps) {
+    synchronized (lock) {
+      if (!actuationInFlight || actuationSequence != sequence || stopped()) {
+        return; // abandoned (it started after its deadline) or the loop stopped: no port call
+      }
+      actuationStarted = true;
+    }
+    Throwable failure = attempt(mode, checkpointPeriod);
+    synchronized (lock) {
+      if (actuationSequence != sequence) {
+        return;
+      }
       actuationInFlight = false;
-      onApplied(mode, failSafe, rejected, now, cps);
+      if (stopped()) {
+        return;
+      }
+      onApplied(mode, failSafe, failure, clock.getAsLong(), cps);
+    }
+    deliverEvents();
+  }
+
+  /** An actuation the executor has not started by its deadline counts as a failed attempt. */
+  private void expireUnstartedActuation(long now) {
+    if (actuationInFlight && !actuationStarted
+        && now - actuationQueuedNanos >= actuationStartTimeoutNanos) {
+      abandonActuation();
+      onApplied(actuationMode, actuationFailSafe, new TimeoutException(
+          "the actuation executor did not start the actuation within "
+              + actuationStartTimeoutNanos / 1_000_000 + " ms (dropped, or queued too long)"),
+          now, actuationCps);
+    }
+  }
+
+  private void abandonActuation() {
+    if (actuationInFlight && !actuationStarted) {
+      actuationSequence++;
+      actuationInFlight = false;
     }
   }
 
   /** Calls the actuator; returns its failure, null on success. */
-  private @Nullable RuntimeException attempt(Mode mode, long checkpointPeriodNanos) {
+  private @Nullable Throwable attempt(Mode mode, long checkpointPeriodNanos) {
     try {
       actuator.apply(mode, checkpointPeriodNanos);
       return null;
-    } catch (RuntimeException failure) {
+    } catch (RuntimeException | Error failure) {
+      // An Error too: the attempt failed, and the loop must go on retrying or fall back.
       return failure;
     }
   }
 
-  private void onApplied(Mode mode, boolean failSafe, @Nullable RuntimeException failure, long now, double cps) {
+  private void onApplied(Mode mode, boolean failSafe, @Nullable Throwable failure, long now, double cps) {
+    if (stopped()) {
+      return;
+    }
     if (failure instanceof ReplicationEndedException ended) {
       end(ended.reason());
       return;
@@ -374,24 +534,37 @@ public final class ControlLoop implements AutoCloseable {
           now);
       enterFailSafe(now);
     } else {
-      long backoff = retryBackoffNanos << Math.min(30, failedAttempts - 1);
-      if (backoff <= 0 || backoff > maxRetryBackoffNanos) {
-        backoff = maxRetryBackoffNanos;
-      }
+      long backoff = backoffNanos(failedAttempts);
+      String problem = failure instanceof TimeoutException ? failure.getMessage() : "failed";
       report(
           ControlLoopError.Kind.ACTUATOR_FAILED,
-          "applying " + mode + " failed (attempt " + failedAttempts + " of " + actuatorAttempts
-              + "); retrying in " + backoff / 1_000_000 + " ms",
+          "applying " + mode + " " + problem + " (attempt " + failedAttempts + " of "
+              + actuatorAttempts + "); retrying in " + backoff / 1_000_000 + " ms",
           failure,
           now);
-      retryTask = scheduler.schedule(retry, backoff, TimeUnit.NANOSECONDS);
+      try {
+        retryTask = scheduler.schedule(retry, backoff, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException shutDown) {
+        // No retry task: the next tick, if any, tries again.
+        report(ControlLoopError.Kind.ACTUATOR_FAILED,
+            "the scheduler refused the retry of " + mode, shutDown, now);
+      }
     }
+  }
+
+  /** {@code retryBackoff * 2^(failedAttempts - 1)}, saturating at {@code maxRetryBackoff}. */
+  private long backoffNanos(int failedAttempts) {
+    int shift = failedAttempts - 1;
+    if (shift >= Long.SIZE - 1 || retryBackoffNanos > maxRetryBackoffNanos >> shift) {
+      return maxRetryBackoffNanos;
+    }
+    return retryBackoffNanos << shift;
   }
 
   private void retry() {
     synchronized (lock) {
       retryTask = null;
-      if (closeRequested || state != State.RUNNING) {
+      if (stopped() || state != State.RUNNING) {
         return;
       }
       Mode wanted = controller.mode();
@@ -404,9 +577,13 @@ public final class ControlLoop implements AutoCloseable {
         failedAttempts = 0;
       }
     }
+    deliverEvents();
   }
 
   private void enterFailSafe(long now) {
+    if (stopped()) {
+      return;
+    }
     state = State.FAIL_SAFE;
     failSafeUntilNanos = now + failSafeHoldNanos;
     if (retryTask != null) {
@@ -428,11 +605,12 @@ public final class ControlLoop implements AutoCloseable {
     if (meter != null) {
       meter.switchMode(now, mode);
     }
-    if (from != null && from != mode) {
-      try {
-        listener.onModeSwitch(from, mode, cps, now);
-      } catch (RuntimeException | Error ignored) {
-        // A listener must not break the loop.
+    if (from != null && from != mode && hasListener) {
+      Event event = queueEvent(SWITCH_EVENT, now);
+      if (event != null) {
+        event.from = from;
+        event.to = mode;
+        event.cps = cps;
       }
     }
   }
@@ -447,7 +625,8 @@ public final class ControlLoop implements AutoCloseable {
     long unreadable = now - lastCounterReadNanos;
     report(
         ControlLoopError.Kind.COUNTER_READ_FAILED,
-        "reading the checkpoint counter failed; unreadable for " + unreadable / 1_000_000 + " ms",
+        "reading the checkpoint counter failed (" + failure.getMessage() + "); unreadable for "
+            + unreadable / 1_000_000 + " ms",
         failure,
         now);
     if (unreadable >= counterTimeoutNanos && state == State.RUNNING) {
@@ -470,10 +649,9 @@ public final class ControlLoop implements AutoCloseable {
   private void end(String reason) {
     state = State.ENDED;
     cancelTasks();
-    try {
-      listener.onReplicationEnded(reason);
-    } catch (RuntimeException | Error ignored) {
-      // A listener must not break the loop.
+    abandonActuation();
+    if (hasListener) {
+      endedReason = reason;
     }
   }
 
@@ -489,10 +667,139 @@ public final class ControlLoop implements AutoCloseable {
   }
 
   private void report(ControlLoopError.Kind kind, String message, @Nullable Throwable cause, long now) {
-    try {
-      listener.onError(new ControlLoopError(kind, message, cause, now));
-    } catch (RuntimeException | Error ignored) {
-      // A listener must not break the loop.
+    if (!hasListener) {
+      return;
+    }
+    Event event = queueEvent(ERROR_EVENT, now);
+    if (event != null) {
+      event.error = new ControlLoopError(kind, message, cause, now);
+    }
+  }
+
+  /** A slot for a new event at the tail of the queue, null if the queue is full (counted). */
+  private @Nullable Event queueEvent(int kind, long now) {
+    Event[] ring = events;
+    if (eventCount == ring.length) {
+      if (ring.length == MAX_QUEUED_EVENTS) {
+        droppedEvents++;
+        return null;
+      }
+      ring = growEvents(ring);
+    }
+    int index = eventHead + eventCount;
+    if (index >= ring.length) {
+      index -= ring.length;
+    }
+    eventCount++;
+    Event event = ring[index];
+    event.kind = kind;
+    event.nanos = now;
+    return event;
+  }
+
+  private Event[] growEvents(Event[] ring) {
+    Event[] grown = new Event[Math.min(MAX_QUEUED_EVENTS, Math.max(4, ring.length * 2))];
+    for (int i = 0; i < eventCount; i++) {
+      int from = eventHead + i;
+      grown[i] = ring[from >= ring.length ? from - ring.length : from];
+    }
+    for (int i = eventCount; i < grown.length; i++) {
+      grown[i] = new Event();
+    }
+    events = grown;
+    eventHead = 0;
+    return grown;
+  }
+
+  /**
+   * Delivers the queued events, or hands their delivery to the listener executor, unless another
+   * thread is delivering already (it delivers them in order) or the lock is held (the outermost
+   * entry point delivers once it has left the lock).
+   */
+  private void deliverEvents() {
+    if (!hasListener || Thread.holdsLock(lock)) {
+      return;
+    }
+    synchronized (lock) {
+      if (delivering || (eventCount == 0 && droppedEvents == 0 && endedReason == null)) {
+        return;
+      }
+      delivering = true;
+    }
+    Executor executor = listenerExecutor;
+    if (executor != null) {
+      try {
+        executor.execute(drain);
+        return;
+      } catch (RuntimeException | Error refused) {
+        // The listener executor is gone: deliver here rather than lose the events.
+      }
+    }
+    drainEvents();
+  }
+
+  /** Delivers queued events one at a time, outside the lock, until none is left. */
+  private void drainEvents() {
+    while (true) {
+      int kind;
+      long nanos;
+      double cps;
+      double ratio;
+      Mode from;
+      Mode to;
+      ControlLoopError error = null;
+      String ended = null;
+      synchronized (lock) {
+        if (eventCount > 0) {
+          Event event = events[eventHead];
+          eventHead = eventHead + 1 == events.length ? 0 : eventHead + 1;
+          eventCount--;
+          kind = event.kind;
+          nanos = event.nanos;
+          cps = event.cps;
+          ratio = event.ratio;
+          from = event.from;
+          to = event.to;
+          error = event.error;
+          event.error = null;
+        } else if (droppedEvents > 0) {
+          kind = ERROR_EVENT;
+          nanos = 0;
+          cps = 0;
+          ratio = 0;
+          from = null;
+          to = null;
+          error = new ControlLoopError(ControlLoopError.Kind.LISTENER_BEHIND,
+              droppedEvents + " listener events were dropped: the listener fell more than "
+                  + MAX_QUEUED_EVENTS + " events behind", null, clock.getAsLong());
+          droppedEvents = 0;
+        } else if (endedReason != null) {
+          ended = endedReason;
+          endedReason = null;
+          kind = -1;
+          nanos = 0;
+          cps = 0;
+          ratio = 0;
+          from = null;
+          to = null;
+        } else {
+          delivering = false;
+          return;
+        }
+      }
+      try {
+        if (ended != null) {
+          listener.onReplicationEnded(ended);
+        } else if (kind == TICK_EVENT) {
+          listener.onTick(nanos, cps, Objects.requireNonNull(to), ratio);
+        } else if (kind == SWITCH_EVENT) {
+          listener.onModeSwitch(Objects.requireNonNull(from), Objects.requireNonNull(to), cps, nanos);
+        } else {
+          listener.onError(Objects.requireNonNull(error));
+        }
+      } catch (RuntimeException | Error ignored) {
+        // A listener must not break the loop.
+      }
     }
   }
 
@@ -514,6 +821,8 @@ public final class ControlLoop implements AutoCloseable {
     private Duration failSafeHold = Duration.ofSeconds(60);
     private Listener listener = NO_LISTENER;
     private @Nullable Executor actuationExecutor;
+    private Duration actuationStartTimeout = Duration.ofSeconds(10);
+    private @Nullable Executor listenerExecutor;
 
     private Builder(ModeController controller, CheckpointCounter counter, ModeActuator actuator) {
       this.controller = Objects.requireNonNull(controller, "controller");
@@ -603,11 +912,38 @@ public final class ControlLoop implements AutoCloseable {
      * or hung replication endpoint (a QMP command waits up to its timeout) delays only its own VM,
      * not the ticks of the other loops sharing the scheduler. While an actuation is in flight the
      * loop keeps ticking and measuring but starts no other actuation; its outcome (switch,
-     * retry, fail-safe) is handled when it completes. After {@link #close()} an outcome is
-     * ignored. Default: none (the actuator runs on the tick's thread).
+     * retry, fail-safe) is handled when it completes. If {@code execute} throws (any exception),
+     * or the task does not start within {@link #actuationStartTimeout(Duration)}, the attempt
+     * failed. After {@link #close()} a queued actuation does not call the actuator, and the outcome
+     * of one under way is ignored. Default: none (the actuator runs on the tick's thread).
      */
     public Builder actuationExecutor(Executor executor) {
       this.actuationExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * How long an actuation handed to the {@link #actuationExecutor(Executor) actuation executor}
+     * may wait to start, {@code > 0}; default 10 s. Checked at each tick: an actuation the executor
+     * dropped (a {@code DiscardPolicy}, a pool after {@code shutdownNow()}) or left queued longer
+     * counts as a failed attempt (retry, then fail-safe), and does nothing should it start later.
+     * An actuation that has started is never abandoned: the actuator bounds its own time.
+     */
+    public Builder actuationStartTimeout(Duration actuationStartTimeout) {
+      this.actuationStartTimeout =
+          ParameterCheck.positive("actuationStartTimeout", actuationStartTimeout);
+      return this;
+    }
+
+    /**
+     * Delivers listener events on {@code executor}, one task at a time and in order, instead of on
+     * the thread that produced them; a listener that blocks then delays only the delivery, never
+     * control or the fail-safe. The delivery task is one reused {@code Runnable}: no allocation per
+     * event. If the executor refuses it, the events are delivered on the producing thread. Default:
+     * none (events are delivered on the producing thread, outside the loop's lock).
+     */
+    public Builder listenerExecutor(Executor executor) {
+      this.listenerExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

@@ -26,6 +26,11 @@ public record ControlLoopError(Kind kind, String message, @Nullable Throwable ca
     /** Applying the fail-safe mode itself failed; the loop tries again next period. */
     FAIL_SAFE_FAILED,
     /** The controller rejected its input (for instance a clock going backwards). */
-    CONTROLLER_FAILED
+    CONTROLLER_FAILED,
+    /**
+     * The listener fell too far behind and events were dropped (the message says how many);
+     * control was not affected. See {@link ControlLoop#MAX_QUEUED_EVENTS}.
+     */
+    LISTENER_BEHIND
   }
 }

@@ -10,14 +10,16 @@ public interface ModeActuator {
 
   /**
    * Puts the replication into {@code mode}. Must return within a bounded time (its own
-   * timeout): it runs on the scheduler thread the loop shares with other VMs.
+   * timeout): it runs on the scheduler thread the loop shares with other VMs, or on the loop's
+   * actuation executor, and the loop never starts another call for the same VM before it returns.
    *
    * @param mode the mode to run
    * @param checkpointPeriodNanos the interval between checkpoints wanted in {@link
    *     Mode#CHECKPOINT} (the controller's {@link ModeController#checkpointPeriodNanos()})
    * @throws ReplicationEndedException when the replication has ended: the loop stops
    * @throws RuntimeException when the mode could not be applied: the loop retries with
-   *     exponential backoff, then falls back to its fail-safe mode
+   *     exponential backoff, then falls back to its fail-safe mode (an {@code Error} thrown here
+   *     counts as a failed attempt too)
    */
   void apply(Mode mode, long checkpointPeriodNanos);
 }
