@@ -246,6 +246,11 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** A ratio as a percentage, or "unknown" (NaN: the pauses are not known yet). */
+  static String percent(double ratio) {
+    return Double.isNaN(ratio) ? "unknown" : String.format(Locale.ROOT, "%6.2f%%", 100 * ratio);
+  }
+
   /** Status lines kept while the terminal does not read; more are dropped and counted. */
   static final int STATUS_QUEUE_LINES = 1024;
 
@@ -258,8 +263,8 @@ public final class RunCommand implements Callable<Integer> {
       @Override
       public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
         summary.tick(mode, cps, downtimeRatio);
-        terminal.out(String.format(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %6.2f%%",
-            (nowNanos - summary.startNanos) / 1e9, mode, cps, 100 * downtimeRatio));
+        terminal.out(String.format(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %s",
+            (nowNanos - summary.startNanos) / 1e9, mode, cps, percent(downtimeRatio)));
       }
 
       @Override
@@ -312,8 +317,8 @@ public final class RunCommand implements Callable<Integer> {
             n == 0 ? 0.0 : cpsSum[mode.ordinal()] / n);
       }
       long pauses = counter.pauses();
-      out.printf(Locale.ROOT, "  checkpoint pauses %d, mean %.1f ms; downtime ratio %.2f%%%n", pauses,
-          pauses == 0 ? 0.0 : counter.totalPauseNanos() / 1e6 / pauses, 100 * loop.downtimeRatio());
+      out.printf(Locale.ROOT, "  checkpoint pauses %d, mean %.1f ms; downtime ratio %s%n", pauses,
+          pauses == 0 ? 0.0 : counter.totalPauseNanos() / 1e6 / pauses, percent(loop.downtimeRatio()).strip());
       out.flush();
     }
 
