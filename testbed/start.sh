@@ -119,6 +119,7 @@ fi
   -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=$dir/primary.img,children.0.driver=raw" \
   -S >>"$dir/primary.log" 2>&1 </dev/null &
 primary_pid=$!
+disown   # its end is reported by fail(), not by bash's job messages
 for _ in $(seq 200); do
   [[ -S "$dir/primary.qmp" ]] && break
   kill -0 "$primary_pid" 2>/dev/null || fail "the primary QEMU ($qemu) exited at start: $(tail -n 1 "$dir/primary.log")"
@@ -142,6 +143,7 @@ if (( ${major:-0} > 9 || ${major:-0} == 9 && ${minor:-0} >= 2 )); then reconnect
   -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0=childs0" \
   -incoming "tcp:127.0.0.1:$migration" >>"$dir/secondary.log" 2>&1 </dev/null &
 secondary_pid=$!
+disown
 
 for _ in $(seq 300); do
   [[ -S "$dir/secondary.qmp" && -s "$dir/primary.pid" && -s "$dir/secondary.pid" ]] && break
