@@ -263,7 +263,7 @@ public final class Tuner {
       return this;
     }
 
-    /** The replication model; default {@link ReplicationModel.defaults()}. */
+    /** The replication model; default {@link ReplicationModel#defaults()}. */
     public Builder model(ReplicationModel model) {
       this.model = Objects.requireNonNull(model, "model");
       return this;
