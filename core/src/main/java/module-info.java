@@ -6,6 +6,7 @@
  */
 module org.hybridft.core {
   requires static transitive org.jspecify;
+  requires jdk.jfr;
 
   exports org.hybridft.core;
 }

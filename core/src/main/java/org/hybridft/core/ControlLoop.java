@@ -62,7 +62,16 @@ import org.jspecify.annotations.Nullable;
  * events are dropped, counted and reported as one {@link ControlLoopError.Kind#LISTENER_BEHIND}
  * error once the listener catches up; {@link Listener#onReplicationEnded(String)} is never
  * dropped. Events already queued when the loop closes are still delivered. An exception or
- * {@code Error} a listener throws is ignored.
+ * {@code Error} a listener throws is ignored. A loop has one listener: to have several (metrics
+ * and a log, say), pass one that calls the others.
+ *
+ * <p><b>JFR.</b> The loop records a JDK Flight Recorder event, category "hybrid-ft", at each state
+ * change: {@code org.hybridft.ModeSwitch}, {@code org.hybridft.FailSafeEntered}, {@code
+ * org.hybridft.FailSafeLeft}, {@code org.hybridft.ActuationFailed} and {@code
+ * org.hybridft.ReplicationEnded}, each with the loop's {@link Builder#name(String) name} and the
+ * figures of the moment (mode, checkpoints per second, downtime ratio, actuation duration). They
+ * are enabled or disabled by the recording's settings like any JFR event; a tick that changes
+ * nothing records none, so with or without a recording the tick stays allocation-free.
  */
 public final class ControlLoop implements AutoCloseable {
 
@@ -85,6 +94,24 @@ public final class ControlLoop implements AutoCloseable {
 
     /** When the replication ended (failover, QEMU gone); the loop has stopped. */
     default void onReplicationEnded(String reason) {}
+
+    /**
+     * After every call of the actuator, successful or not: the mode it was asked to apply and
+     * how long the call took on the loop's clock. Not called for an actuation that never started
+     * (refused or dropped by the actuation executor), which is still reported by {@link
+     * #onError(ControlLoopError)}.
+     */
+    default void onActuation(Mode mode, long durationNanos, boolean succeeded, long nowNanos) {}
+
+    /**
+     * When the loop entered {@link State#FAIL_SAFE}: the fail-safe mode it now applies and the
+     * error that led to it ({@link ControlLoopError.Kind#ACTUATOR_GAVE_UP} or {@link
+     * ControlLoopError.Kind#COUNTER_UNAVAILABLE}).
+     */
+    default void onFailSafeEntered(Mode failSafeMode, ControlLoopError.Kind cause, long nowNanos) {}
+
+    /** When the fail-safe hold ran out and the controller decides again, after {@code heldNanos}. */
+    default void onFailSafeLeft(long heldNanos, long nowNanos) {}
   }
 
   /** The life cycle of a loop. */
@@ -108,7 +135,11 @@ public final class ControlLoop implements AutoCloseable {
   private static final int TICK_EVENT = 0;
   private static final int SWITCH_EVENT = 1;
   private static final int ERROR_EVENT = 2;
+  private static final int ACTUATION_EVENT = 3;
+  private static final int FAIL_SAFE_ENTERED_EVENT = 4;
+  private static final int FAIL_SAFE_LEFT_EVENT = 5;
 
+  private final String name;
   private final ModeController controller;
   private final CheckpointCounter counter;
   private final ModeActuator actuator;
@@ -147,6 +178,7 @@ public final class ControlLoop implements AutoCloseable {
   private long lastPauseTotal = CheckpointCounter.PAUSE_UNKNOWN;
   private int failedAttempts;
   private long failSafeUntilNanos;
+  private long failSafeSinceNanos;
   // The actuation handed to the actuation executor, if any; a new sequence number abandons it.
   private boolean actuationInFlight;
   private boolean actuationStarted;
@@ -173,12 +205,16 @@ public final class ControlLoop implements AutoCloseable {
     long nanos;
     double cps;
     double ratio;
+    long duration;
+    boolean succeeded;
     @Nullable Mode from;
     @Nullable Mode to;
     @Nullable ControlLoopError error;
+    ControlLoopError.@Nullable Kind cause;
   }
 
   private ControlLoop(Builder builder) {
+    this.name = builder.name;
     this.controller = builder.controller;
     this.counter = builder.counter;
     this.actuator = builder.actuator;
@@ -247,6 +283,11 @@ public final class ControlLoop implements AutoCloseable {
       cancelTasks();
       abandonActuation();
     }
+  }
+
+  /** The name of the VM this loop drives, as given to {@link Builder#name(String)}. */
+  public String name() {
+    return name;
   }
 
   /** The loop's state. */
@@ -409,6 +450,14 @@ public final class ControlLoop implements AutoCloseable {
       state = State.RUNNING;
       controller.reset();
       failedAttempts = 0;
+      long held = now - failSafeSinceNanos;
+      LoopEvents.failSafeLeft(name, appliedMode, held, lastDowntimeRatio);
+      if (hasListener) {
+        Event event = queueEvent(FAIL_SAFE_LEFT_EVENT, now);
+        if (event != null) {
+          event.duration = held;
+        }
+      }
     }
   }
 
@@ -427,7 +476,9 @@ public final class ControlLoop implements AutoCloseable {
     long checkpointPeriod = controller.checkpointPeriodNanos();
     Executor executor = actuationExecutor;
     if (executor == null) {
-      onApplied(mode, failSafe, attempt(mode, checkpointPeriod), now, cps);
+      long started = clock.getAsLong();
+      Throwable failure = attempt(mode, checkpointPeriod);
+      onActuated(mode, failSafe, failure, clock.getAsLong() - started, now, cps);
       return;
     }
     long sequence = ++actuationSequence;
@@ -444,7 +495,7 @@ public final class ControlLoop implements AutoCloseable {
       // the executor ran it inline before failing, in which case its outcome is already handled.
       if (actuationInFlight && actuationSequence == sequence && !actuationStarted) {
         actuationInFlight = false;
-        onApplied(mode, failSafe, notQueued, now, cps);
+        onApplied(mode, failSafe, notQueued, 0, now, cps);
       }
     }
   }
@@ -457,7 +508,9 @@ public final class ControlLoop implements AutoCloseable {
       }
       actuationStarted = true;
     }
+    long started = clock.getAsLong();
     Throwable failure = attempt(mode, checkpointPeriod);
+    long finished = clock.getAsLong();
     synchronized (lock) {
       if (actuationSequence != sequence) {
         return;
@@ -466,7 +519,7 @@ public final class ControlLoop implements AutoCloseable {
       if (stopped()) {
         return;
       }
-      onApplied(mode, failSafe, failure, clock.getAsLong(), cps);
+      onActuated(mode, failSafe, failure, finished - started, finished, cps);
     }
     deliverEvents();
   }
@@ -479,7 +532,7 @@ public final class ControlLoop implements AutoCloseable {
       onApplied(actuationMode, actuationFailSafe, new TimeoutException(
           "the actuation executor did not start the actuation within "
               + actuationStartTimeoutNanos / 1_000_000 + " ms (dropped, or queued too long)"),
-          now, actuationCps);
+          0, now, actuationCps);
     }
   }
 
@@ -501,7 +554,22 @@ public final class ControlLoop implements AutoCloseable {
     }
   }
 
-  private void onApplied(Mode mode, boolean failSafe, @Nullable Throwable failure, long now, double cps) {
+  /** The outcome of an actuator call that took {@code durationNanos}: reported, then handled. */
+  private void onActuated(Mode mode, boolean failSafe, @Nullable Throwable failure,
+      long durationNanos, long now, double cps) {
+    if (hasListener && !stopped()) {
+      Event event = queueEvent(ACTUATION_EVENT, now);
+      if (event != null) {
+        event.to = mode;
+        event.duration = durationNanos;
+        event.succeeded = failure == null;
+      }
+    }
+    onApplied(mode, failSafe, failure, durationNanos, now, cps);
+  }
+
+  private void onApplied(Mode mode, boolean failSafe, @Nullable Throwable failure,
+      long durationNanos, long now, double cps) {
     if (stopped()) {
       return;
     }
@@ -513,9 +581,11 @@ public final class ControlLoop implements AutoCloseable {
       if (!failSafe) {
         failedAttempts = 0;
       }
-      switched(mode, now, cps);
+      switched(mode, failSafe, durationNanos, now, cps);
       return;
     }
+    LoopEvents.actuationFailed(name, mode, failSafe ? 0 : failedAttempts + 1, failSafe, failure,
+        durationNanos, cps);
     if (failSafe) {
       report(
           ControlLoopError.Kind.FAIL_SAFE_FAILED,
@@ -532,7 +602,7 @@ public final class ControlLoop implements AutoCloseable {
               + failSafeMode,
           failure,
           now);
-      enterFailSafe(now);
+      enterFailSafe(ControlLoopError.Kind.ACTUATOR_GAVE_UP, now);
     } else {
       long backoff = backoffNanos(failedAttempts);
       String problem = failure instanceof TimeoutException ? failure.getMessage() : "failed";
@@ -580,12 +650,22 @@ public final class ControlLoop implements AutoCloseable {
     deliverEvents();
   }
 
-  private void enterFailSafe(long now) {
+  private void enterFailSafe(ControlLoopError.Kind cause, long now) {
     if (stopped()) {
       return;
     }
     state = State.FAIL_SAFE;
+    failSafeSinceNanos = now;
     failSafeUntilNanos = now + failSafeHoldNanos;
+    LoopEvents.failSafeEntered(name, failSafeMode, cause, lastCheckpointsPerSecond,
+        lastDowntimeRatio);
+    if (hasListener) {
+      Event event = queueEvent(FAIL_SAFE_ENTERED_EVENT, now);
+      if (event != null) {
+        event.to = failSafeMode;
+        event.cause = cause;
+      }
+    }
     if (retryTask != null) {
       retryTask.cancel(false);
       retryTask = null;
@@ -599,11 +679,14 @@ public final class ControlLoop implements AutoCloseable {
     }
   }
 
-  private void switched(Mode mode, long now, double cps) {
+  private void switched(Mode mode, boolean failSafe, long durationNanos, long now, double cps) {
     Mode from = appliedMode;
     appliedMode = mode;
     if (meter != null) {
       meter.switchMode(now, mode);
+    }
+    if (from != null && from != mode) {
+      LoopEvents.modeSwitch(name, from, mode, cps, lastDowntimeRatio, durationNanos, failSafe);
     }
     if (from != null && from != mode && hasListener) {
       Event event = queueEvent(SWITCH_EVENT, now);
@@ -636,7 +719,7 @@ public final class ControlLoop implements AutoCloseable {
               + counterTimeoutNanos / 1_000_000 + " ms); entering fail-safe " + failSafeMode,
           failure,
           now);
-      enterFailSafe(now);
+      enterFailSafe(ControlLoopError.Kind.COUNTER_UNAVAILABLE, now);
     } else if (state == State.FAIL_SAFE) {
       // Keep the fail-safe mode until the counter is back; then the hold runs out.
       failSafeUntilNanos = Math.max(failSafeUntilNanos, now + failSafeHoldNanos);
@@ -648,6 +731,7 @@ public final class ControlLoop implements AutoCloseable {
 
   private void end(String reason) {
     state = State.ENDED;
+    LoopEvents.replicationEnded(name, reason, appliedMode, lastDowntimeRatio);
     cancelTasks();
     abandonActuation();
     if (hasListener) {
@@ -745,6 +829,9 @@ public final class ControlLoop implements AutoCloseable {
       long nanos;
       double cps;
       double ratio;
+      long duration = 0;
+      boolean succeeded = false;
+      ControlLoopError.Kind cause = null;
       Mode from;
       Mode to;
       ControlLoopError error = null;
@@ -761,6 +848,9 @@ public final class ControlLoop implements AutoCloseable {
           from = event.from;
           to = event.to;
           error = event.error;
+          duration = event.duration;
+          succeeded = event.succeeded;
+          cause = event.cause;
           event.error = null;
         } else if (droppedEvents > 0) {
           kind = ERROR_EVENT;
@@ -794,6 +884,12 @@ public final class ControlLoop implements AutoCloseable {
           listener.onTick(nanos, cps, Objects.requireNonNull(to), ratio);
         } else if (kind == SWITCH_EVENT) {
           listener.onModeSwitch(Objects.requireNonNull(from), Objects.requireNonNull(to), cps, nanos);
+        } else if (kind == ACTUATION_EVENT) {
+          listener.onActuation(Objects.requireNonNull(to), duration, succeeded, nanos);
+        } else if (kind == FAIL_SAFE_ENTERED_EVENT) {
+          listener.onFailSafeEntered(Objects.requireNonNull(to), Objects.requireNonNull(cause), nanos);
+        } else if (kind == FAIL_SAFE_LEFT_EVENT) {
+          listener.onFailSafeLeft(duration, nanos);
         } else {
           listener.onError(Objects.requireNonNull(error));
         }
@@ -808,6 +904,7 @@ public final class ControlLoop implements AutoCloseable {
     private final ModeController controller;
     private final CheckpointCounter counter;
     private final ModeActuator actuator;
+    private String name = "unnamed";
     private @Nullable ScheduledExecutorService scheduler;
     private LongSupplier clock = System::nanoTime;
     private Duration period = Duration.ofSeconds(1);
@@ -828,6 +925,19 @@ public final class ControlLoop implements AutoCloseable {
       this.controller = Objects.requireNonNull(controller, "controller");
       this.counter = Objects.requireNonNull(counter, "counter");
       this.actuator = Objects.requireNonNull(actuator, "actuator");
+    }
+
+    /**
+     * The name of the VM the loop drives, as it should appear in JFR events, metrics and logs
+     * (the QEMU {@code -name}, say); not blank; default "unnamed".
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank; it names the VM in events");
+      }
+      this.name = name;
+      return this;
     }
 
     /** The scheduler that runs the ticks; required. Many loops may share one. */

@@ -213,6 +213,59 @@ class ControlLoopTest {
   }
 
   @Test
+  void theListenerHearsEachActuationWithItsDurationAndTheFailSafeEntryAndExit() {
+    AtomicLong actuationTime = new AtomicLong();
+    List<String> heard = new ArrayList<>();
+    ModeActuator refusesColo =
+        (mode, period) -> {
+          actuationTime.addAndGet(30_000_000L);
+          if (mode == Mode.COLO) {
+            throw new IllegalStateException("QEMU said no");
+          }
+        };
+    ControlLoop loop =
+        ControlLoop.builder(new ScriptedController(Mode.CHECKPOINT, Mode.COLO), checkpoints::get,
+                refusesColo)
+            .scheduler(scheduler)
+            .clock(() -> scheduler.getAsLong() + actuationTime.get())
+            .actuatorAttempts(2)
+            .failSafeHold(Duration.ofSeconds(3))
+            .listener(
+                new ControlLoop.Listener() {
+                  @Override
+                  public void onActuation(Mode mode, long durationNanos, boolean succeeded,
+                      long nowNanos) {
+                    heard.add("actuation " + mode + " " + durationNanos / 1_000_000 + " ms "
+                        + (succeeded ? "ok" : "failed"));
+                  }
+
+                  @Override
+                  public void onFailSafeEntered(Mode failSafeMode, ControlLoopError.Kind cause,
+                      long nowNanos) {
+                    heard.add("fail-safe " + failSafeMode + " after " + cause);
+                  }
+
+                  @Override
+                  public void onFailSafeLeft(long heldNanos, long nowNanos) {
+                    heard.add("fail-safe left after " + heldNanos / SECOND + " s");
+                  }
+                })
+            .build();
+    loop.start();
+    scheduler.advance(5 * SECOND);
+    loop.close();
+
+    assertThat(heard)
+        .startsWith(
+            "actuation CHECKPOINT 30 ms ok",
+            "actuation COLO 30 ms failed",
+            "actuation COLO 30 ms failed",
+            "fail-safe CHECKPOINT after ACTUATOR_GAVE_UP",
+            "actuation CHECKPOINT 30 ms ok",
+            "fail-safe left after 3 s");
+  }
+
+  @Test
   void unreadableCounterLeadsToTheFailSafeModeAfterTheTimeout() {
     AtomicInteger reads = new AtomicInteger();
     CheckpointCounter counter =
