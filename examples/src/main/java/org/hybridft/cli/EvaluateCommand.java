@@ -62,13 +62,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Compare controllers on a live QEMU COLO pair under real load.",
-      "Each controller drives the pair in turn for --minutes while an open-loop load generator sends",
-      "HTTP requests at a Poisson --rate to the guest of testbed/start.sh (its /deterministic and",
-      "/nondeterministic resources); between controllers the pair goes back to COLO and settles.",
-      "Measured on the pair: downtime ratio (checkpoint pauses / wall time), cps, reply latency,",
-      "throughput, switches and COLO share. Prints the table of compare, writes results.csv (workload",
-      "real-<workload>) and a plot into --out, and counts wrong replies, errors and timeouts per controller.",
-      "Example: hybrid-ft evaluate --qmp DIR/primary.qmp --http http://127.0.0.1:19007/ --workload phased"
+      "Each controller drives the pair in turn for --minutes while an open-loop load generator sends HTTP"
+          + " requests at a Poisson --rate to the guest of testbed/start.sh (its /deterministic and"
+          + " /nondeterministic resources); between controllers the pair goes back to COLO and settles.",
+      "Measured on the pair: downtime ratio (checkpoint pauses / wall time), cps, reply latency, throughput,"
+          + " switches and COLO share. Prints the table of compare, writes results.csv (workload"
+          + " real-<workload>) and a plot into --out, and counts correct and wrong replies, errors and"
+          + " timeouts per controller.",
+      "Example: hybrid-ft evaluate --qmp DIR/primary.qmp --http http://127.0.0.1:19007/"
     })
 public final class EvaluateCommand implements Callable<Integer> {
   /** The controllers evaluated by default: the baselines, the research's two and the learning one. */
@@ -113,7 +114,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   double minutes = 2;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
-      description = "runs per controller; with more than one the table gives 95%% confidence intervals (default 1)")
+      description = "runs per controller; with more than one the table gives confidence intervals (default 1)")
   int runs = 1;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
