@@ -267,7 +267,7 @@ public final class ComparisonPlot {
     chart.getStyler().setSeriesColors(SERIES_COLORS);
     chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setXAxisDecimalPattern("0");
+    chart.getStyler().setXAxisDecimalPattern("0.##"); // whole minutes would round a 2-minute real run's ticks
   }
 
   /**

@@ -247,7 +247,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       stdout.flush();
       return 0;
     } finally {
-      terminal.close(Duration.ZERO);
+      // Drains the progress and error lines, so a failure's explanation is never lost.
+      terminal.close(Duration.ofSeconds(1));
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
       restored.countDown();

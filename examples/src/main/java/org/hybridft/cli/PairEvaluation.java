@@ -92,18 +92,19 @@ final class PairEvaluation {
     long pauseBefore = counter.totalPauseNanos();
     long start = System.nanoTime();
     loop.start();
-    LoadGenerator load = LoadGenerator.to(settings.http())
-        .rate(settings.rate())
-        .duration(settings.length())
-        .requestTimeout(settings.requestTimeout())
-        .seed(seed)
-        .resources(RealWorkload.RESOURCES, settings.workload().resourceAt(settings.stretch().toNanos()))
-        .start();
+    @Nullable LoadGenerator load = null;
     LoadResult replies;
     long end;
     long checkpointsAfter;
     long pauseAfter;
     try {
+      load = LoadGenerator.to(settings.http())
+          .rate(settings.rate())
+          .duration(settings.length())
+          .requestTimeout(settings.requestTimeout())
+          .seed(seed)
+          .resources(RealWorkload.RESOURCES, settings.workload().resourceAt(settings.stretch().toNanos()))
+          .start();
       long deadline = start + settings.length().toNanos();
       while (stop.getCount() > 0 && ended.getCount() > 0 && deadline - System.nanoTime() > 0) {
         // Wake for either latch: the replication's end or the user's.
@@ -114,15 +115,15 @@ final class PairEvaluation {
       end = System.nanoTime();
       checkpointsAfter = observer.endReason == null ? safeCheckpoints(checkpointsBefore) : checkpointsBefore;
       pauseAfter = observer.endReason == null ? counter.totalPauseNanos() : pauseBefore;
-      if (stop.getCount() == 0 || observer.endReason != null) {
-        load.close();
-      } else {
-        // Let the last arrivals finish within their timeout, then collect.
-        load.await(settings.requestTimeout().plusSeconds(5));
+      if (load != null) {
+        if (stop.getCount() > 0 && observer.endReason == null) {
+          // Let the last arrivals finish within their timeout before collecting.
+          load.await(settings.requestTimeout().plusSeconds(5));
+        }
         load.close();
       }
-      replies = load.result();
     }
+    replies = load.result();
     double seconds = (end - start) / 1e9;
     long checkpoints = checkpointsAfter - checkpointsBefore;
     double pauseSeconds = pauseBefore < 0 || pauseAfter < 0 ? Double.NaN : (pauseAfter - pauseBefore) / 1e9;
