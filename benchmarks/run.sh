@@ -8,6 +8,9 @@
 #                                     each); args go to ScaleHarness (--loops, --seconds, ...).
 #   benchmarks/run.sh --smoke         every benchmark once for 100 ms and a 3 s scale run, so a
 #                                     broken benchmark fails CI; results go to target/ only.
+#   benchmarks/run.sh --calibrate --qmp SOCKET --http URL [--seconds S]
+#                                     the testbed calibration (TestbedCalibration) on a live pair
+#                                     started by testbed/start.sh.
 #   --no-build                        use benchmarks/target/benchmarks.jar as it is (CI builds it
 #                                     in `mvn verify` just before).
 set -euo pipefail
@@ -23,6 +26,7 @@ for arg in "$@"; do
     --no-build) build=0 ;;
     --smoke) mode=smoke ;;
     --scale) mode=scale ;;
+    --calibrate) mode=calibrate ;;
     *) args+=("$arg") ;;
   esac
 done
@@ -61,6 +65,14 @@ case "$mode" in
     describe_machine > "$here/results/$name.env"
     java -Xms1g -Xmx1g -cp "$jar" org.hybridft.bench.ScaleHarness \
       --json "$here/results/$name.json" "${args[@]}" | tee "$here/results/$name.txt"
+    echo "load after: $(uptime)" >> "$here/results/$name.env"
+    ;;
+  calibrate)
+    mkdir -p "$here/results"
+    name="testbed-calibration-$stamp"
+    describe_machine > "$here/results/$name.env"
+    java -cp "$jar" org.hybridft.bench.TestbedCalibration --out "$here/results/$name.csv" "${args[@]}" \
+      | tee "$here/results/$name.txt"
     echo "load after: $(uptime)" >> "$here/results/$name.env"
     ;;
   smoke)

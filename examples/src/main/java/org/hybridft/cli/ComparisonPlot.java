@@ -43,16 +43,81 @@ public final class ComparisonPlot {
   private ComparisonPlot() {}
 
   /**
-   * Writes the plot of {@code workload} as a PNG.
+   * One value per control period of a run, as the plot reads it: a simulated run's {@link
+   * TimeSeries} or the ticks of a control loop on a real pair.
+   */
+  public interface Series {
+    /** The number of control periods recorded. */
+    int size();
+
+    /** The time at the end of period {@code i}, in seconds from the start of the run. */
+    double seconds(int i);
+
+    /** The checkpoint rate measured at period {@code i}. */
+    double checkpointsPerSecond(int i);
+
+    /** The mode applied after period {@code i}. */
+    Mode mode(int i);
+
+    /** A simulated run's series. */
+    static Series of(TimeSeries series) {
+      return new Series() {
+        @Override
+        public int size() {
+          return series.size();
+        }
+
+        @Override
+        public double seconds(int i) {
+          return series.seconds(i);
+        }
+
+        @Override
+        public double checkpointsPerSecond(int i) {
+          return series.checkpointsPerSecond(i);
+        }
+
+        @Override
+        public Mode mode(int i) {
+          return series.mode(i);
+        }
+      };
+    }
+  }
+
+  /** Where the plot finds the series of a controller's first run on a workload. */
+  @FunctionalInterface
+  public interface SeriesSource {
+    /** The series of {@code controller}'s first run on {@code workload}. */
+    Series firstRun(String workload, String controller);
+
+    /** The time series a simulated comparison recorded. */
+    static SeriesSource simulated(ComparisonResult result) {
+      return (workload, controller) -> Series.of(result.runs(workload, controller).get(0).timeSeries());
+    }
+  }
+
+  /**
+   * Writes the plot of {@code workload} as a PNG, with the time series the simulation recorded.
    *
    * @throws IOException if the file cannot be written
    */
   public static void write(ComparisonResult result, String workload, Path file) throws IOException {
+    write(result, workload, SeriesSource.simulated(result), file);
+  }
+
+  /**
+   * Writes the plot of {@code workload} as a PNG, with the time series {@code source} gives.
+   *
+   * @throws IOException if the file cannot be written
+   */
+  public static void write(ComparisonResult result, String workload, SeriesSource source, Path file)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
     List<String> controllers = result.controllers();
-    List<TimeSeries> series = new ArrayList<>();
+    List<Series> series = new ArrayList<>();
     for (String controller : controllers) {
-      series.add(result.runs(workload, controller).get(0).timeSeries());
+      series.add(source.firstRun(workload, controller));
     }
 
     XYChart cps =
@@ -65,7 +130,7 @@ public final class ComparisonPlot {
             .build();
     style(cps);
     for (int c = 0; c < controllers.size(); c++) {
-      TimeSeries s = series.get(c);
+      Series s = series.get(c);
       int n = s.size();
       if (n == 0) {
         continue;
@@ -100,7 +165,7 @@ public final class ComparisonPlot {
     style(modes);
     modes.getStyler().setYAxisTicksVisible(false);
     for (int c = 0; c < controllers.size(); c++) {
-      TimeSeries s = series.get(c);
+      Series s = series.get(c);
       int n = s.size();
       if (n == 0) {
         continue;
@@ -202,7 +267,7 @@ public final class ComparisonPlot {
     chart.getStyler().setSeriesColors(SERIES_COLORS);
     chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setXAxisDecimalPattern("0");
+    chart.getStyler().setXAxisDecimalPattern("0.##"); // whole minutes would round a 2-minute real run's ticks
   }
 
   /**

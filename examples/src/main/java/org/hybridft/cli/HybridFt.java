@@ -19,9 +19,10 @@ import picocli.CommandLine.Spec;
     name = "hybrid-ft",
     mixinStandardHelpOptions = true,
     version = "hybrid-ft 0.1.0",
-    description = "Hybrid COLO / checkpoint replication: simulate and compare mode controllers.",
+    description = "Hybrid COLO / checkpoint replication: simulate and compare mode controllers, drive and evaluate a live pair.",
     subcommands = {
-      CompareCommand.class, SimulateCommand.class, TuneCommand.class, RunCommand.class, CommandLine.HelpCommand.class
+      CompareCommand.class, SimulateCommand.class, TuneCommand.class, RunCommand.class, EvaluateCommand.class,
+      CommandLine.HelpCommand.class
     })
 public final class HybridFt implements Callable<Integer> {
   /** Exit code of a user error. */

@@ -23,7 +23,6 @@ final class Report {
       RunOptions options,
       PrintWriter out,
       PrintWriter err) {
-    Path dir = OutputDirectory.create(options.out);
     String runsLine =
         String.format(
             Locale.ROOT,
@@ -33,6 +32,24 @@ final class Report {
             trim(options.minutes),
             options.seed,
             options.runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
+    publish(result, descriptions, runsLine, options.out, options.noPlots ? 0 : options.threads,
+        ComparisonPlot.SeriesSource.simulated(result), out, err);
+  }
+
+  /**
+   * Prints the tables under {@code runsLine}, writes {@code results.csv} and, unless {@code
+   * plotThreads} is 0, one plot per workload drawn from {@code series}.
+   */
+  static void publish(
+      ComparisonResult result,
+      List<String> descriptions,
+      String runsLine,
+      Path outDirectory,
+      int plotThreads,
+      ComparisonPlot.SeriesSource series,
+      PrintWriter out,
+      PrintWriter err) {
+    Path dir = OutputDirectory.create(outDirectory);
     out.print(ResultTable.format(result, descriptions, runsLine));
     Path csv = dir.resolve("results.csv");
     try {
@@ -40,7 +57,7 @@ final class Report {
     } catch (IOException cannot) {
       throw new UsageException("cannot write " + csv + ": " + OutputDirectory.reason(cannot), cannot);
     }
-    int plots = options.noPlots ? 0 : writePlots(result, dir, options.threads);
+    int plots = plotThreads == 0 ? 0 : writePlots(result, series, dir, plotThreads);
     out.println();
     out.println("wrote " + csv + (plots > 0 ? " and " + plots + " plot" + (plots == 1 ? "" : "s") + " to " + dir : ""));
     out.flush();
@@ -48,7 +65,8 @@ final class Report {
   }
 
   /** One PNG per workload, drawn in parallel (each plot is independent). */
-  private static int writePlots(ComparisonResult result, Path dir, int threads) {
+  private static int writePlots(
+      ComparisonResult result, ComparisonPlot.SeriesSource series, Path dir, int threads) {
     List<String> workloads = result.workloads();
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, workloads.size())));
     try {
@@ -59,7 +77,7 @@ final class Report {
             pool.submit(
                 () -> {
                   try {
-                    ComparisonPlot.write(result, workload, png);
+                    ComparisonPlot.write(result, workload, series, png);
                   } catch (IOException cannot) {
                     throw new UsageException("cannot write " + png + ": " + OutputDirectory.reason(cannot), cannot);
                   }
@@ -85,7 +103,8 @@ final class Report {
     return workloads.size();
   }
 
-  private static String trim(double minutes) {
+  /** Minutes as the runs line shows them: whole numbers without decimals. */
+  static String trim(double minutes) {
     return minutes == Math.rint(minutes)
         ? Long.toString((long) minutes)
         : String.format(Locale.ROOT, "%.3f", minutes).replaceAll("0+$", "");

@@ -18,7 +18,8 @@ import org.hybridft.sim.RunResult;
  * precision shown, never a tie, and never in the {@code switches} column (fewer switches is not
  * better in itself). A controller that completed no request in some run shows {@code n/a} for
  * latency and is never marked best (its low downtime comes from serving nothing, unless no
- * controller served anything); a note under the table says so.
+ * controller served anything); a note under the table says so. A metric a run did not measure
+ * (NaN, such as CPU and network on a real pair) shows {@code n/a} and is never marked best.
  */
 public final class ResultTable {
   /** Latency is undefined for a run that released no reply. */
@@ -69,7 +70,8 @@ public final class ResultTable {
       List<Estimate> shownEstimates = new ArrayList<>();
       for (int c = 0; c < controllers.size(); c++) {
         estimates[c] = result.estimate(workload, controllers.get(c), metric);
-        shown[c] = idleRuns[c] == 0 || !LATENCY.contains(metric);
+        // NaN: not measured (a real pair has no CPU or network figure), never a value to rank.
+        shown[c] = (idleRuns[c] == 0 || !LATENCY.contains(metric)) && !Double.isNaN(estimates[c].mean());
         // Serving nothing is not a way to win, unless nobody served anything.
         eligible[c] = shown[c] && (idleRuns[c] == 0 || !anyServed);
         if (shown[c]) {

@@ -2,9 +2,6 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -17,11 +14,9 @@ import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
-import org.hybridft.qmp.ColoPrimaryCheck;
 import org.hybridft.qmp.ModeRecipe;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
-import org.hybridft.qmp.QmpException;
 import org.hybridft.qmp.QmpModeActuator;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -42,8 +37,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Drive a live QEMU COLO pair through the primary's QMP socket.",
       "Start one with testbed/start.sh.",
-      "On upstream QEMU the checkpoint-delay recipe steers the periodic checkpoint",
-      "rate only: colo-compare still checkpoints on every divergence in both modes."
+      "The default recipe, auto, uses mirror-passive where the primary has a filter-mirror",
+      "(a true passive mode: the secondary gets no input, one checkpoint per period);",
+      "checkpoint-delay steers only the periodic checkpoint rate: colo-compare still",
+      "checkpoints on every divergence in both modes."
     })
 public final class RunCommand implements Callable<Integer> {
   /**
@@ -54,14 +51,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--qmp", required = true, paramLabel = "SOCKET",
-      description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT (loopback only unless --allow-remote-qmp)")
-  String qmp = "";
-
-  @Option(names = "--allow-remote-qmp",
-      description = "allow --qmp tcp: to a non-loopback address; QMP has no authentication, so only on a"
-          + " trusted network")
-  boolean allowRemoteQmp;
+  @Mixin ColoPrimaryOptions primary;
 
   @Option(names = "--controller", paramLabel = "C",
       description = "checkpoint, colo, threshold, pi, orbit or learning (default threshold)")
@@ -70,14 +60,6 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE",
       description = "a controller and its parameters, as hybrid-ft tune writes them; options given here override it")
   @Nullable Path config;
-
-  @Option(names = "--recipe", paramLabel = "R", defaultValue = "checkpoint-delay",
-      description = "checkpoint-delay (any QEMU with x-colo) or a JSON recipe file for a patched QEMU")
-  String recipe = "checkpoint-delay";
-
-  @Option(names = "--colo-idle-period", converter = DurationConverter.class, paramLabel = "D",
-      description = "checkpoint-delay recipe: COLO's timer period in COLO mode (default 10s)")
-  @Nullable Duration coloIdlePeriod;
 
   @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "D",
       description = "stop after this long (default: until Ctrl-C or the end of the replication)")
@@ -100,16 +82,11 @@ public final class RunCommand implements Callable<Integer> {
     org.hybridft.sim.ControllerSpec controllerSpec =
         ControllerConfigFile.resolve(controller, config, parameters, "threshold").spec();
     ModeController modeController = controllerSpec.create();
-    ModeRecipe modeRecipe = recipe();
+    primary.validateRecipe();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
 
-    QmpClient client;
-    try {
-      client = client().connect();
-    } catch (QmpException unreachable) {
-      throw new UsageException("cannot attach to QMP at " + qmp + ": " + unreachable.getMessage(), unreachable);
-    }
+    QmpClient client = primary.connect();
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "hybrid-ft-run");
       thread.setDaemon(true);
@@ -130,14 +107,15 @@ public final class RunCommand implements Callable<Integer> {
     RunSummary summary = new RunSummary(System.nanoTime());
     // Status lines leave the tick's thread at once: a stalled stdout must never hold up control.
     TerminalWriter terminal = new TerminalWriter(out, err, STATUS_QUEUE_LINES);
-    try (client; QmpCheckpointCounter counter = attach(client)) {
+    try (client; QmpCheckpointCounter counter = primary.attach(client)) {
+      ModeRecipe modeRecipe = primary.recipe(client);
       ControlLoop loop = ControlLoop.builder(modeController, counter, new QmpModeActuator(client, modeRecipe))
           .scheduler(scheduler)
           .period(period)
           .listener(statusListener(summary, terminal, stop))
           .build();
       out.printf("attached to %s (QEMU %s): controller %s, recipe %s, period %s%n",
-          qmp, client.greeting().version(), controllerSpec.name(), modeRecipe.name(), period);
+          primary.qmp, client.greeting().version(), controllerSpec.name(), modeRecipe.name(), period);
       out.flush();
       loop.start();
       if (duration == null) {
@@ -168,82 +146,6 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private QmpClient.Builder client() {
-    if (qmp.startsWith("tcp:")) {
-      String address = qmp.substring(4);
-      int colon = address.lastIndexOf(':');
-      if (colon < 1) {
-        throw new UsageException("--qmp tcp:HOST:PORT expected, was '" + qmp + "'");
-      }
-      String host = address.substring(0, colon);
-      int port;
-      try {
-        port = Integer.parseInt(address.substring(colon + 1));
-      } catch (NumberFormatException notAPort) {
-        throw new UsageException("--qmp tcp:HOST:PORT needs a numeric port, was '" + qmp + "'");
-      }
-      if (!allowRemoteQmp && !isLoopback(host)) {
-        throw new UsageException("--qmp " + qmp + ": " + host + " is not a loopback address, and QMP has no"
-            + " authentication: whoever reaches the port controls QEMU (and can run commands as its user);"
-            + " tunnel it (e.g. ssh -L) or give --allow-remote-qmp on a trusted network");
-      }
-      return QmpClient.tcp(host, port);
-    }
-    Path socket = Path.of(qmp);
-    if (!Files.exists(socket)) {
-      throw new UsageException("--qmp " + qmp + ": no such socket (start a pair with testbed/start.sh)");
-    }
-    return QmpClient.unix(socket);
-  }
-
-  /** Whether every address {@code host} names is this machine's loopback. */
-  private boolean isLoopback(String host) {
-    try {
-      for (InetAddress address : InetAddress.getAllByName(host)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (UnknownHostException unknown) {
-      throw new UsageException("--qmp " + qmp + ": cannot resolve host " + host, unknown);
-    }
-  }
-
-  private ModeRecipe recipe() throws IOException {
-    if (recipe.equals("checkpoint-delay")) {
-      return coloIdlePeriod == null ? ModeRecipe.checkpointDelay() : ModeRecipe.checkpointDelay(coloIdlePeriod);
-    }
-    if (coloIdlePeriod != null) {
-      throw new UsageException("--colo-idle-period applies to the checkpoint-delay recipe only");
-    }
-    Path file = Path.of(recipe);
-    if (!Files.isReadable(file)) {
-      throw new UsageException("--recipe " + recipe + ": neither checkpoint-delay nor a readable JSON file");
-    }
-    return ModeRecipe.fromFile(file);
-  }
-
-  private QmpCheckpointCounter attach(QmpClient client) {
-    try {
-      // Only a COLO primary counts checkpoints and obeys the recipes: anything else would tick
-      // at 0 cps forever while the "applied" modes mean nothing.
-      String mode = client.call("query-colo-status", null).path("mode").asText("unknown");
-      if (!mode.equals("primary")) {
-        String regression = ColoPrimaryCheck.migrationCompletedInsteadOfColo(client)
-            .map(diagnosis -> "; " + diagnosis)
-            .orElse("; attach to the primary of a pair in COLO state");
-        throw new UsageException("--qmp " + qmp + " is not a COLO primary (query-colo-status mode: "
-            + mode + ")" + regression);
-      }
-      return QmpCheckpointCounter.attach(client);
-    } catch (IllegalStateException notColo) {
-      throw new UsageException(notColo.getMessage(), notColo);
-    } catch (QmpException failed) {
-      throw new UsageException("attaching to QMP at " + qmp + " failed: " + failed.getMessage(), failed);
-    }
   }
 
   /** A ratio as a percentage, or "unknown" (NaN: the pauses are not known yet). */

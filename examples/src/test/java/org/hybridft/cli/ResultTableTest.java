@@ -8,6 +8,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hybridft.sim.Comparison;
+import org.hybridft.sim.ComparisonResult;
+import org.hybridft.sim.RunResult;
+import org.hybridft.sim.WorkloadProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,5 +94,33 @@ class ResultTableTest {
 
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     assertThat(outcome.out()).doesNotContain("±", "CI").contains("1 run x");
+  }
+
+  @Test
+  void aMetricNotMeasuredShowsNotAvailableAndIsNeverBest() throws Exception {
+    // A real pair measures no CPU or network: those cells read NaN and must say so, not "NaN".
+    ComparisonResult simulated = Comparison.builder()
+        .workloads(List.of(WorkloadProfile.byName("rubis").orElseThrow().workload()))
+        .controllers(ControllerCatalog.specs(List.of("checkpoint", "colo"), new ControllerOptions()))
+        .runs(1)
+        .length(java.time.Duration.ofSeconds(20))
+        .build()
+        .run();
+    List<RunResult> unmeasured = new ArrayList<>();
+    for (RunResult r : simulated.runs()) {
+      unmeasured.add(new RunResult(r.workload(), r.controller(), r.run(), r.seed(), r.wallSeconds(),
+          r.downtimeRatio(), r.pauseSeconds(), r.checkpoints(), r.checkpointsPerSecond(), r.latencyMeanMs(),
+          r.latencyP50Ms(), r.latencyP99Ms(), r.latencyP999Ms(), r.throughputRps(), r.dropped(), Double.NaN,
+          Double.NaN, r.switches(), r.coloShare(), r.timeSeries()));
+    }
+    ComparisonResult result = new ComparisonResult(simulated.workloads(), simulated.controllers(), unmeasured);
+
+    Map<String, List<String>> rows = rows(ResultTable.format(result, "rubis", "rubis", "1 run"));
+
+    List<String> header = rows.remove("controller");
+    for (List<String> row : rows.values()) {
+      assertThat(row.get(header.indexOf("cpu s"))).isEqualTo("n/a");
+      assertThat(row.get(header.indexOf("network MB"))).isEqualTo("n/a");
+    }
   }
 }

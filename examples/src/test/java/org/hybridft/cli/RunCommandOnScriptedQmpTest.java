@@ -52,4 +52,53 @@ class RunCommandOnScriptedQmpTest {
       assertThat(outcome.out()).doesNotContain("ended by the replication");
     }
   }
+
+  @Test
+  void theDefaultRecipeIsMirrorPassiveWhereThePrimaryHasAFilterMirrorAndAColoCompare() throws Exception {
+    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.13", Map.of(
+        "query-colo-status", "{\"mode\": \"primary\"}",
+        "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
+        "qom-list", "[{\"name\": \"m0\", \"type\": \"child<filter-mirror>\"},"
+            + " {\"name\": \"comp0\", \"type\": \"child<colo-compare>\"}]",
+        "qom-get", "3000",
+        "query-status", "{\"status\": \"colo\", \"running\": true}"), "")) {
+
+      CommandOutcome outcome = CommandOutcome.run(
+          "run", "--qmp", qemu.socket().toString(), "--period", "100ms", "--duration", "300ms");
+
+      assertThat(outcome.out()).as(outcome.err()).contains("recipe mirror-passive");
+    }
+  }
+
+  @Test
+  void theDefaultRecipeIsCheckpointDelayWhereThePrimaryHasNoFilterMirror() throws Exception {
+    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.13", Map.of(
+        "query-colo-status", "{\"mode\": \"primary\"}",
+        "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
+        "qom-list", "[{\"name\": \"comp0\", \"type\": \"child<colo-compare>\"}]",
+        "query-status", "{\"status\": \"colo\", \"running\": true}"), "")) {
+
+      CommandOutcome outcome = CommandOutcome.run(
+          "run", "--qmp", qemu.socket().toString(), "--period", "100ms", "--duration", "300ms");
+
+      assertThat(outcome.out()).as(outcome.err()).contains("recipe checkpoint-delay");
+    }
+  }
+
+  @Test
+  void mirrorPassiveOnAPrimaryWithoutAFilterMirrorIsAUsageError() throws Exception {
+    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.13", Map.of(
+        "query-colo-status", "{\"mode\": \"primary\"}",
+        "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
+        "qom-list", "[]",
+        "query-status", "{\"status\": \"colo\", \"running\": true}"), "")) {
+
+      CommandOutcome outcome = CommandOutcome.run(
+          "run", "--qmp", qemu.socket().toString(), "--recipe", "mirror-passive", "--duration", "1s");
+
+      assertThat(outcome.exitCode()).isEqualTo(2);
+      assertThat(outcome.err().strip()).startsWith("hybrid-ft: --recipe mirror-passive:")
+          .contains("no filter-mirror").doesNotContain("\n");
+    }
+  }
 }

@@ -1,0 +1,189 @@
+package org.hybridft.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.hybridft.qmp.CheckpointDelayRecipe;
+import org.hybridft.qmp.ColoPrimaryCheck;
+import org.hybridft.qmp.MirrorPassiveRecipe;
+import org.hybridft.qmp.ModeRecipe;
+import org.hybridft.qmp.QmpCheckpointCounter;
+import org.hybridft.qmp.QmpClient;
+import org.hybridft.qmp.QmpErrorException;
+import org.hybridft.qmp.QmpException;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * How {@code run} and {@code evaluate} reach and steer a live COLO primary: its QMP address and the
+ * recipe that applies modes. Connects, checks that the other end is a COLO primary with the
+ * {@code events} capability, and picks the recipe, each failure as one {@link UsageException}
+ * line.
+ *
+ * <p>Recipes: {@code auto} (default) is {@code mirror-passive} where the primary has a
+ * filter-mirror and a colo-compare (a true passive mode, see {@link MirrorPassiveRecipe}),
+ * otherwise {@code checkpoint-delay}; both can be named explicitly, as can a JSON recipe file
+ * for a patched QEMU.
+ */
+public final class ColoPrimaryOptions {
+  /** The recipe that picks one from what the primary has. */
+  static final String AUTO = "auto";
+  /** The recipe that steers only COLO's periodic timer. */
+  static final String CHECKPOINT_DELAY = "checkpoint-delay";
+
+  @Option(names = "--qmp", required = true, paramLabel = "SOCKET",
+      description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT (loopback only unless --allow-remote-qmp)")
+  String qmp = "";
+
+  @Option(names = "--allow-remote-qmp",
+      description = "allow --qmp tcp: to a non-loopback address; QMP has no authentication, so only on a"
+          + " trusted network")
+  boolean allowRemoteQmp;
+
+  @Option(names = "--recipe", paramLabel = "R", defaultValue = AUTO,
+      description = "how modes are applied: auto (default: mirror-passive where the primary has a filter-mirror"
+          + " and a colo-compare, else checkpoint-delay), mirror-passive, checkpoint-delay, or a JSON recipe"
+          + " file for a patched QEMU")
+  String recipe = AUTO;
+
+  @Option(names = "--colo-idle-period", converter = DurationConverter.class, paramLabel = "D",
+      description = "COLO's timer period in COLO mode, for the auto, mirror-passive and checkpoint-delay"
+          + " recipes (default 10s)")
+  @Nullable Duration coloIdlePeriod;
+
+  /**
+   * Checks the recipe option before anything connects: a known name, or a readable file, and no
+   * {@code --colo-idle-period} with a file.
+   */
+  void validateRecipe() {
+    if (isBuiltIn()) {
+      return;
+    }
+    if (coloIdlePeriod != null) {
+      throw new UsageException("--colo-idle-period applies to the auto, mirror-passive and checkpoint-delay"
+          + " recipes only, not to the recipe file " + recipe);
+    }
+    if (!Files.isReadable(Path.of(recipe))) {
+      throw new UsageException("--recipe " + recipe + ": neither auto, mirror-passive, checkpoint-delay nor a"
+          + " readable JSON file");
+    }
+  }
+
+  /**
+   * Connects to the primary's QMP monitor.
+   *
+   * @throws UsageException for a malformed or remote address, a missing socket, or no QMP there
+   */
+  QmpClient connect() {
+    try {
+      return client().connect();
+    } catch (QmpException unreachable) {
+      throw new UsageException("cannot attach to QMP at " + qmp + ": " + unreachable.getMessage(), unreachable);
+    }
+  }
+
+  /**
+   * Starts counting checkpoints on {@code client}, after checking that it is a COLO primary.
+   *
+   * @throws UsageException when it is not a primary in COLO state (naming the QEMU regression that
+   *     completes the migration instead, where that is the cause) or has the events capability off
+   */
+  QmpCheckpointCounter attach(QmpClient client) {
+    try {
+      // Only a COLO primary counts checkpoints and obeys the recipes: anything else would tick
+      // at 0 cps forever while the "applied" modes mean nothing.
+      String mode = client.call("query-colo-status", null).path("mode").asText("unknown");
+      if (!mode.equals("primary")) {
+        String regression = ColoPrimaryCheck.migrationCompletedInsteadOfColo(client)
+            .map(diagnosis -> "; " + diagnosis)
+            .orElse("; attach to the primary of a pair in COLO state");
+        throw new UsageException("--qmp " + qmp + " is not a COLO primary (query-colo-status mode: "
+            + mode + ")" + regression);
+      }
+      return QmpCheckpointCounter.attach(client);
+    } catch (IllegalStateException notColo) {
+      throw new UsageException(notColo.getMessage(), notColo);
+    } catch (QmpException failed) {
+      throw new UsageException("attaching to QMP at " + qmp + " failed: " + failed.getMessage(), failed);
+    }
+  }
+
+  /**
+   * The recipe to apply modes with on {@code client}'s primary.
+   *
+   * @throws UsageException for {@code mirror-passive} on a primary without a filter-mirror or a
+   *     colo-compare, or an invalid recipe file
+   * @throws IOException if the recipe file cannot be read
+   */
+  ModeRecipe recipe(QmpClient client) throws IOException {
+    Duration idle = coloIdlePeriod == null
+        ? Duration.ofMillis(CheckpointDelayRecipe.DEFAULT_COLO_IDLE_MILLIS)
+        : coloIdlePeriod;
+    switch (recipe) {
+      case CHECKPOINT_DELAY:
+        return ModeRecipe.checkpointDelay(idle);
+      case AUTO:
+        try {
+          return ModeRecipe.detect(client, idle);
+        } catch (QmpErrorException refused) {
+          // A monitor without qom-list has no filter-mirror we could find: the timer is all we steer.
+          return ModeRecipe.checkpointDelay(idle);
+        }
+      case MirrorPassiveRecipe.NAME:
+        return MirrorPassiveRecipe.detect(client, idle)
+            .orElseThrow(() -> new UsageException("--recipe mirror-passive: the primary at " + qmp
+                + " has no filter-mirror and colo-compare under /objects; use --recipe checkpoint-delay"));
+      default:
+        return ModeRecipe.fromFile(Path.of(recipe));
+    }
+  }
+
+  private boolean isBuiltIn() {
+    return recipe.equals(AUTO) || recipe.equals(CHECKPOINT_DELAY) || recipe.equals(MirrorPassiveRecipe.NAME);
+  }
+
+  private QmpClient.Builder client() {
+    if (qmp.startsWith("tcp:")) {
+      String address = qmp.substring(4);
+      int colon = address.lastIndexOf(':');
+      if (colon < 1) {
+        throw new UsageException("--qmp tcp:HOST:PORT expected, was '" + qmp + "'");
+      }
+      String host = address.substring(0, colon);
+      int port;
+      try {
+        port = Integer.parseInt(address.substring(colon + 1));
+      } catch (NumberFormatException notAPort) {
+        throw new UsageException("--qmp tcp:HOST:PORT needs a numeric port, was '" + qmp + "'");
+      }
+      if (!allowRemoteQmp && !isLoopback(host)) {
+        throw new UsageException("--qmp " + qmp + ": " + host + " is not a loopback address, and QMP has no"
+            + " authentication: whoever reaches the port controls QEMU (and can run commands as its user);"
+            + " tunnel it (e.g. ssh -L) or give --allow-remote-qmp on a trusted network");
+      }
+      return QmpClient.tcp(host, port);
+    }
+    Path socket = Path.of(qmp);
+    if (!Files.exists(socket)) {
+      throw new UsageException("--qmp " + qmp + ": no such socket (start a pair with testbed/start.sh)");
+    }
+    return QmpClient.unix(socket);
+  }
+
+  /** Whether every address {@code host} names is this machine's loopback. */
+  private boolean isLoopback(String host) {
+    try {
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException unknown) {
+      throw new UsageException("--qmp " + qmp + ": cannot resolve host " + host, unknown);
+    }
+  }
+}

@@ -1,0 +1,371 @@
+package org.hybridft.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hybridft.qmp.ModeRecipe;
+import org.hybridft.qmp.QmpCheckpointCounter;
+import org.hybridft.qmp.QmpClient;
+import org.hybridft.qmp.QmpModeActuator;
+import org.hybridft.sim.ComparisonResult;
+import org.hybridft.sim.ControllerSpec;
+import org.hybridft.sim.RunResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hybrid-ft evaluate}: the research's comparison on a real COLO pair. Each controller in
+ * turn drives the live pair (through {@link ColoPrimaryOptions}, as {@code run} does) for the run
+ * length while a built-in open-loop {@link LoadGenerator} sends the workload to the guest's HTTP
+ * service at a Poisson rate; between controllers the pair goes back to COLO and settles. Prints
+ * the same table as {@code compare} (CPU and network show n/a: a real pair does not report
+ * them), writes {@code results.csv} with the same header (workload {@code real-<workload>}) and a
+ * plot, and lists every controller's replies: correct, wrong, errors, timeouts.
+ *
+ * <p>The metrics come from the pair: downtime ratio = the sum of the guest's checkpoint pauses
+ * ({@code STOP}/{@code RESUME} pairs) over the run's wall time; cps = checkpoints ({@code
+ * MIGRATION_PASS}) over wall time; latency of the correct replies from each request's scheduled
+ * arrival; throughput = correct replies over wall time; switches and COLO share from the control
+ * loop's periods.
+ *
+ * <p>Exit codes: 0 when every run completed (wrong replies are reported, not fatal); 2 for a user
+ * error (an invalid option, an unreachable QMP socket or HTTP service); 1 when the replication
+ * ended or QEMU failed during the evaluation, or on Ctrl-C, after putting the pair back into COLO
+ * where it still can.
+ */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compare controllers on a live QEMU COLO pair under real load.",
+      "Each controller drives the pair in turn for --minutes while an open-loop load generator sends HTTP"
+          + " requests at a Poisson --rate to the guest of testbed/start.sh (its /deterministic and"
+          + " /nondeterministic resources); between controllers the pair goes back to COLO and settles.",
+      "Measured on the pair: downtime ratio (checkpoint pauses / wall time), cps, reply latency, throughput,"
+          + " switches and COLO share. Prints the table of compare, writes results.csv (workload"
+          + " real-<workload>) and a plot into --out, and counts correct and wrong replies, errors and"
+          + " timeouts per controller.",
+      "Example: hybrid-ft evaluate --qmp DIR/primary.qmp --http http://127.0.0.1:19007/"
+    })
+public final class EvaluateCommand implements Callable<Integer> {
+  /** The controllers evaluated by default: the baselines, the research's two and the learning one. */
+  static final List<String> DEFAULT_CONTROLLERS = List.of("checkpoint", "colo", "threshold", "pi", "learning");
+
+  /** The highest --rate accepted: far above what a pair under TCG serves. */
+  static final double MAX_RATE = 1000;
+
+  @Spec CommandSpec spec;
+
+  @Mixin ColoPrimaryOptions primary;
+
+  @Option(names = "--http", required = true, paramLabel = "URL",
+      description = "the guest's HTTP service through the primary, as testbed/start.sh prints it (http://HOST:PORT/)")
+  String http = "";
+
+  @Option(names = "--controllers", split = ",", paramLabel = "C",
+      description = "controllers, run in this order (default: checkpoint, colo, threshold, pi, learning; orbit too"
+          + " if named)")
+  List<String> controllers = DEFAULT_CONTROLLERS;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "also evaluate the controller of this config file (as hybrid-ft tune writes it), under its name;"
+          + " repeatable")
+  List<Path> configs = List.of();
+
+  @Option(names = "--workload", paramLabel = "W", defaultValue = "phased",
+      description = "phased (default: deterministic and non-deterministic stretches alternating), deterministic"
+          + " or nondeterministic")
+  String workload = "phased";
+
+  @Option(names = "--stretch", converter = DurationConverter.class, paramLabel = "D", defaultValue = "30s",
+      description = "phased: the length of each stretch (default 30s, so 2 minutes hold two of each)")
+  Duration stretch = Duration.ofSeconds(30);
+
+  @Option(names = "--rate", paramLabel = "R", defaultValue = "5",
+      description = "mean requests per second, Poisson arrivals that never wait for replies (default 5)")
+  double rate = 5;
+
+  @Option(names = "--minutes", paramLabel = "M", defaultValue = "2",
+      description = "real minutes per controller and run (default 2; fractions allowed, e.g. 0.5)")
+  double minutes = 2;
+
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
+      description = "runs per controller; with more than one the table gives confidence intervals (default 1)")
+  int runs = 1;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+      description = "seed of the arrivals: every controller meets the same arrivals in a run (default 1)")
+  long seed = 1;
+
+  @Option(names = "--period", converter = DurationConverter.class, paramLabel = "D", defaultValue = "1s",
+      description = "the control period (default 1s)")
+  Duration period = Duration.ofSeconds(1);
+
+  @Option(names = "--settle", converter = DurationConverter.class, paramLabel = "D", defaultValue = "5s",
+      description = "how long the pair rests in COLO before each controller (default 5s)")
+  Duration settle = Duration.ofSeconds(5);
+
+  // 30 s: the testbed's user networking accepts one pending connection at a time, so in a burst
+  // of arrivals a connection attempt can lose its SYN four times (retried after 1+2+4+8 s).
+  @Option(names = "--request-timeout", converter = DurationConverter.class, paramLabel = "D", defaultValue = "30s",
+      description = "how long a request may wait for its reply before it counts as a timeout (default 30s)")
+  Duration requestTimeout = Duration.ofSeconds(30);
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "hybrid-ft-evaluation",
+      description = "directory for results.csv and the plot (default hybrid-ft-evaluation)")
+  Path out = Paths.get("hybrid-ft-evaluation");
+
+  @Option(names = "--no-plots", description = "skip the PNG plot")
+  boolean noPlots;
+
+  @Mixin ControllerOptions parameters;
+
+  @Override
+  public Integer call() throws InterruptedException, IOException {
+    validate();
+    RealWorkload chosen = RealWorkload.byName(workload);
+    InetSocketAddress target = httpAddress();
+    List<String> names = CompareCommand.distinct("controller", controllers);
+    List<ControllerSpec> specs = new ArrayList<>(ControllerCatalog.specs(names, parameters));
+    for (Path config : configs) {
+      ControllerSpec tuned = ControllerConfigFile.resolve(null, config, new ControllerOptions(), null).spec();
+      if (specs.stream().anyMatch(existing -> existing.name().equals(tuned.name()))) {
+        throw new UsageException("controller '" + tuned.name() + "' from " + config + " is listed twice");
+      }
+      specs.add(tuned);
+    }
+    primary.validateRecipe();
+    OutputDirectory.create(out);
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    for (String unused : parameters.unusedBy(names)) {
+      err.println("hybrid-ft: note: " + unused);
+    }
+
+    QmpClient client = primary.connect();
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "hybrid-ft-evaluate");
+      thread.setDaemon(true);
+      return thread;
+    });
+    TerminalWriter terminal = new TerminalWriter(stdout, err, RunCommand.STATUS_QUEUE_LINES);
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch restored = new CountDownLatch(1);
+    // Ctrl-C: stop the current run and let the main thread put the pair back into COLO first.
+    Thread onCtrlC = new Thread(() -> {
+      stop.countDown();
+      try {
+        restored.await(requestTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "hybrid-ft-evaluate-interrupt");
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    try (client; QmpCheckpointCounter counter = primary.attach(client)) {
+      ModeRecipe recipe = primary.recipe(client);
+      probe(target);
+      QmpModeActuator actuator = new QmpModeActuator(client, recipe);
+      PairEvaluation evaluation = new PairEvaluation(
+          new PairEvaluation.Settings(chosen, stretch, target, rate, length(), period, requestTimeout, settle),
+          counter, actuator, scheduler, terminal);
+      terminal.err(String.format(Locale.ROOT,
+          "evaluating on %s (QEMU %s, recipe %s): %d controller%s x %d run%s x %s min of %s at %s req/s to %s",
+          primary.qmp, client.greeting().version(), recipe.name(), specs.size(), specs.size() == 1 ? "" : "s",
+          runs, runs == 1 ? "" : "s", Report.trim(minutes), chosen.tableName(), Report.trim(rate), http));
+      List<RunResult> results = new ArrayList<>();
+      Map<String, ModeTimeline> firstRuns = new HashMap<>();
+      List<String> requestLines = new ArrayList<>();
+      try {
+        for (int run = 0; run < runs; run++) {
+          for (ControllerSpec controller : specs) {
+            evaluation.resetToColo(stop);
+            if (stop.getCount() == 0) {
+              return interrupted(evaluation, terminal);
+            }
+            PairEvaluation.RealRun real = evaluation.run(controller, run, seed + run, stop);
+            if (real.endReason() != null) {
+              terminal.err("hybrid-ft evaluate: the replication ended while " + controller.name() + " ran: "
+                  + real.endReason() + "; no results written");
+              return 1;
+            }
+            if (stop.getCount() == 0) {
+              return interrupted(evaluation, terminal);
+            }
+            results.add(real.result());
+            firstRuns.putIfAbsent(controller.name(), real.timeline());
+            String line = requestLine(controller.name(), run, real);
+            requestLines.add(line);
+            terminal.err(progressLine(real, line));
+          }
+        }
+        evaluation.resetToColo(new CountDownLatch(0));
+      } catch (RuntimeException qemuFailed) {
+        if (qemuFailed instanceof UsageException usage) {
+          throw usage;
+        }
+        terminal.err("hybrid-ft evaluate: the pair failed during the evaluation: " + qemuFailed.getMessage()
+            + "; no results written");
+        return 1;
+      }
+      terminal.close(Duration.ofSeconds(1));
+      ComparisonResult result = new ComparisonResult(
+          List.of(chosen.tableName()), specs.stream().map(ControllerSpec::name).toList(), results);
+      String runsLine = String.format(Locale.ROOT,
+          "%d run%s x %s real min per controller on a live pair, %s req/s, seed %d; %s, * = the one best of a"
+              + " column; cpu and network are not measured on a real pair",
+          runs, runs == 1 ? "" : "s", Report.trim(minutes), Report.trim(rate), seed,
+          runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
+      Report.publish(result, List.of(chosen.description(stretch.toNanos())), runsLine, out, noPlots ? 0 : 1,
+          (w, c) -> firstRuns.get(c), stdout, err);
+      stdout.println();
+      stdout.println("requests (correct / wrong replies / errors / timeouts of all arrivals):");
+      requestLines.forEach(line -> stdout.println("  " + line));
+      stdout.flush();
+      return 0;
+    } finally {
+      // Drains the progress and error lines, so a failure's explanation is never lost.
+      terminal.close(Duration.ofSeconds(1));
+      scheduler.shutdownNow();
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      restored.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException exiting) {
+        // Ctrl-C: the hook is running and waits for the pair to be back in COLO.
+      }
+    }
+  }
+
+  private static int interrupted(PairEvaluation evaluation, TerminalWriter terminal) throws InterruptedException {
+    String pair = "the pair is back in COLO";
+    try {
+      // The pair must not stay in checkpoint mode with its mirror off because we were stopped.
+      evaluation.resetToColo(new CountDownLatch(0));
+    } catch (RuntimeException failed) {
+      pair = "putting the pair back into COLO failed: " + failed.getMessage();
+    }
+    terminal.err("hybrid-ft evaluate: interrupted; " + pair + "; no results written");
+    return 1;
+  }
+
+  /** Checks the values picocli cannot. */
+  private void validate() {
+    if (!(rate > 0) || rate > MAX_RATE) {
+      throw new UsageException("--rate must be > 0 and at most " + Report.trim(MAX_RATE)
+          + " requests per second, was " + rate);
+    }
+    if (!(minutes > 0) || minutes > 7 * 24 * 60) {
+      throw new UsageException("--minutes must be > 0 and at most a week (10080), was " + minutes);
+    }
+    if (runs < 1) {
+      throw new UsageException("--runs must be >= 1, was " + runs);
+    }
+    positive("--stretch", stretch);
+    positive("--period", period);
+    positive("--request-timeout", requestTimeout);
+    if (settle.isNegative()) {
+      throw new UsageException("--settle must be >= 0, was " + settle);
+    }
+    if (length().compareTo(period) < 0) {
+      throw new UsageException("--minutes " + minutes + " is shorter than one control period (--period " + period
+          + ")");
+    }
+  }
+
+  private static void positive(String option, Duration value) {
+    if (value.isZero() || value.isNegative()) {
+      throw new UsageException(option + " must be > 0, was " + value);
+    }
+  }
+
+  private Duration length() {
+    return Duration.ofNanos(Math.round(minutes * 60e9));
+  }
+
+  /** The guest's address from {@code --http}: {@code http://HOST[:PORT][/]} only. */
+  private InetSocketAddress httpAddress() {
+    URI uri;
+    try {
+      uri = new URI(http.strip());
+    } catch (URISyntaxException malformed) {
+      throw new UsageException("--http " + http + " is not a URL such as http://127.0.0.1:19007/");
+    }
+    if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+      throw new UsageException("--http " + http + " must be http://HOST:PORT/ (plain HTTP, as testbed/start.sh"
+          + " prints it)");
+    }
+    String path = uri.getRawPath();
+    if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null) {
+      throw new UsageException("--http " + http + " must name the service's root (http://HOST:PORT/): the workload"
+          + " chooses the paths");
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(uri.getHost()), uri.getPort() < 0 ? 80 : uri.getPort());
+    } catch (UnknownHostException unknown) {
+      throw new UsageException("--http " + http + ": cannot resolve host " + uri.getHost(), unknown);
+    }
+  }
+
+  /** One request to the deterministic resource, so a wrong --http fails before any run. */
+  private void probe(InetSocketAddress target) {
+    HttpResource resource = HttpResource.DETERMINISTIC;
+    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis());
+    try (Socket socket = new Socket()) {
+      socket.connect(target, timeoutMillis);
+      socket.setSoTimeout(timeoutMillis);
+      OutputStream request = socket.getOutputStream();
+      request.write(("GET " + resource.path() + " HTTP/1.0\r\nHost: " + target.getHostString() + ":"
+          + target.getPort() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      request.flush();
+      InputStream reply = socket.getInputStream();
+      String text = new String(reply.readNBytes(64 * 1024), StandardCharsets.ISO_8859_1);
+      if (!text.startsWith("HTTP/1.") || !text.contains(resource.expectedBodyPrefix())) {
+        String first = text.lines().findFirst().orElse("nothing");
+        throw new UsageException("--http " + http + ": GET " + resource.path() + " answered '" + first
+            + "', not the testbed guest's reply ('" + resource.expectedBodyPrefix() + "')");
+      }
+    } catch (IOException unreachable) {
+      throw new UsageException("--http " + http + ": no HTTP reply from " + target.getHostString() + ":"
+          + target.getPort() + " (" + unreachable.getMessage() + "); is the guest up (testbed/start.sh)?",
+          unreachable);
+    }
+  }
+
+  private static String requestLine(String controller, int run, PairEvaluation.RealRun real) {
+    LoadResult load = real.load();
+    return String.format(Locale.ROOT, "%s run %d: %d / %d / %d / %d of %d%s", controller, run, load.correct(),
+        load.wrongReplies(), load.errors(), load.timeouts(), load.arrivals(),
+        real.errors() == 0 ? "" : "; " + real.errors() + " control-loop errors (see above)");
+  }
+
+  private static String progressLine(PairEvaluation.RealRun real, String requests) {
+    RunResult r = real.result();
+    return String.format(Locale.ROOT, "  %s: %.1f s, cps %.2f, downtime %.2f%%, %d switches, COLO %.0f%%;"
+        + " requests %s", r.controller(), r.wallSeconds(), r.checkpointsPerSecond(), 100 * r.downtimeRatio(),
+        r.switches(), 100 * r.coloShare(), requests.substring(requests.indexOf(':') + 2));
+  }
+}

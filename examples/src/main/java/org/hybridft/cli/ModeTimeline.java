@@ -1,0 +1,86 @@
+package org.hybridft.cli;
+
+import java.time.Duration;
+import org.hybridft.controllers.StaticController;
+import org.hybridft.core.Mode;
+import org.hybridft.sim.TimeSeries;
+import org.hybridft.sim.VmSimulator;
+import org.hybridft.sim.WorkloadProfile;
+
+/**
+ * The ticks of a control loop on a real pair, one per control period: the checkpoint rate it
+ * measured and the mode applied after it; the plot's {@link ComparisonPlot.Series} for a real run.
+ * Written by the loop's tick thread, read once the loop is closed. Holds a fixed number of
+ * periods; later ones are not recorded.
+ */
+final class ModeTimeline implements ComparisonPlot.Series {
+  /**
+   * An empty simulator series for the {@link org.hybridft.sim.RunResult} of a real run, whose ticks
+   * live here instead: only the simulator can make a {@link TimeSeries}, so it comes from a 1 ms
+   * simulation that records none.
+   */
+  static final TimeSeries NO_SIMULATED_SERIES = new VmSimulator()
+      .run(WorkloadProfile.byName("rubis").orElseThrow().workload(), "none", StaticController.colo(),
+          Duration.ofMillis(1), 0, 0, false)
+      .timeSeries();
+
+  private final double periodSeconds;
+  private final float[] checkpointsPerSecond;
+  private final boolean[] colo;
+  private int size;
+  private int coloPeriods;
+
+  /**
+   * @param period the control period
+   * @param capacity the most periods recorded
+   */
+  ModeTimeline(Duration period, int capacity) {
+    this.periodSeconds = period.toNanos() / 1e9;
+    this.checkpointsPerSecond = new float[capacity];
+    this.colo = new boolean[capacity];
+  }
+
+  /** Records one tick; allocation-free. */
+  void add(double cps, Mode mode) {
+    if (size < colo.length) {
+      checkpointsPerSecond[size] = (float) cps;
+      colo[size] = mode == Mode.COLO;
+      coloPeriods += mode == Mode.COLO ? 1 : 0;
+      size++;
+    }
+  }
+
+  /** The share of the recorded periods spent in COLO mode, NaN if none was recorded. */
+  double coloShare() {
+    return size == 0 ? Double.NaN : (double) coloPeriods / size;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public double seconds(int i) {
+    check(i);
+    return (i + 1) * periodSeconds;
+  }
+
+  @Override
+  public double checkpointsPerSecond(int i) {
+    check(i);
+    return checkpointsPerSecond[i];
+  }
+
+  @Override
+  public Mode mode(int i) {
+    check(i);
+    return colo[i] ? Mode.COLO : Mode.CHECKPOINT;
+  }
+
+  private void check(int i) {
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException("index " + i + " outside [0, " + size + ")");
+    }
+  }
+}

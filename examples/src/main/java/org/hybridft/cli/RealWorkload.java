@@ -1,0 +1,74 @@
+package org.hybridft.cli;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongToIntFunction;
+
+/**
+ * What {@code hybrid-ft evaluate} asks of the testbed guest's HTTP service: which resource each
+ * request names, by its arrival's offset from the start of the run.
+ */
+enum RealWorkload {
+  /** Always {@code /deterministic}: COLO's outputs match, COLO checkpoints rarely. */
+  DETERMINISTIC("the guest's /deterministic reply: the same bytes every time, no COLO divergence"),
+  /** Always {@code /nondeterministic}: every reply diverges, COLO checkpoints per request. */
+  NONDETERMINISTIC("the guest's /nondeterministic reply: random bytes, every reply diverges"),
+  /** Deterministic and non-deterministic stretches alternating, deterministic first. */
+  PHASED("deterministic and non-deterministic stretches alternating, deterministic first");
+
+  /** The resources, indexed as {@link #resourceAt(long)} returns them. */
+  static final List<HttpResource> RESOURCES = List.of(HttpResource.DETERMINISTIC, HttpResource.NONDETERMINISTIC);
+
+  private final String description;
+
+  RealWorkload(String description) {
+    this.description = description;
+  }
+
+  /** The name on the command line. */
+  String cliName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The name in tables and results.csv: {@code real-<name>}. */
+  String tableName() {
+    return "real-" + cliName();
+  }
+
+  /** A line for the table's title. */
+  String description(long stretchNanos) {
+    return this == PHASED
+        ? description + ", " + Report.trim(stretchNanos / 1e9) + " s each"
+        : description;
+  }
+
+  /**
+   * Which of {@link #RESOURCES} a request arriving {@code elapsedNanos} into the run names, for
+   * stretches of {@code stretchNanos} in the phased workload; allocation-free.
+   */
+  LongToIntFunction resourceAt(long stretchNanos) {
+    switch (this) {
+      case DETERMINISTIC:
+        return elapsed -> 0;
+      case NONDETERMINISTIC:
+        return elapsed -> 1;
+      default:
+        return elapsed -> (int) ((Math.max(0, elapsed) / stretchNanos) % 2);
+    }
+  }
+
+  /**
+   * The workload of a command-line name.
+   *
+   * @throws UsageException naming the known ones
+   */
+  static RealWorkload byName(String name) {
+    for (RealWorkload workload : values()) {
+      if (workload.cliName().equals(name.strip().toLowerCase(Locale.ROOT))) {
+        return workload;
+      }
+    }
+    throw new UsageException("--workload: unknown workload '" + name
+        + "' (known: phased, deterministic, nondeterministic)");
+  }
+}

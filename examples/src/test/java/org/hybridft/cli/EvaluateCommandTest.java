@@ -1,0 +1,134 @@
+package org.hybridft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code hybrid-ft evaluate}'s refusals: each a single line on stderr, exit code 2, before any run. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class EvaluateCommandTest {
+  @TempDir Path dir;
+
+  /** {@code evaluate} with {@code options} (pairs of name and value), and defaults for those not given. */
+  private CommandOutcome evaluate(String... options) {
+    Map<String, String> given = new LinkedHashMap<>();
+    given.put("--qmp", dir.resolve("none.qmp").toString());
+    given.put("--http", "http://127.0.0.1:9/");
+    given.put("--out", dir.resolve("out").toString());
+    for (int i = 0; i < options.length; i += 2) {
+      given.put(options[i], options[i + 1]);
+    }
+    List<String> args = new ArrayList<>(List.of("evaluate", "--no-plots"));
+    given.forEach((name, value) -> args.add(name + "=" + value));
+    return CommandOutcome.run(args.toArray(String[]::new));
+  }
+
+  private static void assertUsageError(CommandOutcome outcome, String... fragments) {
+    assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isEqualTo(HybridFt.USAGE_ERROR);
+    assertThat(outcome.err().strip()).startsWith("hybrid-ft: ").doesNotContain("\n").contains(fragments);
+    assertThat(outcome.out()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0", "-1", "NaN", "Infinity", "5000"})
+  void aRateOutOfRangeIsRefusedNamingTheOptionAndTheRange(String rate) {
+    assertUsageError(evaluate("--rate", rate), "--rate must be > 0 and at most 1000", rate);
+  }
+
+  @Test
+  void aRateThatIsNoNumberIsRefused() {
+    assertUsageError(evaluate("--rate", "fast"), "--rate", "fast");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0", "-2", "NaN", "20000"})
+  void minutesOutOfRangeAreRefused(String minutes) {
+    assertUsageError(evaluate("--minutes", minutes), "--minutes must be > 0", minutes);
+  }
+
+  @Test
+  void aRunShorterThanOneControlPeriodIsRefused() {
+    assertUsageError(evaluate("--minutes", "0.001", "--period", "1s"), "shorter than one control period");
+  }
+
+  @Test
+  void zeroRunsAreRefused() {
+    assertUsageError(evaluate("--runs", "0"), "--runs must be >= 1, was 0");
+  }
+
+  @Test
+  void anUnknownWorkloadIsRefusedNamingTheKnownOnes() {
+    assertUsageError(evaluate("--workload", "bursty"), "unknown workload 'bursty'",
+        "phased, deterministic, nondeterministic");
+  }
+
+  @Test
+  void anUnknownControllerIsRefused() {
+    assertUsageError(evaluate("--controllers", "checkpoint,magic"), "unknown controller 'magic'");
+  }
+
+  @Test
+  void aNonPositiveStretchIsRefused() {
+    assertUsageError(evaluate("--stretch", "0s"), "--stretch must be > 0");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"ftp://127.0.0.1/", "http://127.0.0.1:8080/deterministic", "127.0.0.1:8080", "http://[bad"})
+  void anHttpAddressThatIsNotAServiceRootIsRefused(String url) {
+    assertUsageError(evaluate("--http", url), "--http " + url);
+  }
+
+  @Test
+  void aMissingQmpSocketIsRefusedNamingIt() {
+    Path socket = dir.resolve("missing.qmp");
+    assertUsageError(evaluate("--qmp", socket.toString()), "--qmp " + socket, "no such socket");
+  }
+
+  @Test
+  void aQmpPathNobodyListensOnIsRefused() throws IOException {
+    Path notASocket = Files.writeString(dir.resolve("stale.qmp"), "");
+    assertUsageError(evaluate("--qmp", notASocket.toString()), "cannot attach to QMP at " + notASocket);
+  }
+
+  @Test
+  void anHttpServiceThatDoesNotAnswerIsRefusedBeforeAnyRun() throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.13", Map.of(
+        "query-colo-status", "{\"mode\": \"primary\"}",
+        "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
+        "qom-list", "[]",
+        "query-status", "{\"status\": \"colo\", \"running\": true}"), "")) {
+      String url = "http://127.0.0.1:" + closedPort + "/";
+
+      CommandOutcome outcome = evaluate("--qmp", qemu.socket().toString(), "--http", url);
+
+      assertUsageError(outcome, "--http " + url + ": no HTTP reply from 127.0.0.1:" + closedPort);
+    }
+  }
+
+  @Test
+  void theHelpSaysWhatIsMeasuredAndHowToStartAPair() {
+    CommandOutcome help = CommandOutcome.run("evaluate", "--help");
+
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("downtime ratio", "testbed/start.sh", "--workload", "--rate", "--minutes",
+        "--controllers", "--config", "--no-plots", "--stretch", "real-<workload>");
+  }
+}
