@@ -171,7 +171,7 @@ colo='{"execute":"migrate-set-capabilities","arguments":{"capabilities":[{"capab
   || fail "$(head -n 1 "$dir/pairctl.err")"
 if [[ "$guest" == linux ]]; then
   (( $(remaining) > 0 )) || fail "no time left for the guest's HTTP service within --timeout $timeout s"
-  "${pairctl[@]}" wait-http "http://127.0.0.1:$http/deterministic" "$(remaining)" 2>"$dir/pairctl.err" \
+  "${pairctl[@]}" wait-http "http://127.0.0.1:$http/cgi-bin/deterministic" "$(remaining)" 2>"$dir/pairctl.err" \
     || fail "$(head -n 1 "$dir/pairctl.err") (accel $accel)"
 fi
 rm -f "$dir/pairctl.err"

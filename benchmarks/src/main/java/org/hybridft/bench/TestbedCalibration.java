@@ -101,7 +101,7 @@ public final class TestbedCalibration {
         "resource", "rate", "MiB", "cps", "pauses", "pause ms", "correct", "p50 ms", "p99 ms");
     // Pause against dirty memory: one /dirty request per period in passive mode at 1 s.
     for (int mib : new int[] {0, 8, 16, 32}) {
-      HttpResource dirty = new HttpResource("/dirty?mib=" + mib, "hybrid-ft testbed: dirtied " + mib + " MiB");
+      HttpResource dirty = new HttpResource("/cgi-bin/dirty?mib=" + mib, "hybrid-ft testbed: dirtied " + mib + " MiB");
       measure("pause", Mode.CHECKPOINT, 1000, dirty, 1.0, mib);
     }
     // Checkpoints per non-deterministic request in COLO, against the rate.

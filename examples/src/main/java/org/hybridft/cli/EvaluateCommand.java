@@ -63,8 +63,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Compare controllers on a live QEMU COLO pair under real load.",
       "Each controller drives the pair in turn for --minutes while an open-loop load generator sends HTTP"
-          + " requests at a Poisson --rate to the guest of testbed/start.sh (its /deterministic and"
-          + " /nondeterministic resources); between controllers the pair goes back to COLO and settles.",
+          + " requests at a Poisson --rate to the guest of testbed/start.sh (its /cgi-bin/deterministic and"
+          + " /cgi-bin/nondeterministic resources); between controllers the pair goes back to COLO and settles.",
       "Measured on the pair: downtime ratio (checkpoint pauses / wall time), cps, reply latency, throughput,"
           + " switches and COLO share. Prints the table of compare, writes results.csv (workload"
           + " real-<workload>) and a plot into --out, and counts correct and wrong replies, errors and"

@@ -10,10 +10,10 @@ package org.hybridft.cli;
 public record HttpResource(String path, String expectedBodyPrefix) {
   /** The testbed guest's reply that is the same every time: no COLO divergence. */
   public static final HttpResource DETERMINISTIC =
-      new HttpResource("/deterministic", "hybrid-ft testbed: deterministic reply");
+      new HttpResource("/cgi-bin/deterministic", "hybrid-ft testbed: deterministic reply");
   /** The testbed guest's reply with a clock and random bytes: primary and secondary always differ. */
   public static final HttpResource NONDETERMINISTIC =
-      new HttpResource("/nondeterministic", "hybrid-ft testbed: uptime ");
+      new HttpResource("/cgi-bin/nondeterministic", "hybrid-ft testbed: uptime ");
 
   /** Validates both parts. */
   public HttpResource {

@@ -112,14 +112,8 @@ class EvaluateOnTestbedTest {
       assertThat(arrivals).as(line).isPositive();
       assertThat(Long.parseLong(requests.group(3))).as("no wrong reply: " + line).isZero();
       assertThat(Long.parseLong(requests.group(4))).as("no error: " + line).isZero();
-      if (requests.group(1).equals("colo")) {
-        assertThat(Long.parseLong(requests.group(2))).as("every reply correct: " + line).isEqualTo(arrivals);
-      } else {
-        // Measured on this testbed, not hidden: in passive mode about 2 % of the connections are
-        // accepted and get their request but never a reply byte (see the evaluate report). Every
-        // reply that comes is correct; more than 5 % unanswered would be a new failure.
-        assertThat(Long.parseLong(requests.group(5))).as("timeouts: " + line).isLessThanOrEqualTo(arrivals / 20);
-      }
+      // Every reply correct in both modes (the guest's server accepts bursts of connections).
+      assertThat(Long.parseLong(requests.group(2))).as("every reply correct: " + line).isEqualTo(arrivals);
     }
     assertThat(controllers).as(outcome.out()).isEqualTo(2);
   }

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * failures. Which resource it asks for can change while it runs.
  */
 final class GuestTraffic implements AutoCloseable {
-  static final String DETERMINISTIC = "/deterministic";
-  static final String NONDETERMINISTIC = "/nondeterministic";
+  static final String DETERMINISTIC = "/cgi-bin/deterministic";
+  static final String NONDETERMINISTIC = "/cgi-bin/nondeterministic";
   private static final int TIMEOUT_MILLIS = 15_000;
 
   private final URI base;
