@@ -7,6 +7,7 @@ import org.hybridft.core.CheckpointCounter;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeActuator;
+import org.hybridft.testing.VirtualScheduler;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -17,16 +18,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One {@link ControlLoop} tick with in-memory ports, run directly through {@link
- * ManualScheduler}: the clock is read, the counter (checkpoints and pause total) is read, the
+ * One {@link ControlLoop} tick with in-memory ports, run on the caller's thread by the test
+ * fixtures' {@link VirtualScheduler} (advancing it one period runs exactly the loop's tick, with a
+ * one-element queue and no allocation): the clock is read, the counter (checkpoints and pause total) is read, the
  * rate estimator, the downtime meter and the controller are fed, and the actuator is not called
  * because the mode holds. That is the steady state of a VM: a mode change is rare next to the
  * ticks that keep the mode.
  *
  * <p>The counter advances by 0 or 1 checkpoint per 1 s period (deterministic work, pre-generated),
  * which keeps every controller in its mode, and by 1 to 40 ms of pause per checkpoint. The clock
- * is virtual and advances one period per tick. The tear-down fails the run if the actuator was
- * called after the first tick, so a figure never silently includes mode changes.
+ * is the scheduler's virtual time and advances one period per tick. The tear-down fails the run if
+ * the actuator was called after the first tick or if anything besides the tick was scheduled (an
+ * actuator retry), so a figure never silently includes mode changes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
@@ -41,12 +44,11 @@ public class ControlLoopTickBenchmark {
 
   private final InMemoryCounter counter = new InMemoryCounter();
   private final CountingActuator actuator = new CountingActuator();
-  private ManualScheduler scheduler;
+  private VirtualScheduler scheduler;
   private ControlLoop loop;
   private long[] checkpointsPerPeriod;
   private long[] pausePerPeriodNanos;
   private int index;
-  private long nowNanos;
 
   /** Builds and starts the loop and runs its first tick, which takes the baseline. */
   @Setup
@@ -58,37 +60,37 @@ public class ControlLoopTickBenchmark {
       checkpointsPerPeriod[i] = random.nextInt(2);
       pausePerPeriodNanos[i] = checkpointsPerPeriod[i] * (long) (1e6 * Math.pow(40, random.nextDouble()));
     }
-    scheduler = new ManualScheduler();
-    nowNanos = 0;
+    scheduler = new VirtualScheduler();
     index = 0;
     loop =
         ControlLoop.builder(controller.create(), counter, actuator)
             .scheduler(scheduler)
-            .clock(this::now)
+            .clock(scheduler)
             .period(Duration.ofNanos(PERIOD_NANOS))
             .build();
     loop.start();
-    scheduler.runPeriodic();
-  }
-
-  private long now() {
-    return nowNanos;
+    scheduler.advance(0); // the first tick, at t = 0
   }
 
   /** One tick of a loop whose mode holds. */
   @Benchmark
   public void tick() {
     int i = index++ & MASK;
-    nowNanos += PERIOD_NANOS;
     counter.checkpoints += checkpointsPerPeriod[i];
     counter.pauseNanos += pausePerPeriodNanos[i];
-    scheduler.runPeriodic();
+    scheduler.advance(PERIOD_NANOS);
   }
 
   /** Closes the loop; fails if the measured ticks changed the mode. */
   @TearDown
   public void tearDown() {
+    int scheduled = scheduler.pendingTasks();
     loop.close();
+    if (scheduled != 1) {
+      throw new IllegalStateException(
+          scheduled + " tasks were scheduled besides or instead of the tick; the tick benchmark"
+              + " must not retry an actuation");
+    }
     if (actuator.applied != 1) {
       throw new IllegalStateException(
           "the actuator was called " + actuator.applied + " times; the tick benchmark must hold"

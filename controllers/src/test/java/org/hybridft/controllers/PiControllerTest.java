@@ -2,6 +2,7 @@ package org.hybridft.controllers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -17,6 +18,27 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class PiControllerTest {
+
+  @Test
+  void theIntegralAccumulatesTheErrorOverTheMeasuredIntervalNotTheConfiguredPeriod() {
+    PiController.Config config =
+        PiController.Config.builder().setPointCps(5).kp(0).ki(0.1).controlPeriod(Duration.ofSeconds(1)).build();
+    PiController onTime = new PiController(config);
+    PiController late = new PiController(config);
+    long start = 7_000_000_000_000L;
+
+    // Error 5 - 6 = -1 cps; the integral starts full (1/ki = 10) and the first update, whose
+    // interval is unknown, integrates over the configured 1 s.
+    onTime.update(start, 6);
+    late.update(start, 6);
+    assertThat(onTime.integral()).isCloseTo(9.0, within(1e-9));
+    onTime.update(start + 1_000_000_000L, 6);
+    late.update(start + 3_000_000_000L, 6); // a tick that came 3 s after the previous one
+
+    assertThat(onTime.integral()).isCloseTo(8.0, within(1e-9));
+    assertThat(late.integral()).isCloseTo(6.0, within(1e-9));
+    assertThat(late.coloShare()).isCloseTo(0.6, within(1e-9));
+  }
 
   @Test
   void rhoStaysWithinZeroAndOne() {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * instead of ticking at 0 cps forever. A real QEMU (TCG, stopped, no replication) is the target;
  * skipped where qemu-system-x86_64 is missing (.ci/run installs it).
  */
+@Tag("real-qemu")
 class RunCommandOnBareQemuTest {
   @TempDir Path dir;
   private Process qemu;

@@ -17,6 +17,7 @@ import org.hybridft.qmp.Testbed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the patched QEMU under TCG, BIOS-only guest). Skipped, with the reason printed, where the
  * testbed's QEMU is not built; under {@code CI=true} that fails instead.
  */
+@Tag("real-qemu")
 class RunCommandOnColoPairTest {
   private static final Pattern STATUS =
       Pattern.compile("^\\s*[0-9.]+s\\s+(COLO|CHECKPOINT)\\s+cps\\s+([0-9.]+)\\s+downtime\\s+([0-9.]+)%$");

@@ -20,6 +20,7 @@ import org.hybridft.core.CheckpointCounter;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeActuator;
+import org.hybridft.testing.VirtualScheduler;
 import org.junit.jupiter.api.Test;
 
 class ControlLoopMetricsTest {

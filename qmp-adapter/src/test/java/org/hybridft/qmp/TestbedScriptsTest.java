@@ -8,22 +8,28 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The testbed's start.sh and stop.sh as a user meets them: every failure is one line on stderr
- * saying what failed and where the logs are; stop.sh ends both QEMUs whatever form its --dir has.
+ * saying what failed and where the logs are. The tests here start no QEMU (a fake one at most);
+ * those that do are in {@link TestbedScriptsOnRealQemuTest}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TestbedScriptsTest {
   @TempDir Path dir;
 
-  private record Result(int exitCode, String out, String err) {}
+  record Result(int exitCode, String out, String err) {}
 
   private Result script(String name, Path workingDirectory, String... arguments) throws Exception {
+    return script(dir, name, workingDirectory, arguments);
+  }
+
+  /** Runs a testbed script from {@code workingDirectory}, its output captured in {@code dir}. */
+  static Result script(Path dir, String name, Path workingDirectory, String... arguments)
+      throws Exception {
     List<String> command = new ArrayList<>(List.of(Testbed.scripts().resolve(name).toString()));
     command.addAll(List.of(arguments));
     Path out = Files.createTempFile(dir, "out", ".txt");
@@ -71,40 +77,6 @@ class TestbedScriptsTest {
         .contains("primary QEMU", "exited at start", "cannot start: no such machine",
             "logs: " + pairDir.resolve("primary.log"));
     assertThat(pairDir.resolve("primary.pid")).doesNotExist();
-  }
-
-  @Test
-  void aStartThatRunsOutOfTimeSaysWhatItWaitedForInOneLine() throws Exception {
-    Path qemu = Testbed.assumeBuilt();
-    Path pairDir = dir.resolve("pair");
-
-    // The Linux guest takes several seconds to serve HTTP under TCG: 5 s is not enough.
-    Result start = script("start.sh", dir, "--qemu", qemu.toString(), "--guest", "linux",
-        "--dir", pairDir.toString(), "--base-port", "29520", "--timeout", "5");
-
-    assertThat(start.exitCode()).isEqualTo(1);
-    assertThat(start.err().lines()).singleElement().asString()
-        .containsPattern("within [0-9]+ s|no time left")
-        .contains("logs: ");
-    assertThat(pairDir.resolve("primary.pid")).as("the failed start stopped its QEMUs").doesNotExist();
-  }
-
-  @Test
-  void stopWithARelativeDirectoryEndsBothQemus() throws Exception {
-    Path qemu = Testbed.assumeBuilt();
-    Path pairDir = dir.resolve("pair");
-    Result start = script("start.sh", dir, "--qemu", qemu.toString(), "--guest", "bios",
-        "--dir", pairDir.toString(), "--base-port", "29540");
-    assertThat(start.exitCode()).as(start.err()).isZero();
-    long primary = Long.parseLong(Files.readString(pairDir.resolve("primary.pid")).strip());
-    long secondary = Long.parseLong(Files.readString(pairDir.resolve("secondary.pid")).strip());
-
-    Result stop = script("stop.sh", dir, "--dir", "pair");
-
-    assertThat(stop.exitCode()).as(stop.err()).isZero();
-    assertThat(stop.out()).contains("stopped primary", "stopped secondary");
-    assertThat(ProcessHandle.of(primary)).isEmpty();
-    assertThat(ProcessHandle.of(secondary)).isEmpty();
   }
 
   @Test

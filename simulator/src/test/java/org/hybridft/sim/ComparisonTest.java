@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
+import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.Mode;
 import org.junit.jupiter.api.Test;
 
@@ -32,15 +33,38 @@ class ComparisonTest {
   }
 
   @Test
-  void everyControllerFacesTheSameSeedsForAWorkloadRun() throws InterruptedException {
-    ComparisonResult result = small().build().run();
+  void controllersThatDecideAlikeMeasureAlikeBecauseTheyFaceTheSameRandomDraws()
+      throws InterruptedException {
+    // Two names for one behaviour (a threshold controller, which switches on video):
+    // whatever differs between their runs can only come from the random draws they were given.
+    ComparisonResult result =
+        Comparison.builder()
+            .workloads(List.of(WorkloadProfile.VIDEO.workload(), WorkloadProfile.PHASED.workload()))
+            .controllers(
+                List.of(
+                    new ControllerSpec("first", ThresholdController::new),
+                    new ControllerSpec("second", ThresholdController::new)))
+            .runs(3)
+            .length(Duration.ofMinutes(2))
+            .threads(2)
+            .build()
+            .run();
 
-    List<RunResult> colo = result.runs("video", "colo");
-    List<RunResult> checkpoint = result.runs("video", "checkpoint");
-    for (int r = 0; r < 3; r++) {
-      assertThat(colo.get(r).seed()).isEqualTo(checkpoint.get(r).seed());
+    for (String workload : List.of("video", "phased")) {
+      List<RunResult> first = result.runs(workload, "first");
+      List<RunResult> second = result.runs(workload, "second");
+      for (int r = 0; r < 3; r++) {
+        assertThat(second.get(r))
+            .as("%s run %d", workload, r)
+            .usingRecursiveComparison()
+            .ignoringFields("controller")
+            .withEqualsForType(TimeSeries::equals, TimeSeries.class)
+            .isEqualTo(first.get(r));
+      }
+      // The draws matter: another run of the same controller measures something else.
+      assertThat(first.get(1).latencyMeanMs()).isNotEqualTo(first.get(0).latencyMeanMs());
     }
-    assertThat(colo.get(0).seed()).isNotEqualTo(colo.get(1).seed());
+    assertThat(result.runs("video", "first").get(0).switches()).as("the controller switches").isPositive();
   }
 
   @Test

@@ -2,12 +2,9 @@ package org.hybridft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
 import org.hybridft.controllers.LearningController;
 import org.hybridft.controllers.OrbitHybridController;
@@ -16,6 +13,7 @@ import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
+import org.hybridft.testing.VirtualScheduler;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,27 +22,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * counts a simulated run measured through a real ControlLoop gives the same mode at every period.
  */
 class ControlLoopEquivalenceTest {
-
-  /** A scheduler that only captures the loop's periodic tick, so the test can run it by hand. */
-  private static final class CapturedTick {
-    Runnable tick;
-
-    ScheduledExecutorService scheduler() {
-      ScheduledFuture<?> future =
-          (ScheduledFuture<?>) Proxy.newProxyInstance(
-              getClass().getClassLoader(), new Class<?>[] {ScheduledFuture.class},
-              (proxy, method, args) -> method.getReturnType() == boolean.class ? false : null);
-      return (ScheduledExecutorService) Proxy.newProxyInstance(
-          getClass().getClassLoader(), new Class<?>[] {ScheduledExecutorService.class},
-          (proxy, method, args) -> {
-            if (method.getName().equals("scheduleAtFixedRate")) {
-              tick = (Runnable) args[0];
-              return future;
-            }
-            throw new UnsupportedOperationException(method.getName());
-          });
-    }
-  }
 
   @ParameterizedTest(name = "{0} on {1}")
   @CsvSource({
@@ -67,14 +44,13 @@ class ControlLoopEquivalenceTest {
     long period = series.periodNanos();
     assertThat(period).isEqualTo(simulator.model().controlPeriod().toNanos());
 
-    long[] now = {0};
+    VirtualScheduler scheduler = new VirtualScheduler();
     long[] count = {0};
     List<Mode> applied = new ArrayList<>();
-    CapturedTick captured = new CapturedTick();
     ControlLoop loop =
         ControlLoop.builder(factory.get(), () -> count[0], (mode, checkpointPeriod) -> {})
-            .scheduler(captured.scheduler())
-            .clock(() -> now[0])
+            .scheduler(scheduler)
+            .clock(scheduler)
             .period(Duration.ofNanos(period))
             .listener(new ControlLoop.Listener() {
               @Override
@@ -84,12 +60,13 @@ class ControlLoopEquivalenceTest {
             })
             .build();
     loop.start();
-    captured.tick.run(); // t = 0: the baseline
+    scheduler.advance(0); // t = 0: the baseline
     for (int i = 0; i < series.size(); i++) {
-      now[0] += period;
       count[0] += Math.round(series.checkpointsPerSecond(i) * period / 1e9);
-      captured.tick.run();
+      scheduler.advance(period); // exactly one tick, at the end of period i
     }
+    loop.close();
+    assertThat(scheduler.pendingTasks()).isZero();
 
     List<Mode> simulated = new ArrayList<>();
     for (int i = 0; i < series.size(); i++) {

@@ -1,0 +1,58 @@
+package org.hybridft.qmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hybridft.qmp.TestbedScriptsTest.script;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.hybridft.qmp.TestbedScriptsTest.Result;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The testbed's start.sh and stop.sh on the testbed's patched QEMU: a start that runs out of time
+ * says what it waited for in one line and stops what it started; stop.sh ends both QEMUs whatever
+ * form its --dir has. Skipped, with the reason, where the testbed's QEMU is not built.
+ */
+@Tag("real-qemu")
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class TestbedScriptsOnRealQemuTest {
+  @TempDir Path dir;
+
+  @Test
+  void aStartThatRunsOutOfTimeSaysWhatItWaitedForInOneLine() throws Exception {
+    Path qemu = Testbed.assumeBuilt();
+    Path pairDir = dir.resolve("pair");
+
+    // The Linux guest takes several seconds to serve HTTP under TCG: 5 s is not enough.
+    Result start = script(dir, "start.sh", dir, "--qemu", qemu.toString(), "--guest", "linux",
+        "--dir", pairDir.toString(), "--base-port", "29520", "--timeout", "5");
+
+    assertThat(start.exitCode()).isEqualTo(1);
+    assertThat(start.err().lines()).singleElement().asString()
+        .containsPattern("within [0-9]+ s|no time left")
+        .contains("logs: ");
+    assertThat(pairDir.resolve("primary.pid")).as("the failed start stopped its QEMUs").doesNotExist();
+  }
+
+  @Test
+  void stopWithARelativeDirectoryEndsBothQemus() throws Exception {
+    Path qemu = Testbed.assumeBuilt();
+    Path pairDir = dir.resolve("pair");
+    Result start = script(dir, "start.sh", dir, "--qemu", qemu.toString(), "--guest", "bios",
+        "--dir", pairDir.toString(), "--base-port", "29540");
+    assertThat(start.exitCode()).as(start.err()).isZero();
+    long primary = Long.parseLong(Files.readString(pairDir.resolve("primary.pid")).strip());
+    long secondary = Long.parseLong(Files.readString(pairDir.resolve("secondary.pid")).strip());
+
+    Result stop = script(dir, "stop.sh", dir, "--dir", "pair");
+
+    assertThat(stop.exitCode()).as(stop.err()).isZero();
+    assertThat(stop.out()).contains("stopped primary", "stopped secondary");
+    assertThat(ProcessHandle.of(primary)).isEmpty();
+    assertThat(ProcessHandle.of(secondary)).isEmpty();
+  }
+}
