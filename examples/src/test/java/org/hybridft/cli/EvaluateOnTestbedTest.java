@@ -1,11 +1,8 @@
 package org.hybridft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,11 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.hybridft.qmp.Testbed;
 import org.hybridft.sim.ResultsCsv;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,55 +27,29 @@ import org.junit.jupiter.api.io.TempDir;
  * testbed/build-qemu.sh} has not cached its QEMU (building it takes minutes); under {@code
  * CI=true} a missing testbed fails instead.
  */
+@Tag("real-qemu")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class EvaluateOnTestbedTest {
-  private static final Path TESTBED = Path.of("..", "testbed").toAbsolutePath().normalize();
-  /** In the range kept for this test: 24100..24108. */
-  private static final int BASE_PORT = 24100;
   private static final Pattern REQUESTS =
       Pattern.compile("^\\s+(\\S+) run 0: (\\d+) / (\\d+) / (\\d+) / (\\d+) of (\\d+)$", Pattern.MULTILINE);
 
   @TempDir Path dir;
-  private boolean started;
+  private Testbed pair;
   private String primaryQmp;
   private String guestHttp;
 
   @BeforeEach
   void startPair() throws Exception {
-    String missing = missingTestbed();
-    if (missing != null) {
-      if ("true".equals(System.getenv("CI"))) {
-        fail("CI=true but " + missing);
-      }
-      System.err.println("EvaluateOnTestbedTest skipped: " + missing);
-      Assumptions.abort(missing);
-    }
-    Process start = new ProcessBuilder(TESTBED.resolve("start.sh").toString(), "--dir", dir.toString(),
-            "--base-port", Integer.toString(BASE_PORT), "--timeout", "120")
-        .redirectErrorStream(true)
-        .start();
-    started = true;
-    if (!start.waitFor(150, TimeUnit.SECONDS)) {
-      start.destroyForcibly();
-      fail("testbed/start.sh did not finish in 150 s");
-    }
-    String output = new String(start.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(start.exitValue()).as(output).isZero();
-    primaryQmp = field(output, "primary QMP:");
-    guestHttp = field(output, "guest HTTP:");
+    pair = Testbed.start(dir, Testbed.Guest.LINUX);
+    primaryQmp = pair.primarySocket().toString();
+    guestHttp = pair.http().toString();
   }
 
   @AfterEach
   void stopPair() throws Exception {
-    if (!started) {
-      return;
+    if (pair != null) {
+      pair.close();
     }
-    Process stop = new ProcessBuilder(TESTBED.resolve("stop.sh").toString(), "--dir", dir.toString())
-        .redirectErrorStream(true)
-        .start();
-    assertThat(stop.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(dir.resolve("primary.pid")).doesNotExist();
-    assertThat(dir.resolve("secondary.pid")).doesNotExist();
   }
 
   @Test
@@ -116,33 +87,5 @@ class EvaluateOnTestbedTest {
       assertThat(Long.parseLong(requests.group(2))).as("every reply correct: " + line).isEqualTo(arrivals);
     }
     assertThat(controllers).as(outcome.out()).isEqualTo(2);
-  }
-
-  private static String field(String output, String label) {
-    return output.lines()
-        .filter(line -> line.startsWith(label))
-        .map(line -> line.substring(label.length()).strip())
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("start.sh printed no '" + label + "' line: " + output));
-  }
-
-  /** Why the testbed cannot run here, or null: the scripts or build-qemu.sh's cached QEMU missing. */
-  private static @Nullable String missingTestbed() throws IOException {
-    if (!Files.isExecutable(TESTBED.resolve("start.sh"))) {
-      return TESTBED.resolve("start.sh") + " is missing";
-    }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path cache = (xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg))
-        .resolve("hybrid-ft");
-    if (Files.isDirectory(cache)) {
-      try (DirectoryStream<Path> builds = Files.newDirectoryStream(cache, "qemu-*")) {
-        for (Path build : builds) {
-          if (Files.isExecutable(build.resolve("bin/qemu-system-x86_64"))) {
-            return null;
-          }
-        }
-      }
-    }
-    return "no QEMU built by testbed/build-qemu.sh under " + cache + " (run testbed/build-qemu.sh, about 5 minutes)";
   }
 }
