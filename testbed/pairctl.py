@@ -32,7 +32,12 @@ class Qmp:
                 time.sleep(0.05)
         self.stream = self.sock.makefile("rwb")
         self.next_id = 0
-        self.greeting = self._read()["QMP"]
+        # The greeting comes first; anything else before it (seen rarely while the previous client
+        # of this single-client monitor was still closing) is skipped, not taken for the greeting.
+        message = self._read()
+        while "QMP" not in message:
+            message = self._read()
+        self.greeting = message["QMP"]
         self.call("qmp_capabilities")
 
     def _read(self) -> dict:

@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
  * length while a built-in open-loop {@link LoadGenerator} sends the workload to the guest's HTTP
  * service at a Poisson rate; between controllers the pair goes back to COLO and settles. Prints
  * the same table as {@code compare} (CPU and network show n/a: a real pair does not report
- * them), writes {@code results.csv} with the same header (workload {@code real-<workload>}) and a
+ * them), writes {@code results.csv} with the same header (workload {@code real-<workload>}),
+ * {@code timeline.csv} (each control period's mode and cps, and the resource then asked for) and a
  * plot, and lists every controller's replies: correct, wrong, errors, timeouts.
  *
  * <p>The metrics come from the pair: downtime ratio = the sum of the guest's checkpoint pauses
@@ -67,7 +68,7 @@ import picocli.CommandLine.Spec;
           + " /cgi-bin/nondeterministic resources); between controllers the pair goes back to COLO and settles.",
       "Measured on the pair: downtime ratio (checkpoint pauses / wall time), cps, reply latency, throughput,"
           + " switches and COLO share. Prints the table of compare, writes results.csv (workload"
-          + " real-<workload>) and a plot into --out, and counts correct and wrong replies, errors and"
+          + " real-<workload>), timeline.csv (mode and cps per control period) and a plot into --out, and counts correct and wrong replies, errors and"
           + " timeouts per controller.",
       "Example: hybrid-ft evaluate --qmp DIR/primary.qmp --http http://127.0.0.1:19007/"
     })
@@ -199,6 +200,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       List<RunResult> results = new ArrayList<>();
       Map<String, ModeTimeline> firstRuns = new HashMap<>();
       List<String> requestLines = new ArrayList<>();
+      StringBuilder timelines = new StringBuilder("controller,run,seconds,mode,checkpoints_per_second,resource\n");
       try {
         for (int run = 0; run < runs; run++) {
           for (ControllerSpec controller : specs) {
@@ -217,6 +219,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             results.add(real.result());
             firstRuns.putIfAbsent(controller.name(), real.timeline());
+            real.timeline().appendCsv(controller.name(), run, chosen.resourceAt(stretch.toNanos()),
+                RealWorkload.RESOURCES, timelines);
             String line = requestLine(controller.name(), run, real);
             requestLines.add(line);
             terminal.err(progressLine(real, line));
@@ -241,6 +245,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
       Report.publish(result, List.of(chosen.description(stretch.toNanos())), runsLine, out, noPlots ? 0 : 1,
           (w, c) -> firstRuns.get(c), stdout, err);
+      java.nio.file.Files.writeString(out.resolve("timeline.csv"), timelines);
       stdout.println();
       stdout.println("requests (correct / wrong replies / errors / timeouts of all arrivals):");
       requestLines.forEach(line -> stdout.println("  " + line));

@@ -1,11 +1,9 @@
 package org.hybridft.cli;
 
 import java.time.Duration;
-import org.hybridft.controllers.StaticController;
+import java.util.List;
 import org.hybridft.core.Mode;
 import org.hybridft.sim.TimeSeries;
-import org.hybridft.sim.VmSimulator;
-import org.hybridft.sim.WorkloadProfile;
 
 /**
  * The ticks of a control loop on a real pair, one per control period: the checkpoint rate it
@@ -14,15 +12,8 @@ import org.hybridft.sim.WorkloadProfile;
  * periods; later ones are not recorded.
  */
 final class ModeTimeline implements ComparisonPlot.Series {
-  /**
-   * An empty simulator series for the {@link org.hybridft.sim.RunResult} of a real run, whose ticks
-   * live here instead: only the simulator can make a {@link TimeSeries}, so it comes from a 1 ms
-   * simulation that records none.
-   */
-  static final TimeSeries NO_SIMULATED_SERIES = new VmSimulator()
-      .run(WorkloadProfile.byName("rubis").orElseThrow().workload(), "none", StaticController.colo(),
-          Duration.ofMillis(1), 0, 0, false)
-      .timeSeries();
+  /** The simulator's series of a real run's {@link org.hybridft.sim.RunResult}: its ticks live here. */
+  static final TimeSeries NO_SIMULATED_SERIES = TimeSeries.empty();
 
   private final double periodSeconds;
   private final float[] checkpointsPerSecond;
@@ -76,6 +67,21 @@ final class ModeTimeline implements ComparisonPlot.Series {
   public Mode mode(int i) {
     check(i);
     return colo[i] ? Mode.COLO : Mode.CHECKPOINT;
+  }
+
+  /**
+   * Appends one CSV row per recorded period: {@code controller,run,seconds,mode,
+   * checkpoints_per_second,resource}, the resource being the one the load asked for at the end
+   * of the period.
+   */
+  void appendCsv(String controller, int run, java.util.function.LongToIntFunction resourceAt,
+      List<HttpResource> resources, StringBuilder csv) {
+    for (int i = 0; i < size; i++) {
+      long endNanos = Math.round(seconds(i) * 1e9);
+      csv.append(controller).append(',').append(run).append(',')
+          .append(String.format(java.util.Locale.ROOT, "%.1f,%s,%.3f", seconds(i), mode(i), checkpointsPerSecond[i]))
+          .append(',').append(resources.get(resourceAt.applyAsInt(endNanos - 1)).path()).append('\n');
+    }
   }
 
   private void check(int i) {

@@ -25,6 +25,14 @@ public final class TimeSeries {
     this.coloShare = new float[capacity];
   }
 
+  /**
+   * A series with no period recorded, for a {@link RunResult} whose periods are kept elsewhere
+   * (a run on a real pair, for instance).
+   */
+  public static TimeSeries empty() {
+    return new TimeSeries(1, 0);
+  }
+
   void add(double cps, Mode mode, double share) {
     if (size < colo.length) {
       checkpointsPerSecond[size] = (float) cps;
