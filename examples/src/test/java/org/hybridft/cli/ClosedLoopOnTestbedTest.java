@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.hybridft.qmp.Testbed;
+import org.hybridft.sim.ResultsCsv;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -21,11 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * the threshold controller runs checkpoint mode (mirror-passive, a true passive mode) in the
  * non-deterministic stretches and COLO in the deterministic ones, and its measured downtime ratio
  * is below both static modes' on the same workload. Real divergence, real checkpoints, real
- * pauses: {@code hybrid-ft evaluate} on the testbed's Linux pair.
+ * pauses: {@code hybrid-ft evaluate} on the testbed's Linux pair, end to end (its table,
+ * results.csv, timeline.csv and plot).
  */
 @Tag("real-qemu")
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
 class ClosedLoopOnTestbedTest {
+  private static final Pattern REQUESTS =
+      Pattern.compile("^\\s+(\\S+) run 0: (\\d+) / (\\d+) / (\\d+) / (\\d+) of (\\d+)$", Pattern.MULTILINE);
   private static final double STRETCH_SECONDS = 30;
   /** Time the controller is given to react at the start of each stretch before it is judged. */
   private static final double REACTION_SECONDS = 10;
@@ -57,13 +63,33 @@ class ClosedLoopOnTestbedTest {
         "--workload", "phased", "--stretch", "30s", "--minutes", "2", "--rate", "5", "--settle", "3s",
         "--checkpoint-period", "1s", "--threshold-cps", "1", "--colo-window", "2s",
         "--initial-stretch", "10s", "--min-stretch", "5s", "--max-stretch", "10s",
-        "--no-plots", "--out", out.toString());
+        "--out", out.toString());
 
     assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isZero();
     System.out.println(outcome.out());
-    Map<String, Double> downtime = Files.readAllLines(out.resolve("results.csv")).stream().skip(1)
+    // The outputs of compare: results.csv with its header and one real-phased row per controller, a plot.
+    List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+    assertThat(csv.get(0)).isEqualTo(ResultsCsv.HEADER);
+    assertThat(csv.subList(1, csv.size())).hasSize(3).allMatch(row -> row.startsWith("real-phased,"));
+    assertThat(out.resolve("real-phased.png")).isNotEmptyFile();
+    int downtimeColumn = List.of(ResultsCsv.HEADER.split(",")).indexOf("downtime_ratio");
+    int cpsColumn = List.of(ResultsCsv.HEADER.split(",")).indexOf("checkpoints_per_second");
+    Map<String, String[]> rows = csv.subList(1, csv.size()).stream()
         .map(row -> row.split(","))
-        .collect(Collectors.toMap(cells -> cells[1], cells -> Double.parseDouble(cells[3])));
+        .collect(Collectors.toMap(cells -> cells[1], cells -> cells));
+    Map<String, Double> downtime = rows.entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> Double.parseDouble(e.getValue()[downtimeColumn])));
+    // Passive mode: one checkpoint per 1 s period whatever the replies.
+    assertThat(Double.parseDouble(rows.get("checkpoint")[cpsColumn])).isBetween(0.9, 1.1);
+    // Every reply correct, in every mode.
+    Matcher requests = REQUESTS.matcher(outcome.out());
+    int controllers = 0;
+    while (requests.find()) {
+      controllers++;
+      assertThat(Long.parseLong(requests.group(2))).as("every reply correct: " + requests.group())
+          .isEqualTo(Long.parseLong(requests.group(6))).isPositive();
+    }
+    assertThat(controllers).as(outcome.out()).isEqualTo(3);
     assertThat(downtime.get("threshold")).as("threshold against static checkpoint mode: " + downtime)
         .isLessThan(downtime.get("checkpoint"));
     assertThat(downtime.get("threshold")).as("threshold against static COLO: " + downtime)
