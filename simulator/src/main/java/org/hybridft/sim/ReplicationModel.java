@@ -35,26 +35,29 @@ import org.hybridft.core.ParameterCheck;
  *     meanwhile waits for that same checkpoint. With pause {@code P}, the checkpoint rate of a
  *     fully diverging workload saturates near {@code 1 / (delay + P)} instead of {@code 1 / P}.
  *     Default 0 (the checkpoint starts at once): the research's KVM-class testbed, where the
- *     secondary keeps up. On the TCG testbed (testbed/) the cps-per-request curve of a changing
- *     reply fits a delay of a few hundred milliseconds (see {@code TestbedCalibrationTest})
+ *     secondary keeps up. On the TCG testbed (testbed/, 70 ms pause) the checkpoints per
+ *     request of an always-changing reply at 1, 2 and 5 requests/s (0.95, 0.725, 0.45) fit 180
+ *     ms within 12 %, and that delay also gives the measured median latency of such replies
+ *     (about 270 ms). The delay is constant here; on the real pair it grows once the guest
+ *     saturates (10 requests/s under TCG)
  * @param coloStaleCheckpointInterval how long a primary packet may wait in colo-compare for its
  *     match before COLO checkpoints anyway, {@code >= 0}; 0 turns the mechanism off. colo-compare
  *     forces a checkpoint when a packet has waited longer than its {@code compare_timeout} (3000
  *     ms), checked every {@code expired_scan_cycle} (1000 ms); with a TCP connection per request
  *     some packet of every connection stays unmatched, so even fully deterministic traffic
- *     checkpoints about every 4 s (measured: exactly every {@code compare_timeout +
- *     expired_scan_cycle}). In COLO, the first reply released after a checkpoint starts a stale
- *     timer of this length; when it expires a checkpoint starts unless one has started
- *     meanwhile. The timer runs from a reply, not from the checkpoint, so under a steady flow of
- *     requests the stale checkpoints come every interval plus the pause plus the wait for the first
- *     reply. Default 0: the research's workloads keep their connections open, so no packet goes
- *     stale
+ *     checkpoints about every 4 s ({@code compare_timeout + expired_scan_cycle}; measured on the
+ *     testbed: 0.20 cps at 1 request/s, 0.20-0.25 at 5). In COLO, the first reply released after a
+ *     checkpoint starts a stale timer of this length; when it expires a checkpoint starts unless
+ *     one has started meanwhile. The timer runs from a reply, not from the checkpoint, so under a
+ *     steady flow of requests the stale checkpoints come every interval plus the pause plus the
+ *     wait for the first reply. Default 0: the research's workloads keep their connections open,
+ *     so no packet goes stale. 4 s models the testbed
  * @param connectionPerRequest whether every request opens a new TCP connection, so that the
  *     guest's SYN-ACK is an output too. In {@link org.hybridft.core.Mode#CHECKPOINT} every guest
  *     output waits for the next checkpoint to commit: the SYN-ACK is held like a reply, so the
  *     request reaches the guest (is served) only once the next checkpoint commits, and its reply
  *     then waits for the commit after that, about 1.5 periods in all instead of 0.5 (measured on
- *     the testbed in passive mode at 500 ms: median 0.81-0.83 s). In COLO the SYN-ACK matches and
+ *     the testbed in passive mode: median 1.61 periods at 500 ms and 1 s, 1.85 at 250 ms). In COLO the SYN-ACK matches and
  *     leaves at once, so this changes nothing there. Default false: the research's workloads keep
  *     their connections open
  */
