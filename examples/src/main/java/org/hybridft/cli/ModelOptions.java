@@ -18,6 +18,23 @@ public final class ModelOptions {
       description = "COLO's periodic checkpoint timer, x-checkpoint-delay (default 20s)")
   @Nullable Duration coloDelay;
 
+  @Option(names = "--divergence-detection-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "how long after a diverging reply COLO's checkpoint starts, as the lagging secondary's "
+          + "copy reaches colo-compare; replies diverging meanwhile share it (default 0s; the TCG testbed fits "
+          + "a few hundred ms)")
+  @Nullable Duration divergenceDetectionDelay;
+
+  @Option(names = "--stale-checkpoint-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "COLO checkpoints this long after the first reply following a checkpoint, as colo-compare "
+          + "does for a packet left unmatched (compare_timeout + expired_scan_cycle, 4s with a connection per "
+          + "request); default 0s, off")
+  @Nullable Duration staleCheckpointInterval;
+
+  @Option(names = "--connection-per-request",
+      description = "every request opens a TCP connection: in checkpoint mode its SYN-ACK waits for a "
+          + "checkpoint too, so a request is served after the next commit (default off)")
+  boolean connectionPerRequest;
+
   /** The model with the options applied. */
   ReplicationModel model() {
     ReplicationModel defaults = ReplicationModel.defaults();
@@ -28,6 +45,9 @@ public final class ModelOptions {
         coloDelay == null ? defaults.coloCheckpointDelay() : coloDelay,
         defaults.controlPeriod(),
         defaults.rateWindow(),
-        defaults.backlogLimit());
+        defaults.backlogLimit(),
+        divergenceDetectionDelay == null ? defaults.divergenceDetectionDelay() : divergenceDetectionDelay,
+        staleCheckpointInterval == null ? defaults.coloStaleCheckpointInterval() : staleCheckpointInterval,
+        connectionPerRequest || defaults.connectionPerRequest());
   }
 }

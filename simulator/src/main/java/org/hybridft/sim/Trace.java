@@ -14,11 +14,14 @@ import java.util.List;
  * Reads a recorded checkpoint trace into a {@link Workload} that replays it.
  *
  * <p><b>Format.</b> A header line {@code seconds,divergences_per_second}, optionally followed by
- * {@code ,requests_per_second} and then {@code ,dirty_mb_per_second}. Each following row starts a
+ * {@code ,requests_per_second}, then {@code ,dirty_mb_per_second}, then {@code ,service_ms} (the
+ * mean CPU time of one request on one worker thread, in milliseconds, {@code > 0}; columns are
+ * positional, so giving a service time needs the two before it). Each following row starts a
  * stretch at {@code seconds} (the first row at 0, then strictly increasing) whose rates hold until
  * the next row's time; the last row's rates hold to the end of the run. Blank lines and lines
  * starting with {@code #} are ignored. Columns left out take the {@link WorkloadProfile#SYNTHETIC}
- * profile's values, as do the service time, worker threads, request size and working set.
+ * profile's values, as do the service time's coefficient of variation, worker threads, request
+ * size and working set.
  *
  * <p><b>Mapping.</b> Each row becomes a {@link Phase} with λ = {@code requests_per_second} and p =
  * {@code divergences_per_second / λ}; a row with more divergences than requests raises λ to the
@@ -30,8 +33,9 @@ import java.util.List;
  */
 public final class Trace {
   private static final String[] COLUMNS = {
-    "seconds", "divergences_per_second", "requests_per_second", "dirty_mb_per_second"
+    "seconds", "divergences_per_second", "requests_per_second", "dirty_mb_per_second", "service_ms"
   };
+  private static final int SERVICE = 4;
 
   private Trace() {}
 
@@ -95,6 +99,7 @@ public final class Trace {
       double divergences = row[1];
       double requests = columns > 2 ? row[2] : defaults.requestsPerSecond();
       double dirty = columns > 3 ? row[3] : defaults.dirtyMbPerSecond();
+      double serviceMillis = columns > SERVICE ? row[SERVICE] : defaults.meanServiceMillis();
       double lambda = Math.max(requests, divergences);
       double p = lambda > 0 ? Math.min(1.0, divergences / lambda) : 0;
       long nanos =
@@ -109,7 +114,7 @@ public final class Trace {
           new Phase(
               Duration.ofNanos(nanos),
               lambda,
-              defaults.meanServiceMillis(),
+              serviceMillis,
               defaults.serviceCv(),
               p,
               dirty,
@@ -130,7 +135,7 @@ public final class Trace {
           source,
           lineNumber,
           "header must be seconds,divergences_per_second optionally followed by "
-              + ",requests_per_second,dirty_mb_per_second; was '" + String.join(",", fields) + "'");
+              + ",requests_per_second,dirty_mb_per_second,service_ms; was '" + String.join(",", fields) + "'");
     }
     for (int i = 0; i < fields.length; i++) {
       String column = fields[i].strip();
@@ -168,6 +173,9 @@ public final class Trace {
       if (!Double.isFinite(value)) {
         throw new TraceFormatException(
             source, lineNumber, COLUMNS[i] + " must be finite, was " + field);
+      }
+      if (i == SERVICE && value <= 0) {
+        throw new TraceFormatException(source, lineNumber, "service_ms must be > 0, was " + field);
       }
       if (value < 0) {
         throw new TraceFormatException(

@@ -31,15 +31,21 @@ import org.hybridft.core.ParameterCheck;
  *
  * <ul>
  *   <li>In {@link Mode#COLO}, every reply diverges with the phase's probability p. A matching reply
- *       leaves at once. A diverging one starts a checkpoint at once and leaves when it commits.
+ *       leaves at once. A diverging one is held until the next checkpoint commits and starts a
+ *       checkpoint {@link ReplicationModel#divergenceDetectionDelay()} later (at once by default)
+ *       unless one is due sooner; replies diverging meanwhile wait for the same checkpoint.
  *       Divergences cannot pile up during a pause, because the paused guest produces no output: a
  *       pause absorbs every divergence it would have caused. COLO's periodic timer also
  *       checkpoints, {@link ReplicationModel#coloCheckpointDelay()} after the previous checkpoint
- *       started (any checkpoint restarts the timer, as in QEMU).
+ *       started (any checkpoint restarts the timer, as in QEMU). With {@link
+ *       ReplicationModel#coloStaleCheckpointInterval()} set, the first reply released after a
+ *       checkpoint starts colo-compare's stale-packet timer, which checkpoints when it expires
+ *       unless a checkpoint started meanwhile.
  *   <li>In {@link Mode#CHECKPOINT}, a checkpoint starts every {@link
  *       ModeController#checkpointPeriodNanos()} (start to start; right after the previous commit
  *       if the pause outlasts the period), and every reply is held until the next checkpoint
- *       commits.
+ *       commits. With {@link ReplicationModel#connectionPerRequest()}, a request arriving in this
+ *       mode is not served before the next checkpoint commits (its SYN-ACK is held too).
  *   <li>A switch from CHECKPOINT to COLO starts a checkpoint at once (the secondary must be in
  *       sync; a checkpoint in progress serves). A switch to CHECKPOINT schedules its first
  *       checkpoint one period later.
@@ -145,6 +151,9 @@ public final class VmSimulator {
     private final double linkBytesPerNano;
     private final double deviceStateBytes;
     private final long coloDelayNanos;
+    private final long detectionDelayNanos;
+    private final long staleIntervalNanos;
+    private final boolean connectionPerRequest;
     private final long controlPeriodNanos;
     private final int backlogLimit;
     private final double requestBytes;
@@ -197,6 +206,11 @@ public final class VmSimulator {
     private int backlogSize;
     private long[] held = new long[256];
     private int heldSize;
+    // Requests whose connection waits for the next commit (connection per request, CHECKPOINT).
+    private long[] connecting = new long[64];
+    private int connectingSize;
+    // Whether the next reply released in COLO starts the stale-packet timer.
+    private boolean staleTimerArmed = true;
 
     // Control.
     private final CheckpointRateEstimator estimator;
@@ -227,6 +241,9 @@ public final class VmSimulator {
       this.linkBytesPerNano = model.linkMbPerSecond() * BYTES_PER_MB / NANOS_PER_SECOND;
       this.deviceStateBytes = model.deviceStateMb() * BYTES_PER_MB;
       this.coloDelayNanos = model.coloCheckpointDelay().toNanos();
+      this.detectionDelayNanos = model.divergenceDetectionDelay().toNanos();
+      this.staleIntervalNanos = model.coloStaleCheckpointInterval().toNanos();
+      this.connectionPerRequest = model.connectionPerRequest();
       this.controlPeriodNanos = model.controlPeriod().toNanos();
       this.backlogLimit = model.backlogLimit();
       this.requestBytes = workload.requestKb() * 1e3;
@@ -385,14 +402,27 @@ public final class VmSimulator {
       if (mode == Mode.COLO) {
         networkBytes += requestBytes;
       }
+      if (connectionPerRequest && mode == Mode.CHECKPOINT) {
+        // The SYN-ACK is held to the next commit: the guest sees the request only after it.
+        if (connectingSize == connecting.length) {
+          connecting = Arrays.copyOf(connecting, connecting.length * 2);
+        }
+        connecting[connectingSize++] = now;
+      } else {
+        admit(now);
+      }
+      nextArrivalNanos = now + sampleInterarrival();
+    }
+
+    /** A request reaches the guest: a worker thread, the backlog, or dropped. */
+    private void admit(long arrivalNanos) {
       if (idleCount > 0) {
-        startService(idleServers[--idleCount], now);
+        startService(idleServers[--idleCount], arrivalNanos);
       } else if (backlogSize >= backlogLimit) {
         dropped++;
       } else {
-        pushBacklog(now);
+        pushBacklog(arrivalNanos);
       }
-      nextArrivalNanos = now + sampleInterarrival();
     }
 
     /** Finds the next completion; called when the earliest one finished. */
@@ -437,9 +467,19 @@ public final class VmSimulator {
         hold(arrival);
       } else if (divergenceProbability > 0 && divergenceRandom.nextDouble() < divergenceProbability) {
         hold(arrival);
-        startCheckpoint();
+        if (detectionDelayNanos == 0) {
+          startCheckpoint();
+        } else {
+          // colo-compare sees the divergence once the lagging secondary's packet arrives.
+          nextCheckpointNanos = Math.min(nextCheckpointNanos, now + detectionDelayNanos);
+        }
       } else {
         release(arrival);
+        if (staleTimerArmed && staleIntervalNanos > 0) {
+          // Some packet of this reply's connection stays unmatched and goes stale.
+          staleTimerArmed = false;
+          nextCheckpointNanos = Math.min(nextCheckpointNanos, now + staleIntervalNanos);
+        }
       }
     }
 
@@ -493,6 +533,7 @@ public final class VmSimulator {
       cpuNanos += 2.0 * pause;
       checkpoints++;
       paused = true;
+      staleTimerArmed = true;
       pauseStartNanos = now;
       pauseEndNanos = now + pause;
       for (int i = 0; i < completionNanos.length; i++) {
@@ -518,6 +559,11 @@ public final class VmSimulator {
       while (idleCount > 0 && backlogSize > 0) {
         startService(idleServers[--idleCount], popBacklog());
       }
+      // Their SYN-ACKs leave now; the requests follow the ones already queued.
+      for (int i = 0; i < connectingSize; i++) {
+        admit(connecting[i]);
+      }
+      connectingSize = 0;
     }
 
     // ---- control --------------------------------------------------------------------------

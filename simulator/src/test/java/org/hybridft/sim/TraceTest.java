@@ -48,6 +48,34 @@ class TraceTest {
   }
 
   @Test
+  void anOptionalServiceTimeColumnSetsEachStretchsMeanServiceTime() throws IOException {
+    Workload workload =
+        parse("seconds,divergences_per_second,requests_per_second,dirty_mb_per_second,service_ms\n"
+            + "0,0,5,0.5,20\n60,5,5,0.5,35.5\n");
+
+    assertThat(workload.phases().get(0).meanServiceMillis()).isEqualTo(20);
+    assertThat(workload.phases().get(1).meanServiceMillis()).isEqualTo(35.5);
+    assertThat(workload.phases().get(1).divergenceProbability()).isEqualTo(1.0);
+  }
+
+  @Test
+  void withoutAServiceTimeColumnTheSyntheticServiceTimeHolds() throws IOException {
+    Workload workload = parse("seconds,divergences_per_second,requests_per_second,dirty_mb_per_second\n0,0,5,1\n");
+
+    assertThat(workload.phases().get(0).meanServiceMillis())
+        .isEqualTo(WorkloadProfile.SYNTHETIC.workload().phases().get(0).meanServiceMillis());
+  }
+
+  @Test
+  void aServiceTimeOfZeroIsReported() {
+    assertThatThrownBy(
+            () -> parse("seconds,divergences_per_second,requests_per_second,dirty_mb_per_second,service_ms\n"
+                + "0,0,5,1,0\n"))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessage("trace.csv:2: service_ms must be > 0, was 0");
+  }
+
+  @Test
   void moreDivergencesThanRequestsRaiseTheRequestRate() throws IOException {
     Phase phase = parse("seconds,divergences_per_second,requests_per_second\n0,40,10\n").phases().get(0);
 
