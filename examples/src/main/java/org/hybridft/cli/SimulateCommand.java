@@ -38,7 +38,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Nullable String workload;
 
   @Option(names = "--trace", paramLabel = "FILE",
-      description = "replay a trace CSV (seconds,divergences_per_second[,requests_per_second[,dirty_mb_per_second]])")
+      description = "replay a trace CSV (seconds,divergences_per_second[,requests_per_second[,dirty_mb_per_second[,service_ms]]])")
   @Nullable Path trace;
 
   @Option(names = "--controller", paramLabel = "C",
