@@ -1,7 +1,11 @@
 package org.hybridft.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -14,9 +18,11 @@ import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
+import org.hybridft.micrometer.ControlLoopMetrics;
 import org.hybridft.qmp.ModeRecipe;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
+import org.hybridft.qmp.QmpException;
 import org.hybridft.qmp.QmpModeActuator;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -30,6 +36,15 @@ import picocli.CommandLine.Spec;
  * prints one status line per control period, until the duration ends, the replication ends
  * ({@code COLO_EXIT}, QEMU gone) or Ctrl-C; then a summary. Exits 0 then; exits {@value
  * #PROTOCOL_ERROR} when QEMU broke the QMP protocol (control stopped, no failover).
+ *
+ * <p>{@code --json} prints JSON lines instead, one object each, told apart by {@code event}:
+ * {@code attached}, then {@code period} ({@code seconds}, {@code mode}, {@code
+ * checkpointsPerSecond}, {@code downtimeRatio}: null while unknown) once per control period and
+ * {@code switch} (plus {@code from}) at each mode switch, then {@code summary}. Modes read
+ * {@code colo} and {@code checkpoint}, as in the metrics.
+ *
+ * <p>{@code --prometheus HOST:PORT} serves the loop's metrics ({@link ControlLoopMetrics}, tagged
+ * {@code vm=--name}) in Prometheus' text format on {@code http://HOST:PORT/metrics} while it runs.
  */
 @Command(
     name = "run",
@@ -69,7 +84,24 @@ public final class RunCommand implements Callable<Integer> {
       description = "the control period: one status line each (default 1s)")
   Duration period = Duration.ofSeconds(1);
 
+  @Option(names = "--name", paramLabel = "VM",
+      description = "the VM's name in the metrics' vm tag (default: the primary's -name, else the QMP socket's"
+          + " file name)")
+  @Nullable String name;
+
+  @Option(names = "--prometheus", paramLabel = "HOST:PORT",
+      description = "serve the loop's metrics in Prometheus' text format on http://HOST:PORT/metrics while it"
+          + " runs (e.g. 127.0.0.1:9400; 0.0.0.0:9400 for every interface)")
+  @Nullable String prometheus;
+
+  @Option(names = "--json",
+      description = "print one JSON object per line (attached, period, switch, summary) instead of the status"
+          + " lines, for scripts")
+  boolean json;
+
   @Mixin ControllerOptions parameters;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   @Override
   public Integer call() throws InterruptedException, IOException {
@@ -83,10 +115,25 @@ public final class RunCommand implements Callable<Integer> {
         ControllerConfigFile.resolve(controller, config, parameters, "threshold").spec();
     ModeController modeController = controllerSpec.create();
     primary.validateRecipe();
+    if (name != null && name.isBlank()) {
+      throw new UsageException("--name must not be blank");
+    }
+    InetSocketAddress metricsAddress = prometheus == null ? null : PrometheusEndpoint.parse(prometheus);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
 
-    QmpClient client = primary.connect();
+    // Bound before QEMU is touched: a port in use fails the command with nothing attached.
+    PrometheusEndpoint endpoint =
+        metricsAddress == null ? null : PrometheusEndpoint.start(metricsAddress, prometheus);
+    QmpClient client;
+    try {
+      client = primary.connect();
+    } catch (RuntimeException failed) {
+      if (endpoint != null) {
+        endpoint.close();
+      }
+      throw failed;
+    }
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "hybrid-ft-run");
       thread.setDaemon(true);
@@ -107,15 +154,39 @@ public final class RunCommand implements Callable<Integer> {
     RunSummary summary = new RunSummary(System.nanoTime());
     // Status lines leave the tick's thread at once: a stalled stdout must never hold up control.
     TerminalWriter terminal = new TerminalWriter(out, err, STATUS_QUEUE_LINES);
+    ControlLoopMetrics metrics = null;
     try (client; QmpCheckpointCounter counter = primary.attach(client)) {
       ModeRecipe modeRecipe = primary.recipe(client);
+      String vm = name != null ? name : vmName(client, primary.qmp);
+      ControlLoop.Listener listener = json
+          ? jsonListener(summary, terminal, stop)
+          : statusListener(summary, terminal, stop);
+      if (endpoint != null) {
+        metrics = new ControlLoopMetrics(vm);
+        metrics.bindTo(endpoint.registry());
+        listener = metrics.listener(listener);
+      }
       ControlLoop loop = ControlLoop.builder(modeController, counter, new QmpModeActuator(client, modeRecipe))
+          .name(vm)
           .scheduler(scheduler)
           .period(period)
-          .listener(statusListener(summary, terminal, stop))
+          .listener(listener)
           .build();
-      out.printf("attached to %s (QEMU %s): controller %s, recipe %s, period %s%n",
-          primary.qmp, client.greeting().version(), controllerSpec.name(), modeRecipe.name(), period);
+      if (json) {
+        ObjectNode attached = event("attached")
+            .put("vm", vm)
+            .put("qmp", primary.qmp)
+            .put("qemu", client.greeting().version())
+            .put("controller", controllerSpec.name())
+            .put("recipe", modeRecipe.name())
+            .put("periodSeconds", period.toNanos() / 1e9);
+        attached.put("metrics", endpoint == null ? null : endpoint.url());
+        out.println(jsonLine(attached));
+      } else {
+        out.printf("attached to %s (QEMU %s): vm %s, controller %s, recipe %s, period %s%s%n",
+            primary.qmp, client.greeting().version(), vm, controllerSpec.name(), modeRecipe.name(), period,
+            endpoint == null ? "" : "; metrics at " + endpoint.url());
+      }
       out.flush();
       loop.start();
       if (duration == null) {
@@ -125,8 +196,12 @@ public final class RunCommand implements Callable<Integer> {
       }
       loop.close();
       terminal.close(Duration.ofSeconds(1));
-      summary.print(out, counter, loop);
-      summary.printDropped(out, terminal.dropped());
+      if (json) {
+        summary.printJson(out, counter, loop, terminal.dropped());
+      } else {
+        summary.print(out, counter, loop);
+        summary.printDropped(out, terminal.dropped());
+      }
       if (counter.protocolError() != null) {
         // Not the end of the replication: QEMU may go on replicating, in the mode last applied.
         err.println("hybrid-ft run: " + counter.endReason() + "; control stopped, this is not a"
@@ -135,6 +210,12 @@ public final class RunCommand implements Callable<Integer> {
         return PROTOCOL_ERROR;
       }
     } finally {
+      if (endpoint != null) {
+        endpoint.close();
+      }
+      if (metrics != null) {
+        metrics.close();
+      }
       terminal.close(Duration.ZERO);
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
@@ -146,6 +227,98 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The VM's name when {@code --name} is not given: the primary's {@code -name} (QMP {@code
+   * query-name}), else the socket's file name without extension (or the {@code tcp:} address).
+   */
+  static String vmName(QmpClient client, String qmp) {
+    try {
+      String fromQemu = client.call("query-name", null).path("name").asText("");
+      if (!fromQemu.isBlank()) {
+        return fromQemu;
+      }
+    } catch (QmpException noName) {
+      // Not fatal: the socket's name is a fine name.
+    }
+    if (qmp.startsWith("tcp:")) {
+      return qmp.substring(4);
+    }
+    Path file = Path.of(qmp).getFileName();
+    String base = file == null ? qmp : file.toString();
+    int dot = base.lastIndexOf('.');
+    return dot > 0 ? base.substring(0, dot) : base;
+  }
+
+  /** A mode as JSON and the metrics spell it: colo, checkpoint. */
+  static String modeName(Mode mode) {
+    return mode.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** A JSON object with {@code event} set. */
+  static ObjectNode event(String event) {
+    return MAPPER.createObjectNode().put("event", event);
+  }
+
+  /** Puts {@code value}, or null when it is NaN (unknown) or infinite: JSON has no NaN. */
+  static ObjectNode putFinite(ObjectNode node, String field, double value) {
+    if (Double.isFinite(value)) {
+      node.put(field, value);
+    } else {
+      node.putNull(field);
+    }
+    return node;
+  }
+
+  /** One line of JSON. */
+  static String jsonLine(ObjectNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException impossible) {
+      // A tree of strings and numbers always serializes.
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  /**
+   * The loop's listener for {@code --json}: like {@link #statusListener}, but each period and
+   * switch is a JSON line; errors stay text on stderr.
+   */
+  static ControlLoop.Listener jsonListener(RunSummary summary, TerminalWriter terminal, CountDownLatch stop) {
+    ControlLoop.Listener text = statusListener(summary, terminal, stop);
+    return new ControlLoop.Listener() {
+      @Override
+      public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+        summary.tick(mode, cps, downtimeRatio);
+        ObjectNode period = event("period")
+            .put("seconds", (nowNanos - summary.startNanos) / 1e9)
+            .put("mode", modeName(mode));
+        putFinite(period, "checkpointsPerSecond", cps);
+        putFinite(period, "downtimeRatio", downtimeRatio);
+        terminal.out(jsonLine(period));
+      }
+
+      @Override
+      public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+        summary.switches++;
+        ObjectNode change = event("switch")
+            .put("seconds", (nowNanos - summary.startNanos) / 1e9)
+            .put("from", modeName(from))
+            .put("mode", modeName(to));
+        terminal.out(jsonLine(putFinite(change, "checkpointsPerSecond", cps)));
+      }
+
+      @Override
+      public void onError(ControlLoopError error) {
+        text.onError(error);
+      }
+
+      @Override
+      public void onReplicationEnded(String reason) {
+        text.onReplicationEnded(reason);
+      }
+    };
   }
 
   /** A ratio as a percentage, or "unknown" (NaN: the pauses are not known yet). */
@@ -221,6 +394,30 @@ public final class RunCommand implements Callable<Integer> {
       long pauses = counter.pauses();
       out.printf(Locale.ROOT, "  checkpoint pauses %d, mean %.1f ms; downtime ratio %s%n", pauses,
           pauses == 0 ? 0.0 : counter.totalPauseNanos() / 1e6 / pauses, percent(loop.downtimeRatio()).strip());
+      out.flush();
+    }
+
+    /** The summary as one JSON line: what {@link #print} and {@link #printDropped} say. */
+    void printJson(PrintWriter out, QmpCheckpointCounter counter, ControlLoop loop, long dropped) {
+      ObjectNode summary = event("summary")
+          .put("seconds", (System.nanoTime() - startNanos) / 1e9)
+          .put("modeSwitches", switches)
+          .put("endedBy", endReason == null ? "user"
+              : counter.protocolError() != null ? "protocol-error" : "replication");
+      summary.put("endReason", endReason);
+      ObjectNode periods = summary.putObject("periods");
+      ObjectNode meanCps = summary.putObject("meanCheckpointsPerSecond");
+      for (Mode mode : Mode.values()) {
+        long n = ticks[mode.ordinal()];
+        periods.put(modeName(mode), n);
+        putFinite(meanCps, modeName(mode), n == 0 ? Double.NaN : cpsSum[mode.ordinal()] / n);
+      }
+      long pauses = counter.pauses();
+      summary.put("checkpointPauses", pauses);
+      putFinite(summary, "meanPauseMillis", pauses == 0 ? Double.NaN : counter.totalPauseNanos() / 1e6 / pauses);
+      putFinite(summary, "downtimeRatio", loop.downtimeRatio());
+      summary.put("droppedLines", dropped);
+      out.println(jsonLine(summary));
       out.flush();
     }
 
