@@ -56,7 +56,9 @@ final class SummaryPlot {
     int columns = Math.min(MAX_COLUMNS, panels.size());
     int rows = (panels.size() + columns - 1) / columns;
     BufferedImage image =
-        new BufferedImage(columns * PANEL_WIDTH, HEADER_HEIGHT + rows * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
+        // At least two panels wide: the heading needs it when there is one workload (evaluate).
+        new BufferedImage(Math.max(2, columns) * PANEL_WIDTH, HEADER_HEIGHT + rows * PANEL_HEIGHT,
+            BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setColor(Color.WHITE);
@@ -64,7 +66,9 @@ final class SummaryPlot {
       g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.BLACK);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-      g.drawString("Downtime ratio against p99 reply latency, per workload (means over the runs)", 12, 22);
+      boolean oneRun = result.runs().size() == result.workloads().size() * result.controllers().size();
+      g.drawString("Downtime ratio against p99 reply latency, per workload ("
+          + (oneRun ? "one run" : "means over the runs") + ")", 12, 22);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
       g.drawString("lower left is better on both; squares and dashed lines: the static modes (checkpoint, colo)", 12, 42);
       for (int i = 0; i < panels.size(); i++) {
