@@ -64,10 +64,15 @@ final class Report {
     err.flush();
   }
 
-  /** One PNG per workload, drawn in parallel (each plot is independent). */
+  /**
+   * One PNG per workload and, for two or more controllers, {@code summary.png} across the
+   * workloads; drawn in parallel (each picture is independent). Returns the number written.
+   */
   private static int writePlots(
       ComparisonResult result, ComparisonPlot.SeriesSource series, Path dir, int threads) {
     List<String> workloads = result.workloads();
+    boolean summary = result.controllers().size() > 1
+        && workloads.stream().noneMatch(w -> ComparisonPlot.fileName(w).equals(SummaryPlot.FILE_NAME));
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, workloads.size())));
     try {
       List<Future<?>> futures = new ArrayList<>();
@@ -78,6 +83,18 @@ final class Report {
                 () -> {
                   try {
                     ComparisonPlot.write(result, workload, series, png);
+                  } catch (IOException cannot) {
+                    throw new UsageException("cannot write " + png + ": " + OutputDirectory.reason(cannot), cannot);
+                  }
+                }));
+      }
+      if (summary) {
+        Path png = dir.resolve(SummaryPlot.FILE_NAME);
+        futures.add(
+            pool.submit(
+                () -> {
+                  try {
+                    SummaryPlot.write(result, png);
                   } catch (IOException cannot) {
                     throw new UsageException("cannot write " + png + ": " + OutputDirectory.reason(cannot), cannot);
                   }
@@ -100,7 +117,7 @@ final class Report {
     } finally {
       pool.shutdownNow();
     }
-    return workloads.size();
+    return workloads.size() + (summary ? 1 : 0);
   }
 
   /** Minutes as the runs line shows them: whole numbers without decimals. */

@@ -18,7 +18,7 @@ class HybridFtTest {
 
 
   @Test
-  void compareWritesTheCsvThePlotsAndPrintsTheTables() throws IOException {
+  void compareWritesTheCsvThePlotsTheSummaryAndPrintsTheTables() throws IOException {
     CommandOutcome outcome =
         CommandOutcome.run("compare", "--minutes", "0.5", "--runs", "2", "--out", dir.toString(), "--threads", "2");
 
@@ -34,6 +34,10 @@ class HybridFtTest {
       assertThat(head).startsWith(0x89, 'P', 'N', 'G');
       assertThat(outcome.out()).contains(workload + ": ");
     }
+    Path summary = dir.resolve("summary.png");
+    assertThat(summary).isNotEmptyFile();
+    assertThat(Files.readAllBytes(summary)).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(outcome.out()).contains("6 plots");
     assertThat(outcome.out()).contains("controller", "downtime", "lat p99 ms", "threshold", "orbit", "*");
     int total = 5 * ControllerCatalog.NAMES.size() * 2;
     assertThat(outcome.err()).contains(total + "/" + total + " runs");
