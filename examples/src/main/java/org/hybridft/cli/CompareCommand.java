@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Simulate every controller on every built-in workload and compare them.",
       "Prints one table per workload (mean ± 95%% CI over the runs, * = the one best of a column) and writes"
-          + " results.csv and one PNG per workload into --out."
+          + " results.csv, one PNG per workload and summary.png (downtime ratio against p99 latency,"
+          + " one scatter per workload) into --out."
     })
 public final class CompareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
