@@ -55,7 +55,7 @@ public final class CompareCommand implements Callable<Integer> {
       description = "also compare the controller of this config file (as hybrid-ft tune writes it), under its name; repeatable")
   List<java.nio.file.Path> configs = List.of();
 
-  @Mixin RunOptions run;
+  @Mixin SimulationOptions run;
   @Mixin ControllerOptions parameters;
   @Mixin ModelOptions model;
 

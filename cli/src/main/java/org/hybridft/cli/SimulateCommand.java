@@ -49,7 +49,7 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "a controller and its parameters, as hybrid-ft tune writes them; options given here override it")
   @Nullable Path config;
 
-  @Mixin RunOptions run;
+  @Mixin SimulationOptions run;
   @Mixin ControllerOptions parameters;
   @Mixin ModelOptions model;
 

@@ -5,7 +5,7 @@ import java.nio.file.Paths;
 import picocli.CommandLine.Option;
 
 /** How much to simulate and where to write it; shared by {@code compare} and {@code simulate}. */
-public final class RunOptions {
+public final class SimulationOptions {
   @Option(names = "--minutes", description = "simulated minutes per run (default ${DEFAULT-VALUE})")
   double minutes = 30;
 

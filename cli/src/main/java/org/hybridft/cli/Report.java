@@ -20,7 +20,7 @@ final class Report {
   static void publish(
       ComparisonResult result,
       List<String> descriptions,
-      RunOptions options,
+      SimulationOptions options,
       PrintWriter out,
       PrintWriter err) {
     String runsLine =
