@@ -15,6 +15,9 @@ import org.hybridft.sim.ResultsCsv;
 
 /** Prints the tables and writes {@code results.csv} and the plots; shared by the commands. */
 final class Report {
+  /** The names under which the static modes run: the baselines of the regret columns. */
+  static final List<String> STATIC_MODES = List.of("checkpoint", "colo");
+
   private Report() {}
 
   static void publish(
@@ -53,7 +56,7 @@ final class Report {
     out.print(ResultTable.format(result, descriptions, runsLine));
     Path csv = dir.resolve("results.csv");
     try {
-      ResultsCsv.write(csv, result.runs());
+      ResultsCsv.write(csv, result, STATIC_MODES);
     } catch (IOException cannot) {
       throw new UsageException("cannot write " + csv + ": " + OutputDirectory.reason(cannot), cannot);
     }

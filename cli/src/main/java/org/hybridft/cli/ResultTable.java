@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.hybridft.sim.ComparisonResult;
 import org.hybridft.sim.Estimate;
 import org.hybridft.sim.Metric;
+import org.hybridft.sim.Regret;
 import org.hybridft.sim.RunResult;
 
 /**
@@ -20,6 +22,10 @@ import org.hybridft.sim.RunResult;
  * latency and is never marked best (its low downtime comes from serving nothing, unless no
  * controller served anything); a note under the table says so. A metric a run did not measure
  * (NaN, such as CPU and network on a real pair) shows {@code n/a} and is never marked best.
+ *
+ * <p>When a static mode ran, two last columns give each controller's {@link Regret}: its downtime
+ * ratio and p99 over the better static mode's; {@code !} marks an adaptive controller beyond the
+ * bounds of {@link Regret#loses()}.
  */
 public final class ResultTable {
   /** Latency is undefined for a run that released no reply. */
@@ -56,7 +62,12 @@ public final class ResultTable {
       }
       anyServed |= idleRuns[c] == 0;
     }
-    String[][] cells = new String[controllers.size() + 1][metrics.length + 1];
+    List<Optional<Regret>> regrets = new ArrayList<>();
+    for (String controller : controllers) {
+      regrets.add(Regret.of(result, workload, controller, Report.STATIC_MODES));
+    }
+    boolean anyRegret = regrets.stream().anyMatch(Optional::isPresent);
+    String[][] cells = new String[controllers.size() + 1][metrics.length + 1 + (anyRegret ? 2 : 0)];
     cells[0][0] = "controller";
     for (int m = 0; m < metrics.length; m++) {
       Metric metric = metrics[m];
@@ -100,7 +111,24 @@ public final class ResultTable {
     for (int c = 0; c < controllers.size(); c++) {
       cells[c + 1][0] = controllers.get(c);
     }
-    int[] widths = new int[metrics.length + 1];
+    boolean anyLoss = false;
+    if (anyRegret) {
+      int column = metrics.length + 1;
+      cells[0][column] = "regret dt";
+      cells[0][column + 1] = "regret p99";
+      for (int c = 0; c < controllers.size(); c++) {
+        Optional<Regret> regret = regrets.get(c);
+        // Only an adaptive controller can lose to the better static mode; the worse static
+        // mode's ratio is shown for scale.
+        boolean adaptive = regret.isPresent() && !Report.STATIC_MODES.contains(controllers.get(c));
+        boolean downtimeLoses = adaptive && regret.get().downtimeBeyondBound();
+        boolean p99Loses = adaptive && regret.get().p99BeyondBound();
+        anyLoss |= downtimeLoses || p99Loses;
+        cells[c + 1][column] = regret.map(r -> ratio(r.downtime())).orElse("n/a") + (downtimeLoses ? "!" : " ");
+        cells[c + 1][column + 1] = regret.map(r -> ratio(r.p99())).orElse("n/a") + (p99Loses ? "!" : " ");
+      }
+    }
+    int[] widths = new int[cells[0].length];
     for (String[] row : cells) {
       for (int i = 0; i < row.length; i++) {
         widths[i] = Math.max(widths[i], row[i].length());
@@ -123,6 +151,16 @@ public final class ResultTable {
     }
     for (String line : lines) {
       out.append(line).append('\n');
+    }
+    if (anyRegret) {
+      String baseline = regrets.stream().flatMap(Optional::stream).findFirst().orElseThrow().baseline();
+      out.append(String.format(Locale.ROOT,
+          "regret: downtime ratio and p99 over the better static mode's (%s) on the same seeds%s%n",
+          baseline,
+          anyLoss
+              ? String.format(Locale.ROOT, "; ! = an adaptive controller beyond %.2fx or %.2fx",
+                  Regret.DOWNTIME_BOUND, Regret.P99_BOUND)
+              : ""));
     }
     for (int c = 0; c < controllers.size(); c++) {
       if (idleRuns[c] > 0) {
@@ -187,6 +225,11 @@ public final class ResultTable {
       return 3;
     }
     return 4;
+  }
+
+  /** A regret ratio: three decimals, n/a when undefined (a run that served nothing). */
+  private static String ratio(double value) {
+    return Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "n/a";
   }
 
   private static boolean sameAtPrecision(double a, double b, int decimals) {

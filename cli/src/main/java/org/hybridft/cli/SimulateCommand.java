@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.hybridft.sim.Comparison;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Simulate one controller on one workload (built-in or a trace CSV).",
-      "Controller parameters are options; those left out keep their documented defaults."
+      "Controller parameters are options; those left out keep their documented defaults.",
+      "Both static modes run beside it on the same seeds (unless --no-baselines), for the regret columns."
     })
 public final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -48,6 +50,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE",
       description = "a controller and its parameters, as hybrid-ft tune writes them; options given here override it")
   @Nullable Path config;
+
+  @Option(names = "--no-baselines",
+      description = "skip the static modes' runs, and with them the regret columns")
+  boolean noBaselines;
 
   @Mixin SimulationOptions run;
   @Mixin ControllerOptions parameters;
@@ -75,7 +81,7 @@ public final class SimulateCommand implements Callable<Integer> {
     ComparisonResult result =
         Comparison.builder()
             .workloads(List.of(chosen))
-            .controllers(List.of(controllerSpec))
+            .controllers(controllers(controllerSpec))
             .runs(run.runs)
             .length(run.length())
             .seed(run.seed)
@@ -86,6 +92,20 @@ public final class SimulateCommand implements Callable<Integer> {
             .run();
     Report.publish(result, List.of(chosen.description()), run, out, err);
     return 0;
+  }
+
+  /** The chosen controller, then the static modes it is measured against (named as in compare). */
+  private List<ControllerSpec> controllers(ControllerSpec chosen) {
+    List<ControllerSpec> all = new ArrayList<>();
+    all.add(chosen);
+    if (!noBaselines) {
+      for (String mode : Report.STATIC_MODES) {
+        if (!mode.equals(chosen.name())) {
+          all.add(ControllerCatalog.spec(mode, parameters));
+        }
+      }
+    }
+    return all;
   }
 
   static Workload readTrace(Path file) {

@@ -55,8 +55,27 @@ class HybridFtTest {
 
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-    assertThat(lines).hasSize(2);
+    assertThat(lines).hasSize(4);
     assertThat(lines.get(1)).startsWith("myvm.csv,threshold,0,");
+    // The static modes ran beside it on the same seed, for the regret columns.
+    assertThat(lines.subList(2, 4)).satisfiesExactly(
+        line -> assertThat(line).startsWith("myvm.csv,checkpoint,0,"),
+        line -> assertThat(line).startsWith("myvm.csv,colo,0,"));
+    assertThat(lines.get(1).split(",", -1)[12]).matches("\\d+\\.\\d{4}");
+    assertThat(outcome.out()).contains("regret dt");
+  }
+
+  @Test
+  void simulateWithoutBaselinesRunsTheControllerAloneAndShowsNoRegret() throws IOException {
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--workload", "rubis", "--controller", "pi", "--no-baselines",
+            "--minutes", "0.2", "--runs", "1", "--out", dir.toString(), "--no-plots");
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(1)).startsWith("rubis,pi,0,").endsWith(",,");
+    assertThat(outcome.out()).doesNotContain("regret");
   }
 
   @ParameterizedTest

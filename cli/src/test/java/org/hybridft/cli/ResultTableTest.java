@@ -26,7 +26,7 @@ class ResultTableTest {
     for (String line : out.split("\n")) {
       if (line.startsWith("controller ")) {
         inTable = true;
-      } else if (line.isBlank()) {
+      } else if (line.isBlank() || line.startsWith("regret: ") || line.startsWith("n/a: ")) {
         inTable = false;
       }
       if (inTable) {
@@ -122,5 +122,60 @@ class ResultTableTest {
       assertThat(row.get(header.indexOf("cpu s"))).isEqualTo("n/a");
       assertThat(row.get(header.indexOf("network MB"))).isEqualTo("n/a");
     }
+  }
+
+  @Test
+  void regretIsOverTheBetterStaticModeAndOnlyAnAdaptiveControllerBeyondTheBoundIsMarked() throws Exception {
+    // A threshold no checkpoint rate reaches: the threshold controller stays in COLO on video,
+    // where checkpoint mode is far better.
+    CommandOutcome outcome =
+        CommandOutcome.run("compare", "--workloads", "video", "--controllers", "checkpoint,colo,threshold",
+            "--threshold-cps", "1000", "--minutes", "1", "--runs", "2", "--no-plots", "--out", dir.toString());
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    Map<String, List<String>> rows = rows(outcome.out());
+    List<String> header = rows.get("controller");
+    int downtime = header.indexOf("regret dt");
+    int p99 = header.indexOf("regret p99");
+    assertThat(downtime).as("regret columns after the metrics").isEqualTo(header.size() - 2);
+    assertThat(p99).isEqualTo(header.size() - 1);
+    assertThat(rows.get("checkpoint").get(downtime)).isEqualTo("1.000");
+    assertThat(rows.get("colo").get(downtime)).as("the worse static mode: shown, never marked")
+        .doesNotEndWith("!");
+    assertThat(Double.parseDouble(rows.get("colo").get(downtime))).isGreaterThan(1.02);
+    assertThat(rows.get("threshold").get(downtime)).endsWith("!");
+    assertThat(outcome.out()).contains("over the better static mode's (checkpoint)")
+        .contains("! = an adaptive controller beyond 1.02x or 1.10x");
+
+    // results.csv: each run over the baseline's run of the same seed.
+    List<String> csv = java.nio.file.Files.readAllLines(dir.resolve("results.csv"));
+    List<String> columns = List.of(csv.get(0).split(","));
+    Map<String, String[]> byRun = new LinkedHashMap<>();
+    for (String line : csv.subList(1, csv.size())) {
+      String[] fields = line.split(",", -1);
+      byRun.put(fields[1] + "/" + fields[2], fields);
+    }
+    for (String run : List.of("0", "1")) {
+      String[] threshold = byRun.get("threshold/" + run);
+      String[] checkpoint = byRun.get("checkpoint/" + run);
+      double expected = Double.parseDouble(threshold[columns.indexOf("downtime_ratio")])
+          / Double.parseDouble(checkpoint[columns.indexOf("downtime_ratio")]);
+      assertThat(Double.parseDouble(threshold[columns.indexOf("regret_downtime")]))
+          .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-3));
+    }
+  }
+
+  @Test
+  void withoutAStaticModeThereIsNoRegretColumn() throws Exception {
+    CommandOutcome outcome =
+        CommandOutcome.run("compare", "--workloads", "rubis", "--controllers", "threshold,pi",
+            "--minutes", "1", "--runs", "1", "--no-plots", "--out", dir.toString());
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    assertThat(rows(outcome.out()).get("controller")).doesNotContain("regret dt", "regret p99");
+    assertThat(outcome.out()).doesNotContain("regret:");
+    String[] row = java.nio.file.Files.readAllLines(dir.resolve("results.csv")).get(1).split(",", -1);
+    assertThat(row[row.length - 2]).isEmpty();
+    assertThat(row[row.length - 1]).isEmpty();
   }
 }

@@ -84,15 +84,24 @@ class ComparisonTest {
   void theCsvHasTheDocumentedHeaderAndOneRowPerRun() throws InterruptedException, IOException {
     ComparisonResult result = small().build().run();
     StringWriter out = new StringWriter();
-    ResultsCsv.write(out, result.runs());
+    ResultsCsv.write(out, result, List.of("colo", "checkpoint"));
     String[] lines = out.toString().split("\n");
 
+    // The regret columns come after the original ones, which keep their order.
     assertThat(lines[0])
         .isEqualTo(
             "workload,controller,run,downtime_ratio,checkpoints_per_second,latency_mean_ms,"
-                + "latency_p99_ms,throughput_rps,cpu_seconds,network_mb,switches,colo_share");
+                + "latency_p99_ms,throughput_rps,cpu_seconds,network_mb,switches,colo_share,"
+                + "regret_downtime,regret_p99");
     assertThat(lines).hasSize(13);
     assertThat(lines[1]).startsWith("synthetic,colo,0,");
-    assertThat(lines[1].split(",")).hasSize(12);
+    assertThat(lines[1].split(",", -1)).hasSize(14);
+    String baseline = Regret.of(result, "video", "colo", List.of("colo", "checkpoint")).orElseThrow().baseline();
+    for (String line : lines) {
+      String[] fields = line.split(",", -1);
+      if (fields[0].equals("video") && fields[1].equals(baseline)) {
+        assertThat(fields[12]).as("the baseline over itself").isEqualTo("1.0000");
+      }
+    }
   }
 }
