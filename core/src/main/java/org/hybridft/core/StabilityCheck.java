@@ -50,8 +50,12 @@ public final class StabilityCheck {
   private final @Nullable Mode convergenceMode;
   private final int convergenceAfterPeriods;
   private final double convergenceMinShare;
+  private final double worseModeMargin;
+  private final double maxWorseModeShare;
 
   private StabilityCheck(Builder builder) {
+    this.worseModeMargin = builder.worseModeMargin;
+    this.maxWorseModeShare = builder.maxWorseModeShare;
     this.controlPeriodNanos = builder.controlPeriod.toNanos();
     this.startNanos = builder.startNanos;
     this.minDwellNanos = builder.minDwell.toNanos();
@@ -89,12 +93,27 @@ public final class StabilityCheck {
     Mode initial = current;
     List<StabilityReport.Violation> violations = new ArrayList<>();
     int switches = 0;
+    int clearPeriods = 0;
+    int worsePeriods = 0;
+    boolean judgeModes = !Double.isNaN(worseModeMargin);
     long lastSwitchNanos = Long.MIN_VALUE;
     long shortestDwellNanos = Long.MAX_VALUE;
     for (int period = 0; period < periods; period++) {
       long now = startNanos + period * controlPeriodNanos;
       // The rate of period i was measured under the mode chosen at the previous update.
       double cps = model.checkpointsPerSecond(current, period);
+      if (judgeModes) {
+        // What the other mode would have cost in this period: a mode whose rate is a clear
+        // multiple of the other's is the worse one.
+        Mode other = current == Mode.COLO ? Mode.CHECKPOINT : Mode.COLO;
+        double otherCps = model.checkpointsPerSecond(other, period);
+        if (cps >= worseModeMargin * otherCps && cps > otherCps) {
+          clearPeriods++;
+          worsePeriods++;
+        } else if (otherCps >= worseModeMargin * cps && otherCps > cps) {
+          clearPeriods++;
+        }
+      }
       Mode next = controller.update(now, cps);
       modes[period] = next;
       if (next != current) {
@@ -144,12 +163,24 @@ public final class StabilityCheck {
                     + share + ", below " + convergenceMinShare));
       }
     }
+    double worseModeShare = judgeModes && clearPeriods > 0 ? (double) worsePeriods / clearPeriods : Double.NaN;
+    if (worseModeShare > maxWorseModeShare) {
+      violations.add(
+          new StabilityReport.Violation(
+              StabilityReport.Violation.Kind.WORSE_MODE,
+              periods,
+              "ran the worse mode in " + worsePeriods + " of the " + clearPeriods
+                  + " periods where one mode's rate was at least " + worseModeMargin
+                  + " times the other's (share " + worseModeShare + "), above maxWorseModeShare "
+                  + maxWorseModeShare));
+    }
     return new StabilityReport(
         initial,
         modes,
         switches,
         switchesPerHour,
         shortestDwellNanos == Long.MAX_VALUE ? -1 : shortestDwellNanos,
+        worseModeShare,
         violations);
   }
 
@@ -162,6 +193,8 @@ public final class StabilityCheck {
     private @Nullable Mode convergenceMode;
     private int convergenceAfterPeriods;
     private double convergenceMinShare;
+    private double worseModeMargin = Double.NaN;
+    private double maxWorseModeShare = 1;
 
     private Builder() {}
 
@@ -201,6 +234,27 @@ public final class StabilityCheck {
       this.convergenceMode = Objects.requireNonNull(mode, "mode");
       this.convergenceAfterPeriods = ParameterCheck.atLeast("afterPeriods", afterPeriods, 0);
       this.convergenceMinShare = ParameterCheck.inRange("minShare", minShare, 0, 1);
+      return this;
+    }
+
+    /**
+     * Closed loop only: flag a run that spends more than {@code maxShare} of the periods with a
+     * clear margin in the worse mode. A period has a clear margin when the model's rate for one
+     * mode is at least {@code margin} times its rate for the other: that mode is the worse one
+     * (each checkpoint pauses the guest, so the mode with the higher rate costs more downtime).
+     * Sets {@link StabilityReport#worseModeShare()}; a {@code maxShare} of 1 only measures it.
+     * The model is then also asked for the rate of the mode that did not run, so it must be a
+     * function of the mode and the period alone.
+     *
+     * @param maxShare in [0, 1]
+     * @param margin how many times one mode's rate must exceed the other's, {@code > 1}
+     */
+    public Builder maxWorseModeShare(double maxShare, double margin) {
+      this.maxWorseModeShare = ParameterCheck.inRange("maxShare", maxShare, 0, 1);
+      if (!(margin > 1) || Double.isInfinite(margin)) {
+        throw new IllegalArgumentException("margin must be a finite number > 1, was " + margin);
+      }
+      this.worseModeMargin = margin;
       return this;
     }
 

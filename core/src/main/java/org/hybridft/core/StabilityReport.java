@@ -24,7 +24,9 @@ public final class StabilityReport {
       /** The controller switched more often than allowed. */
       SWITCH_RATE,
       /** The controller did not settle on the expected mode. */
-      CONVERGENCE
+      CONVERGENCE,
+      /** The controller spent too much time in the clearly worse mode. */
+      WORSE_MODE
     }
   }
 
@@ -33,6 +35,7 @@ public final class StabilityReport {
   private final int switches;
   private final double switchesPerHour;
   private final long shortestDwellNanos;
+  private final double worseModeShare;
   private final List<Violation> violations;
 
   StabilityReport(
@@ -41,7 +44,9 @@ public final class StabilityReport {
       int switches,
       double switchesPerHour,
       long shortestDwellNanos,
+      double worseModeShare,
       List<Violation> violations) {
+    this.worseModeShare = worseModeShare;
     this.initialMode = initialMode;
     this.modes = modes;
     this.switches = switches;
@@ -73,6 +78,15 @@ public final class StabilityReport {
   /** The shortest complete dwell in nanoseconds, -1 if fewer than two switches happened. */
   public long shortestDwellNanos() {
     return shortestDwellNanos;
+  }
+
+  /**
+   * The share of the periods with a clear margin between the modes' rates that ran the worse
+   * mode; NaN unless {@link StabilityCheck.Builder#maxWorseModeShare} was set and some period had
+   * a clear margin.
+   */
+  public double worseModeShare() {
+    return worseModeShare;
   }
 
   /** The share of periods that ran {@code mode}, 0 for an empty run. */

@@ -85,4 +85,59 @@ class StabilityCheckTest {
     assertThatThrownBy(() -> StabilityCheck.builder().expectConvergence(Mode.COLO, 0, 1.5))
         .hasMessageContaining("minShare");
   }
+
+  @Test
+  void theShareOfClearlyWorsePeriodsInTheWorseModeIsMeasuredAndBounded() {
+    // COLO costs 4 cps for 10 periods (checkpoint mode 2), then 0.5 for 10 (checkpoint 2): the
+    // twitchy controller runs COLO for its first period, then alternates modes in the first
+    // stretch and stays in COLO through the second.
+    StabilityCheck.RateModel model =
+        (mode, period) -> mode == Mode.CHECKPOINT ? 2 : period < 10 ? 4 : 0.5;
+    StabilityReport report =
+        StabilityCheck.builder().maxWorseModeShare(0.2, 1.5).build().run(new Twitchy(), model, 20);
+
+    // Worse mode: COLO in periods 0-9 (4 >= 1.5 x 2), checkpoint in 10-19 (2 >= 1.5 x 0.5).
+    int worse = 0;
+    for (int period = 0; period < 20; period++) {
+      Mode ran = period == 0 ? Mode.COLO : report.modes().get(period - 1);
+      worse += (period < 10 ? ran == Mode.COLO : ran == Mode.CHECKPOINT) ? 1 : 0;
+    }
+    assertThat(worse).as("the twitchy controller spends some periods in the worse mode").isPositive();
+    assertThat(report.worseModeShare()).isEqualTo(worse / 20.0);
+    assertThat(report.violations())
+        .extracting(StabilityReport.Violation::kind)
+        .containsExactly(StabilityReport.Violation.Kind.WORSE_MODE);
+  }
+
+  @Test
+  void periodsWithoutAClearMarginDoNotCount() {
+    // 2.5 against 2 is within a 1.5x margin: neither mode is clearly worse in any period.
+    StabilityReport report =
+        StabilityCheck.builder()
+            .maxWorseModeShare(0, 1.5)
+            .build()
+            .run(new Twitchy(), (mode, period) -> mode == Mode.CHECKPOINT ? 2 : 2.5, 50);
+
+    assertThat(report.worseModeShare()).isNaN();
+    assertThat(report.isStable()).isTrue();
+  }
+
+  @Test
+  void withoutTheInvariantTheWorseModeShareIsNotMeasured() {
+    StabilityReport report =
+        StabilityCheck.builder().build().run(new Twitchy(), (mode, period) -> mode == Mode.COLO ? 9 : 1, 10);
+
+    assertThat(report.worseModeShare()).isNaN();
+  }
+
+  @Test
+  void aWorseModeMarginOfOneOrLessOrAShareOutsideZeroToOneIsRefused() {
+    assertThatThrownBy(() -> StabilityCheck.builder().maxWorseModeShare(0.1, 1.0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("margin")
+        .hasMessageContaining("1.0");
+    assertThatThrownBy(() -> StabilityCheck.builder().maxWorseModeShare(1.1, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxShare");
+  }
 }
