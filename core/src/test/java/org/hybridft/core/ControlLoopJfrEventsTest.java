@@ -67,9 +67,8 @@ class ControlLoopJfrEventsTest {
             return checkpoints.get() * 5_000_000L; // 5 ms each: a downtime ratio of 0.1
           }
         };
-    return ControlLoop.builder(controller, counter, actuator)
+    return ControlLoop.builder(controller, counter, actuator, scheduler)
         .name("vm-7")
-        .scheduler(scheduler)
         .clock(() -> scheduler.getAsLong() + actuationTime.get());
   }
 
@@ -173,9 +172,8 @@ class ControlLoopJfrEventsTest {
           throw new ReplicationEndedException("COLO_EXIT primary: error");
         };
     ControlLoop loop =
-        ControlLoop.builder(new Script(Mode.COLO, Mode.COLO), ending, slowActuator())
+        ControlLoop.builder(new Script(Mode.COLO, Mode.COLO), ending, slowActuator(), scheduler)
             .name("vm-9")
-            .scheduler(scheduler)
             .clock(scheduler)
             .build();
 
