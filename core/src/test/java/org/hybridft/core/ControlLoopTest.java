@@ -18,34 +18,6 @@ import org.junit.jupiter.api.Test;
 class ControlLoopTest {
   private static final long SECOND = 1_000_000_000L;
 
-  /** A controller that follows a script of modes, one per update. */
-  private static final class ScriptedController extends AbstractModeController {
-    private final Mode[] script;
-    private int next;
-    final List<Double> ratesSeen = new ArrayList<>();
-
-    ScriptedController(Mode initial, Mode... script) {
-      super(initial);
-      this.script = script;
-    }
-
-    @Override
-    protected Mode decide(long nowNanos, double checkpointsPerSecond, boolean first) {
-      ratesSeen.add(checkpointsPerSecond);
-      return next < script.length ? script[next++] : script[script.length - 1];
-    }
-
-    @Override
-    protected void resetState() {
-      next = 0;
-    }
-
-    @Override
-    public long checkpointPeriodNanos() {
-      return 500_000_000L;
-    }
-  }
-
   /** Records every actuator call; can be told to fail. */
   private static final class RecordingActuator implements ModeActuator {
     final List<Mode> applied = new ArrayList<>();
