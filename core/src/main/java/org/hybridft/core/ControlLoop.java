@@ -68,8 +68,9 @@ import org.jspecify.annotations.Nullable;
  *       if one is set (one task at a time). Without one, they run on the thread that produced the
  *       event, right after it left the loop's lock: a scheduler thread (ticks, retries), an
  *       actuation executor thread (actuations it completed), or the thread that called {@link
- *       #start()} or {@link #close()}; a listener that blocks there holds that thread, and so this
- *       loop's next tick.
+ *       #start()} or {@link #close()}; if another thread is delivering this loop's events at that
+ *       moment, that thread delivers the new ones too. A listener that blocks there holds that
+ *       thread, and so this loop's next tick.
  * </ul>
  *
  * <p>Listeners never run under the loop's lock, so a listener that blocks delays neither {@link
