@@ -63,8 +63,7 @@ public class ControlLoopTickBenchmark {
     scheduler = new VirtualScheduler();
     index = 0;
     loop =
-        ControlLoop.builder(controller.create(), counter, actuator)
-            .scheduler(scheduler)
+        ControlLoop.builder(controller.create(), counter, actuator, scheduler)
             .clock(scheduler)
             .period(Duration.ofNanos(PERIOD_NANOS))
             .build();

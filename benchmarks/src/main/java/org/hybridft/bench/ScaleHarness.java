@@ -247,7 +247,7 @@ public final class ScaleHarness {
       if (bareTasks) {
         listener.firstDueNanos = System.nanoTime() + startDelayNanos;
         loopScheduler.scheduleAtFixedRate(
-            () -> listener.onTick(System.nanoTime(), 0, Mode.COLO, 0),
+            () -> listener.onTick(System.nanoTime(), Mode.COLO, 0, 0),
             startDelayNanos,
             PERIOD_NANOS,
             TimeUnit.NANOSECONDS);
@@ -257,10 +257,9 @@ public final class ScaleHarness {
           ControlLoop.builder(
                   kinds[i % kinds.length].create(),
                   new InMemoryCounter(checkpointsPerPeriod(random)),
-                  NO_OP_ACTUATOR)
-              .scheduler(loopScheduler)
+                  NO_OP_ACTUATOR, loopScheduler)
               .startDelay(Duration.ofNanos(startDelayNanos))
-              .listener(listener)
+              .addListener(listener)
               .build();
       // Read just before start(): the scheduler's own start reading is a little later, so the
       // lateness measured errs on the late side by well under a microsecond.
@@ -398,14 +397,14 @@ public final class ScaleHarness {
     }
 
     @Override
-    public void onTick(long nowNanos, double checkpointsPerSecond, Mode mode, double ratio) {
+    public void onTick(long nowNanos, Mode mode, double checkpointsPerSecond, double ratio) {
       long due = firstDueNanos + tickIndex * PERIOD_NANOS;
       tickIndex++;
       lateness.recordValue(Math.max(0, nowNanos - due));
     }
 
     @Override
-    public void onModeSwitch(Mode from, Mode to, double checkpointsPerSecond, long nowNanos) {
+    public void onModeSwitch(long nowNanos, Mode from, Mode to, double checkpointsPerSecond) {
       switches.increment();
     }
   }

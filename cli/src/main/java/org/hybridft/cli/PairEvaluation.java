@@ -83,10 +83,9 @@ final class PairEvaluation {
         (int) Math.min(Integer.MAX_VALUE - 8, settings.length().toNanos() / period.toNanos() + 16));
     CountDownLatch ended = new CountDownLatch(1);
     Observer observer = new Observer(controller.name(), timeline, ended);
-    ControlLoop loop = ControlLoop.builder(controller.create(), counter, actuator)
-        .scheduler(scheduler)
+    ControlLoop loop = ControlLoop.builder(controller.create(), counter, actuator, scheduler)
         .period(period)
-        .listener(observer)
+        .addListener(observer)
         .build();
     long checkpointsBefore = counter.checkpoints();
     long pauseBefore = counter.totalPauseNanos();
@@ -161,12 +160,12 @@ final class PairEvaluation {
     }
 
     @Override
-    public void onTick(long nowNanos, double checkpointsPerSecond, Mode mode, double downtimeRatio) {
+    public void onTick(long nowNanos, Mode mode, double checkpointsPerSecond, double downtimeRatio) {
       timeline.add(checkpointsPerSecond, mode);
     }
 
     @Override
-    public void onModeSwitch(Mode from, Mode to, double checkpointsPerSecond, long nowNanos) {
+    public void onModeSwitch(long nowNanos, Mode from, Mode to, double checkpointsPerSecond) {
       switches++;
     }
 
@@ -178,9 +177,11 @@ final class PairEvaluation {
     }
 
     @Override
-    public void onReplicationEnded(String reason) {
-      endReason = reason;
-      ended.countDown();
+    public void onStateChanged(ControlLoop.StateChange change) {
+      if (change.to() == ControlLoop.State.ENDED) {
+        endReason = change.reason();
+        ended.countDown();
+      }
     }
   }
 }

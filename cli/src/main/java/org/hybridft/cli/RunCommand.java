@@ -161,17 +161,16 @@ public final class RunCommand implements Callable<Integer> {
       ControlLoop.Listener listener = json
           ? jsonListener(summary, terminal, stop)
           : statusListener(summary, terminal, stop);
+      ControlLoop.Builder builder = ControlLoop.builder(
+              modeController, counter, new QmpModeActuator(client, modeRecipe), scheduler)
+          .name(vm)
+          .period(period);
       if (endpoint != null) {
         metrics = new ControlLoopMetrics(vm);
         metrics.bindTo(endpoint.registry());
-        listener = metrics.listener(listener);
+        builder.addListener(metrics.listener());
       }
-      ControlLoop loop = ControlLoop.builder(modeController, counter, new QmpModeActuator(client, modeRecipe))
-          .name(vm)
-          .scheduler(scheduler)
-          .period(period)
-          .listener(listener)
-          .build();
+      ControlLoop loop = builder.addListener(listener).build();
       if (json) {
         ObjectNode attached = event("attached")
             .put("vm", vm)
@@ -289,7 +288,7 @@ public final class RunCommand implements Callable<Integer> {
     ControlLoop.Listener text = statusListener(summary, terminal, stop);
     return new ControlLoop.Listener() {
       @Override
-      public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+      public void onTick(long nowNanos, Mode mode, double cps, double downtimeRatio) {
         summary.tick(mode, cps, downtimeRatio);
         ObjectNode period = event("period")
             .put("seconds", (nowNanos - summary.startNanos) / 1e9)
@@ -300,7 +299,7 @@ public final class RunCommand implements Callable<Integer> {
       }
 
       @Override
-      public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+      public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
         summary.switches++;
         ObjectNode change = event("switch")
             .put("seconds", (nowNanos - summary.startNanos) / 1e9)
@@ -315,8 +314,8 @@ public final class RunCommand implements Callable<Integer> {
       }
 
       @Override
-      public void onReplicationEnded(String reason) {
-        text.onReplicationEnded(reason);
+      public void onStateChanged(ControlLoop.StateChange change) {
+        text.onStateChanged(change);
       }
     };
   }
@@ -336,14 +335,14 @@ public final class RunCommand implements Callable<Integer> {
   static ControlLoop.Listener statusListener(RunSummary summary, TerminalWriter terminal, CountDownLatch stop) {
     return new ControlLoop.Listener() {
       @Override
-      public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+      public void onTick(long nowNanos, Mode mode, double cps, double downtimeRatio) {
         summary.tick(mode, cps, downtimeRatio);
         terminal.out(String.format(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %s",
             (nowNanos - summary.startNanos) / 1e9, mode, cps, percent(downtimeRatio)));
       }
 
       @Override
-      public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+      public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
         summary.switches++;
         terminal.out(String.format(Locale.ROOT, "%8.1fs  switch %s -> %s at cps %.2f",
             (nowNanos - summary.startNanos) / 1e9, from, to, cps));
@@ -356,9 +355,11 @@ public final class RunCommand implements Callable<Integer> {
       }
 
       @Override
-      public void onReplicationEnded(String reason) {
-        summary.endReason = reason;
-        stop.countDown();
+      public void onStateChanged(ControlLoop.StateChange change) {
+        if (change.to() == ControlLoop.State.ENDED) {
+          summary.endReason = change.reason();
+          stop.countDown();
+        }
       }
     };
   }

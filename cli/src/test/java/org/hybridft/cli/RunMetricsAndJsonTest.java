@@ -148,9 +148,9 @@ class RunMetricsAndJsonTest {
     RunCommand.RunSummary summary = new RunCommand.RunSummary(0);
     var listener = RunCommand.jsonListener(summary, terminal, new CountDownLatch(1));
 
-    listener.onTick(1_500_000_000L, 2.5, Mode.COLO, Double.NaN);
-    listener.onModeSwitch(Mode.COLO, Mode.CHECKPOINT, 12.0, 2_000_000_000L);
-    listener.onTick(2_500_000_000L, 5.0, Mode.CHECKPOINT, 0.125);
+    listener.onTick(1_500_000_000L, Mode.COLO, 2.5, Double.NaN);
+    listener.onModeSwitch(2_000_000_000L, Mode.COLO, Mode.CHECKPOINT, 12.0);
+    listener.onTick(2_500_000_000L, Mode.CHECKPOINT, 5.0, 0.125);
     terminal.close(Duration.ofSeconds(5));
 
     List<JsonNode> lines = out.toString().lines().map(RunMetricsAndJsonTest::json).toList();

@@ -73,10 +73,9 @@ class RunStatusNeverBlocksTheLoopTest {
     CountDownLatch ended = new CountDownLatch(1);
     ControlLoop loop =
         ControlLoop.builder(ControllerCatalog.spec("pi", new ControllerOptions()).create(), counter,
-                (mode, periodNanos) -> {})
-            .scheduler(scheduler)
+                (mode, periodNanos) -> {}, scheduler)
             .period(Duration.ofMillis(1))
-            .listener(RunCommand.statusListener(summary, terminal, ended))
+            .addListener(RunCommand.statusListener(summary, terminal, ended))
             .build();
 
     loop.start();

@@ -287,8 +287,10 @@ public final class PiController extends AbstractModeController {
     modeStartNanos = 0;
   }
 
-  /** ρ: the share of the next duty window the controller wants in COLO, in [0, 1]. */
-  @Override
+  /**
+   * ρ: the share of the next duty window the controller wants in COLO, in [0, 1]; for plots and
+   * diagnostics.
+   */
   public double coloShare() {
     return coloShare;
   }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -27,7 +28,8 @@ class DeterminismTest {
 
   /** What a caller can observe after each update: the mode and ρ. */
   private static String step(ModeController controller, long now, double cps) {
-    return controller.update(now, cps) + " rho=" + controller.coloShare();
+    Mode mode = controller.update(now, cps);
+    return controller instanceof PiController pi ? mode + " rho=" + pi.coloShare() : mode.name();
   }
 
   private static List<String> fresh(Supplier<ModeController> factory, double[] probe) {

@@ -31,17 +31,24 @@ class ReadmeExampleTest {
             .checkpointPeriod(Duration.ofMillis(500))
             .build());
     ControlLoop loop = ControlLoop
-        .builder(controller, counter, actuator)         // your two ports
-        .scheduler(scheduler)                           // shared by all your VMs
+        .builder(controller, counter, actuator, scheduler)  // your two ports; one scheduler for all VMs
         .period(Duration.ofSeconds(1))
-        .listener(new ControlLoop.Listener() {
+        .addListener(new ControlLoop.Listener() {           // a log of switches and errors
           @Override
-          public void onModeSwitch(Mode from, Mode to, double cps, long nanos) {
+          public void onModeSwitch(long nanos, Mode from, Mode to, double cps) {
             System.err.printf("%s -> %s at %.1f checkpoints/s%n", from, to, cps);
           }
           @Override
           public void onError(ControlLoopError error) {
             System.err.println(error.kind() + ": " + error.message());
+          }
+        })
+        .addListener(new ControlLoop.Listener() {           // and, say, an alert on fail-safe
+          @Override
+          public void onStateChanged(ControlLoop.StateChange change) {
+            if (change.to() == ControlLoop.State.FAIL_SAFE) {
+              System.err.println("ALERT: VM in fail-safe: " + change.reason());
+            }
           }
         })
         .build();

@@ -84,8 +84,7 @@ class StaticControllerTest {
     List<String> applied = new ArrayList<>();
     ControlLoop loop =
         ControlLoop.builder(controller, () -> checkpoints[0],
-                (mode, checkpointPeriodNanos) -> applied.add(mode + " every " + checkpointPeriodNanos))
-            .scheduler(scheduler)
+                (mode, checkpointPeriodNanos) -> applied.add(mode + " every " + checkpointPeriodNanos), scheduler)
             .clock(scheduler)
             .period(Duration.ofSeconds(1))
             .build();

@@ -1,13 +1,12 @@
 package org.hybridft.core;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -16,19 +15,22 @@ import org.jspecify.annotations.Nullable;
  * feeds the {@link CheckpointRateEstimator} and the {@link ModeController}, and calls the {@link
  * ModeActuator} only when the controller's mode differs from the mode last applied.
  *
- * <p><b>Start.</b> {@link #start()} schedules the periodic tick on the injected scheduler. The
- * first tick takes the counter's baseline and applies the controller's initial mode (the
- * replication's mode is unknown until then); every later tick measures a period and consults the
- * controller. So the actuator is called once at start and then once per mode change.
+ * <p><b>Start.</b> {@link #start()} schedules the periodic tick on the scheduler given to {@link
+ * #builder}. The first tick takes the counter's baseline and applies the controller's initial mode
+ * (the replication's mode is unknown until then); every later tick measures a period and consults
+ * the controller. So the actuator is called once at start and then once per mode change, with the
+ * controller's {@link ModeController#checkpointPeriodNanos() checkpoint period}.
  *
  * <p><b>Fail-safe.</b> When an actuation fails (the actuator throws any exception or {@code
  * Error}, the actuation executor refuses or drops the task), the loop retries with exponential
  * backoff ({@code retryBackoff}, doubled per attempt and saturating at {@code maxRetryBackoff},
  * however many attempts) up to {@code actuatorAttempts} attempts. When they are used up, or when
- * the counter could not be read for {@code counterTimeout}, the loop reports an error and applies
- * the fail-safe mode (default {@link Mode#CHECKPOINT}, whose checkpoint rate does not depend on
- * the workload), holds it for {@code failSafeHold} (re-applying it each period until that
- * succeeds), then resets the controller and resumes control.
+ * the counter could not be read for {@code counterTimeout}, the loop reports an error, enters
+ * {@link State#FAIL_SAFE} and applies the fail-safe mode (default {@link Mode#CHECKPOINT}, whose
+ * checkpoint rate does not depend on the workload) with the loop's own {@link
+ * Builder#failSafeCheckpointPeriod(Duration) fail-safe checkpoint period}; it holds that mode for
+ * {@code failSafeHold} (re-applying it each period until that succeeds), then resets the
+ * controller and returns to {@link State#RUNNING}.
  *
  * <p><b>Counter faults.</b> A read that throws, and a negative count (a count is never negative,
  * so it can only be a broken adapter), are both a failed read: {@link
@@ -36,34 +38,52 @@ import org.jspecify.annotations.Nullable;
  * counterTimeout}. A negative pause total is read as {@link CheckpointCounter#PAUSE_UNKNOWN}.
  *
  * <p><b>End.</b> A {@link ReplicationEndedException} from either port stops the loop for good
- * and is reported to {@link Listener#onReplicationEnded(String)}. {@link #close()} stops it for
- * good too: {@link State#CLOSED} and {@link State#ENDED} are final, and once {@code close()} has
+ * ({@link State#ENDED}, the exception's reason in the {@link StateChange}). {@link #close()} stops
+ * it for good too ({@link State#CLOSED}): both states are final, and once {@code close()} has
  * returned the loop calls neither port again and starts no task (an actuator call already under
  * way on the actuation executor finishes, and its outcome is ignored).
  *
- * <p><b>Threads.</b> Ticks of one loop never overlap, and the ports of one loop are never called
- * concurrently. Many loops share one scheduler: a tick is a few hundred nanoseconds and allocates
- * nothing while the mode holds (with or without a listener). The actuator runs on the tick's
- * thread unless {@link Builder#actuationExecutor(Executor)} moves it elsewhere, which keeps one
- * slow QEMU from delaying every VM on the scheduler. An actuation handed to that executor must
- * start within {@code actuationStartTimeout} (checked at each tick), else it counts as a failed
- * attempt and, should it start later, does nothing.
+ * <p><b>Events.</b> Any number of {@link Listener}s, added with {@link
+ * Builder#addListener(Listener)} or at any time with {@link #addListener(Listener)}, removed with
+ * {@link #removeListener(Listener)}. Every callback takes the loop clock's time first. Each state
+ * change ({@link State#RUNNING} at start, {@link State#FAIL_SAFE} entered and left, {@link
+ * State#ENDED}, {@link State#CLOSED}) is one {@link Listener#onStateChanged(StateChange)} with its
+ * reason.
  *
- * <p><b>Listeners.</b> Listeners never run under the loop's lock, so a listener that blocks
- * delays neither {@link #close()} (which returns within the time of a port call, whatever the
- * listener does) nor other loops' ticks on other threads. Events are queued in the order the loop
- * produced them and delivered one at a time, never concurrently, in that order. By default they
- * are delivered on the thread that produced them (the scheduler thread for ticks and retries, the
- * actuation executor for actuations it completes) right after it leaves the lock; a listener that
- * blocks there holds that thread, and so this loop's next tick. With {@link
- * Builder#listenerExecutor(Executor)} they are delivered by one task at a time on that executor
- * instead, so a listener that blocks (a terminal that stopped reading) stops nothing but the
- * delivery. Up to {@value #MAX_QUEUED_EVENTS} undelivered events are queued; beyond that new
- * events are dropped, counted and reported as one {@link ControlLoopError.Kind#LISTENER_BEHIND}
- * error once the listener catches up; {@link Listener#onReplicationEnded(String)} is never
- * dropped. Events already queued when the loop closes are still delivered. An exception or
- * {@code Error} a listener throws is ignored. A loop has one listener: to have several (metrics
- * and a log, say), pass one that calls the others.
+ * <p><b>Threads.</b> A loop is thread-safe: {@link #start()}, {@link #close()}, {@link
+ * #addListener(Listener)}, {@link #removeListener(Listener)} and the getters may be called from any
+ * thread, listeners included. Three kinds of threads do its work:
+ *
+ * <ul>
+ *   <li><em>The scheduler's threads</em> run the ticks and the actuation retries: they read the
+ *       counter, update the controller and, unless an actuation executor is set, call the
+ *       actuator. Ticks of one loop never overlap, and the ports and the controller of one loop
+ *       are never called concurrently. Many loops share one scheduler: a tick is a few hundred
+ *       nanoseconds and allocates nothing while the mode holds, with or without listeners.
+ *   <li><em>The {@link Builder#actuationExecutor(Executor) actuation executor's} threads</em>, if
+ *       one is set, call the actuator, so one slow QEMU does not delay every VM on the scheduler.
+ *       An actuation handed to it must start within {@code actuationStartTimeout} (checked at each
+ *       tick), else it counts as a failed attempt and, should it start later, does nothing.
+ *   <li><em>Listeners</em> run on the {@link Builder#listenerExecutor(Executor) listener executor}
+ *       if one is set (one task at a time). Without one, they run on the thread that produced the
+ *       event, right after it left the loop's lock: a scheduler thread (ticks, retries), an
+ *       actuation executor thread (actuations it completed), or the thread that called {@link
+ *       #start()} or {@link #close()}; if another thread is delivering this loop's events at that
+ *       moment, that thread delivers the new ones too. A listener that blocks there holds that
+ *       thread, and so this loop's next tick.
+ * </ul>
+ *
+ * <p>Listeners never run under the loop's lock, so a listener that blocks delays neither {@link
+ * #close()} (which returns within the time of a port call, whatever the listeners do) nor other
+ * loops. Events are delivered one at a time, never concurrently, in the order the loop produced
+ * them, each to every listener in the order they were added. A listener sees the events delivered
+ * after it was added and before it was removed (so possibly a few produced just before it was
+ * added). Up to {@value #MAX_QUEUED_EVENTS} undelivered events are queued in reused slots;
+ * beyond that new events are dropped, counted and reported as one {@link
+ * ControlLoopError.Kind#LISTENER_BEHIND} error once the listeners catch up. The final state change
+ * ({@link State#ENDED} or {@link State#CLOSED}) is never dropped, and events already queued when
+ * the loop stops are still delivered. An exception or {@code Error} a listener throws is ignored;
+ * the other listeners still get the event.
  *
  * <p><b>JFR.</b> The loop records a JDK Flight Recorder event, category "hybrid-ft", at each state
  * change: {@code org.hybridft.ModeSwitch}, {@code org.hybridft.FailSafeEntered}, {@code
@@ -76,24 +96,20 @@ import org.jspecify.annotations.Nullable;
 public final class ControlLoop implements AutoCloseable {
 
   /**
-   * Observes a loop. All methods have empty defaults. They run outside the loop's lock, one at a
-   * time and in order, on the threads described in the class comment.
+   * Observes a loop. Every callback takes the loop clock's time ({@code nowNanos}) first; all have
+   * empty defaults. They run outside the loop's lock, one at a time and in order, on the threads
+   * described in the class comment.
    */
   public interface Listener {
     /**
-     * After every measured tick: the rate measured, the applied mode, the downtime ratio ({@link
-     * Double#NaN} while unknown, see {@link ControlLoop#downtimeRatio()}).
+     * After every measured tick: the applied mode, the rate measured and the downtime ratio
+     * ({@link Double#NaN} while unknown, see {@link ControlLoop#downtimeRatio()}).
      */
-    default void onTick(long nowNanos, double checkpointsPerSecond, Mode mode, double downtimeRatio) {}
+    default void onTick(long nowNanos, Mode mode, double checkpointsPerSecond,
+        double downtimeRatio) {}
 
-    /** After the actuator applied a new mode. */
-    default void onModeSwitch(Mode from, Mode to, double checkpointsPerSecond, long nowNanos) {}
-
-    /** When a port or the controller failed; see {@link ControlLoopError.Kind}. */
-    default void onError(ControlLoopError error) {}
-
-    /** When the replication ended (failover, QEMU gone); the loop has stopped. */
-    default void onReplicationEnded(String reason) {}
+    /** After the actuator applied a new mode, at the checkpoint rate last measured. */
+    default void onModeSwitch(long nowNanos, Mode from, Mode to, double checkpointsPerSecond) {}
 
     /**
      * After every call of the actuator, successful or not: the mode it was asked to apply and
@@ -101,17 +117,13 @@ public final class ControlLoop implements AutoCloseable {
      * (refused or dropped by the actuation executor), which is still reported by {@link
      * #onError(ControlLoopError)}.
      */
-    default void onActuation(Mode mode, long durationNanos, boolean succeeded, long nowNanos) {}
+    default void onActuation(long nowNanos, Mode mode, long durationNanos, boolean succeeded) {}
 
-    /**
-     * When the loop entered {@link State#FAIL_SAFE}: the fail-safe mode it now applies and the
-     * error that led to it ({@link ControlLoopError.Kind#ACTUATOR_GAVE_UP} or {@link
-     * ControlLoopError.Kind#COUNTER_UNAVAILABLE}).
-     */
-    default void onFailSafeEntered(Mode failSafeMode, ControlLoopError.Kind cause, long nowNanos) {}
+    /** After every change of the loop's {@link State}, with its reason. */
+    default void onStateChanged(StateChange change) {}
 
-    /** When the fail-safe hold ran out and the controller decides again, after {@code heldNanos}. */
-    default void onFailSafeLeft(long heldNanos, long nowNanos) {}
+    /** When a port or the controller failed; the error carries its time and kind. */
+    default void onError(ControlLoopError error) {}
   }
 
   /** The life cycle of a loop. */
@@ -128,39 +140,63 @@ public final class ControlLoop implements AutoCloseable {
     CLOSED
   }
 
+  /**
+   * One change of a loop's {@link State}.
+   *
+   * @param atNanos the loop clock's time of the change
+   * @param from the state left
+   * @param to the state entered
+   * @param reason why, in one line: "started", the error that led to the fail-safe, how long the
+   *     fail-safe was held, the reason the replication ended, "closed"
+   * @param cause for a change to {@link State#FAIL_SAFE}, the kind of failure that led to it
+   *     ({@link ControlLoopError.Kind#ACTUATOR_GAVE_UP} or {@link
+   *     ControlLoopError.Kind#COUNTER_UNAVAILABLE}); null for the other changes
+   */
+  public record StateChange(long atNanos, State from, State to, String reason,
+      ControlLoopError.@Nullable Kind cause) {
+
+    /** Validates the components. */
+    public StateChange {
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(to, "to");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
   /** The most listener events queued for delivery; beyond it new events are dropped. */
   public static final int MAX_QUEUED_EVENTS = 1024;
 
-  private static final Listener NO_LISTENER = new Listener() {};
+  /**
+   * The default interval between checkpoints while the loop holds the fail-safe mode: 500 ms, the
+   * default checkpoint period of the controllers in hybridft-controllers.
+   */
+  public static final Duration DEFAULT_FAIL_SAFE_CHECKPOINT_PERIOD = Duration.ofMillis(500);
+
+  private static final Listener[] NO_LISTENERS = new Listener[0];
   private static final int TICK_EVENT = 0;
   private static final int SWITCH_EVENT = 1;
   private static final int ERROR_EVENT = 2;
   private static final int ACTUATION_EVENT = 3;
-  private static final int FAIL_SAFE_ENTERED_EVENT = 4;
-  private static final int FAIL_SAFE_LEFT_EVENT = 5;
+  private static final int STATE_EVENT = 4;
 
   private final String name;
   private final ModeController controller;
   private final CheckpointCounter counter;
-  private final ModeActuator actuator;
   private final ScheduledExecutorService scheduler;
   private final LongSupplier clock;
   private final long periodNanos;
   private final long startDelayNanos;
   private final Mode failSafeMode;
-  private final int actuatorAttempts;
-  private final long retryBackoffNanos;
-  private final long maxRetryBackoffNanos;
   private final long counterTimeoutNanos;
   private final long failSafeHoldNanos;
-  private final long actuationStartTimeoutNanos;
-  private final Listener listener;
-  private final boolean hasListener;
   private final CheckpointRateEstimator estimator;
-  private final @Nullable Executor actuationExecutor;
   private final @Nullable Executor listenerExecutor;
+  private final Actuation actuation;
 
   private final Object lock = new Object();
+  private final Object listenersLock = new Object();
+  // Replaced, never mutated: delivery reads one snapshot per event without allocating.
+  private volatile Listener[] listeners;
   private volatile State state = State.NEW;
   // Set before close() takes the lock, so ticks queued behind a running one do nothing.
   private volatile boolean closeRequested;
@@ -170,33 +206,23 @@ public final class ControlLoop implements AutoCloseable {
 
   // Guarded by lock.
   private @Nullable ScheduledFuture<?> tickTask;
-  private @Nullable ScheduledFuture<?> retryTask;
   private @Nullable DowntimeMeter meter;
   private boolean baselineTaken;
   private long lastCounterReadNanos;
   private boolean counterFailing;
   private long lastPauseTotal = CheckpointCounter.PAUSE_UNKNOWN;
-  private int failedAttempts;
   private long failSafeUntilNanos;
   private long failSafeSinceNanos;
-  // The actuation handed to the actuation executor, if any; a new sequence number abandons it.
-  private boolean actuationInFlight;
-  private boolean actuationStarted;
-  private long actuationSequence;
-  private long actuationQueuedNanos;
-  private Mode actuationMode = Mode.COLO;
-  private boolean actuationFailSafe;
-  private double actuationCps;
   // Listener events not yet delivered: a ring of reused slots, grown on demand (never per tick).
   private Event[] events = new Event[0];
   private int eventHead;
   private int eventCount;
   private long droppedEvents;
-  private @Nullable String endedReason;
+  // The change to ENDED or CLOSED, delivered after the queue and never dropped.
+  private @Nullable StateChange finalChange;
   private boolean delivering;
 
   private final Runnable tick = this::tick;
-  private final Runnable retry = this::retry;
   private final Runnable drain = this::drainEvents;
 
   /** One queued listener event; slots are reused. */
@@ -210,48 +236,56 @@ public final class ControlLoop implements AutoCloseable {
     @Nullable Mode from;
     @Nullable Mode to;
     @Nullable ControlLoopError error;
-    ControlLoopError.@Nullable Kind cause;
+    @Nullable StateChange change;
   }
 
   private ControlLoop(Builder builder) {
     this.name = builder.name;
     this.controller = builder.controller;
     this.counter = builder.counter;
-    this.actuator = builder.actuator;
-    this.scheduler =
-        Objects.requireNonNull(builder.scheduler, "scheduler must be set: builder.scheduler(...)");
+    this.scheduler = builder.scheduler;
     this.clock = builder.clock;
     this.periodNanos = builder.period.toNanos();
     this.startDelayNanos = builder.startDelay.toNanos();
     this.failSafeMode = builder.failSafeMode;
-    this.actuatorAttempts = builder.actuatorAttempts;
-    this.retryBackoffNanos = builder.retryBackoff.toNanos();
-    this.maxRetryBackoffNanos = builder.maxRetryBackoff.toNanos();
     this.counterTimeoutNanos = builder.counterTimeout.toNanos();
     this.failSafeHoldNanos = builder.failSafeHold.toNanos();
-    this.actuationStartTimeoutNanos = builder.actuationStartTimeout.toNanos();
-    this.listener = builder.listener;
-    this.hasListener = builder.listener != NO_LISTENER;
-    this.actuationExecutor = builder.actuationExecutor;
+    this.listeners = builder.listeners;
     this.listenerExecutor = builder.listenerExecutor;
     Duration window = builder.rateWindow == null ? builder.period : builder.rateWindow;
     this.estimator = CheckpointRateEstimator.forCounter(window, builder.period);
+    Actuation.Settings settings =
+        new Actuation.Settings(builder.controller, builder.actuator, builder.scheduler);
+    settings.name = builder.name;
+    settings.clock = builder.clock;
+    settings.executor = builder.actuationExecutor;
+    settings.attempts = builder.actuatorAttempts;
+    settings.retryBackoffNanos = builder.retryBackoff.toNanos();
+    settings.maxRetryBackoffNanos = builder.maxRetryBackoff.toNanos();
+    settings.startTimeoutNanos = builder.actuationStartTimeout.toNanos();
+    settings.failSafeMode = builder.failSafeMode;
+    settings.failSafeCheckpointPeriodNanos = builder.failSafeCheckpointPeriod.toNanos();
+    this.actuation = new Actuation(settings, lock, new Outcomes());
   }
 
   /**
-   * Starts a builder for a loop that drives {@code controller} through the two ports.
+   * Starts a builder for a loop that drives {@code controller} through the two ports, ticking on
+   * {@code scheduler}.
    *
    * @param controller the decision function, owned by this loop from now on
    * @param counter where checkpoints are counted
    * @param actuator where modes are applied
+   * @param scheduler runs the ticks and retries; many loops may share one (a {@link
+   *     CoalescingScheduler} for thousands)
+   * @throws NullPointerException naming the argument that is null
    */
-  public static Builder builder(
-      ModeController controller, CheckpointCounter counter, ModeActuator actuator) {
-    return new Builder(controller, counter, actuator);
+  public static Builder builder(ModeController controller, CheckpointCounter counter,
+      ModeActuator actuator, ScheduledExecutorService scheduler) {
+    return new Builder(controller, counter, actuator, scheduler);
   }
 
   /**
-   * Schedules the loop's periodic tick.
+   * Schedules the loop's periodic tick and enters {@link State#RUNNING}.
    *
    * @throws IllegalStateException if the loop was already started or closed
    */
@@ -260,28 +294,71 @@ public final class ControlLoop implements AutoCloseable {
       if (state != State.NEW) {
         throw new IllegalStateException("the loop can start only once; it is " + state);
       }
-      state = State.RUNNING;
+      changeState(State.RUNNING, "started", null, clock.getAsLong());
       tickTask =
           scheduler.scheduleAtFixedRate(tick, startDelayNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
+    deliverEvents();
   }
 
   /**
-   * Stops the loop for good: cancels its tasks and returns once no tick of it is running, so that
-   * after it returns neither port is called again. It waits at most for the port call of a
-   * running tick, never for a listener, and may be called from a listener. Idempotent. Does not
-   * touch the replication: it stays in the mode last applied.
+   * Stops the loop for good ({@link State#CLOSED}, unless it had {@link State#ENDED}): cancels its
+   * tasks and returns once no tick of it is running, so that after it returns neither port is
+   * called again. It waits at most for the port call of a running tick, never for a listener, and
+   * may be called from a listener. Idempotent. Does not touch the replication: it stays in the
+   * mode last applied.
    */
   @Override
   public void close() {
     closeRequested = true;
     synchronized (lock) {
       // Taking the lock waits for a running tick; ticks check closeRequested first thing.
-      if (state != State.ENDED) {
+      if (state != State.ENDED && state != State.CLOSED) {
+        State from = state;
         state = State.CLOSED;
+        if (listeners.length > 0) {
+          finalChange = new StateChange(clock.getAsLong(), from, State.CLOSED, "closed", null);
+        }
       }
       cancelTasks();
-      abandonActuation();
+    }
+    deliverEvents();
+  }
+
+  /**
+   * Adds a listener; it receives the events delivered from now on. A listener added twice receives
+   * each event twice. May be called from any thread, a listener included.
+   */
+  public void addListener(Listener listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (listenersLock) {
+      Listener[] current = listeners;
+      Listener[] grown = Arrays.copyOf(current, current.length + 1);
+      grown[current.length] = listener;
+      listeners = grown;
+    }
+  }
+
+  /**
+   * Removes one registration of {@code listener}; it receives no event whose delivery starts after
+   * this returns (one being delivered to it may still finish).
+   *
+   * @return whether the listener was registered
+   */
+  public boolean removeListener(Listener listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (listenersLock) {
+      Listener[] current = listeners;
+      for (int i = 0; i < current.length; i++) {
+        if (current[i] == listener) {
+          Listener[] shrunk = new Listener[current.length - 1];
+          System.arraycopy(current, 0, shrunk, 0, i);
+          System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
+          listeners = shrunk.length == 0 ? NO_LISTENERS : shrunk;
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -316,6 +393,10 @@ public final class ControlLoop implements AutoCloseable {
     return lastDowntimeRatio;
   }
 
+  private boolean hasListener() {
+    return listeners.length > 0;
+  }
+
   private boolean stopped() {
     return closeRequested || state == State.ENDED || state == State.CLOSED;
   }
@@ -327,7 +408,7 @@ public final class ControlLoop implements AutoCloseable {
       }
       long now = clock.getAsLong();
       try {
-        expireUnstartedActuation(now);
+        actuation.expireUnstarted(now);
         if (!stopped()) {
           measureAndControl(now);
         }
@@ -348,7 +429,7 @@ public final class ControlLoop implements AutoCloseable {
       count = counter.checkpoints();
       pauseTotal = counter.totalPauseNanos();
     } catch (ReplicationEndedException ended) {
-      end(ended.reason());
+      end(ended.reason(), now);
       return;
     } catch (RuntimeException failure) {
       onCounterFailure(now, failure);
@@ -380,7 +461,7 @@ public final class ControlLoop implements AutoCloseable {
         // The counter was unreadable from the start: the fail-safe mode holds, not the controller's.
         holdFailSafe(now);
       } else {
-        actuate(controller.mode(), now, 0);
+        actuation.apply(controller.mode(), now, 0);
       }
       return;
     }
@@ -398,7 +479,7 @@ public final class ControlLoop implements AutoCloseable {
         downtime == null || downtime.wallNanos(now) <= 0 ? Double.NaN : downtime.downtimeRatio(now);
     lastDowntimeRatio = ratio;
     Mode applied = appliedMode;
-    if (applied != null && hasListener && !stopped()) {
+    if (applied != null && hasListener() && !stopped()) {
       Event event = queueEvent(TICK_EVENT, now);
       if (event != null) {
         event.cps = cps;
@@ -437,245 +518,48 @@ public final class ControlLoop implements AutoCloseable {
       report(ControlLoopError.Kind.CONTROLLER_FAILED, String.valueOf(rejected.getMessage()), rejected, now);
       return;
     }
-    if (wanted != appliedMode && retryTask == null && !actuationInFlight) {
-      actuate(wanted, now, cps);
+    if (wanted != appliedMode && !actuation.busy()) {
+      actuation.apply(wanted, now, cps);
     }
   }
 
   private void holdFailSafe(long now) {
     if (appliedMode != failSafeMode) {
-      applyFailSafe(now);
+      actuation.applyFailSafe(now, lastCheckpointsPerSecond);
     }
     if (now >= failSafeUntilNanos && appliedMode == failSafeMode && state == State.FAIL_SAFE) {
-      state = State.RUNNING;
       controller.reset();
-      failedAttempts = 0;
+      actuation.resetAttempts();
       long held = now - failSafeSinceNanos;
       LoopEvents.failSafeLeft(name, appliedMode, held, lastDowntimeRatio);
-      if (hasListener) {
-        Event event = queueEvent(FAIL_SAFE_LEFT_EVENT, now);
-        if (event != null) {
-          event.duration = held;
-        }
-      }
+      changeState(State.RUNNING, "fail-safe " + failSafeMode + " held for " + held / 1_000_000
+          + " ms; the controller decides again", null, now);
     }
   }
 
-  private void actuate(Mode mode, long now, double cps) {
-    apply(mode, false, now, cps);
-  }
-
-  /**
-   * Applies a mode through the actuator, on the scheduler thread or, when an actuation executor
-   * is set, on that executor; the outcome is handled under the lock either way.
-   */
-  private void apply(Mode mode, boolean failSafe, long now, double cps) {
+  private void enterFailSafe(ControlLoopError.Kind cause, String reason, long now) {
     if (stopped()) {
       return;
     }
-    long checkpointPeriod = controller.checkpointPeriodNanos();
-    Executor executor = actuationExecutor;
-    if (executor == null) {
-      long started = clock.getAsLong();
-      Throwable failure = attempt(mode, checkpointPeriod);
-      onActuated(mode, failSafe, failure, clock.getAsLong() - started, now, cps);
-      return;
-    }
-    long sequence = ++actuationSequence;
-    actuationInFlight = true;
-    actuationStarted = false;
-    actuationQueuedNanos = now;
-    actuationMode = mode;
-    actuationFailSafe = failSafe;
-    actuationCps = cps;
-    try {
-      executor.execute(() -> runActuation(sequence, mode, failSafe, checkpointPeriod, cps));
-    } catch (RuntimeException | Error notQueued) {
-      // Refused (RejectedExecutionException) or broken: either way this attempt failed. Unless
-      // the executor ran it inline before failing, in which case its outcome is already handled.
-      if (actuationInFlight && actuationSequence == sequence && !actuationStarted) {
-        actuationInFlight = false;
-        onApplied(mode, failSafe, notQueued, 0, now, cps);
-      }
-    }
-  }
-
-  /** The task handed to the actuation executor. */
-  private void runActuation(long sequence, Mode mode, boolean failSafe, long checkpointPeriod, double cps) {
-    synchronized (lock) {
-      if (!actuationInFlight || actuationSequence != sequence || stopped()) {
-        return; // abandoned (it started after its deadline) or the loop stopped: no port call
-      }
-      actuationStarted = true;
-    }
-    long started = clock.getAsLong();
-    Throwable failure = attempt(mode, checkpointPeriod);
-    long finished = clock.getAsLong();
-    synchronized (lock) {
-      if (actuationSequence != sequence) {
-        return;
-      }
-      actuationInFlight = false;
-      if (stopped()) {
-        return;
-      }
-      onActuated(mode, failSafe, failure, finished - started, finished, cps);
-    }
-    deliverEvents();
-  }
-
-  /** An actuation the executor has not started by its deadline counts as a failed attempt. */
-  private void expireUnstartedActuation(long now) {
-    if (actuationInFlight && !actuationStarted
-        && now - actuationQueuedNanos >= actuationStartTimeoutNanos) {
-      abandonActuation();
-      onApplied(actuationMode, actuationFailSafe, new TimeoutException(
-          "the actuation executor did not start the actuation within "
-              + actuationStartTimeoutNanos / 1_000_000 + " ms (dropped, or queued too long)"),
-          0, now, actuationCps);
-    }
-  }
-
-  private void abandonActuation() {
-    if (actuationInFlight && !actuationStarted) {
-      actuationSequence++;
-      actuationInFlight = false;
-    }
-  }
-
-  /** Calls the actuator; returns its failure, null on success. */
-  private @Nullable Throwable attempt(Mode mode, long checkpointPeriodNanos) {
-    try {
-      actuator.apply(mode, checkpointPeriodNanos);
-      return null;
-    } catch (RuntimeException | Error failure) {
-      // An Error too: the attempt failed, and the loop must go on retrying or fall back.
-      return failure;
-    }
-  }
-
-  /** The outcome of an actuator call that took {@code durationNanos}: reported, then handled. */
-  private void onActuated(Mode mode, boolean failSafe, @Nullable Throwable failure,
-      long durationNanos, long now, double cps) {
-    if (hasListener && !stopped()) {
-      Event event = queueEvent(ACTUATION_EVENT, now);
-      if (event != null) {
-        event.to = mode;
-        event.duration = durationNanos;
-        event.succeeded = failure == null;
-      }
-    }
-    onApplied(mode, failSafe, failure, durationNanos, now, cps);
-  }
-
-  private void onApplied(Mode mode, boolean failSafe, @Nullable Throwable failure,
-      long durationNanos, long now, double cps) {
-    if (stopped()) {
-      return;
-    }
-    if (failure instanceof ReplicationEndedException ended) {
-      end(ended.reason());
-      return;
-    }
-    if (failure == null) {
-      if (!failSafe) {
-        failedAttempts = 0;
-      }
-      switched(mode, failSafe, durationNanos, now, cps);
-      return;
-    }
-    LoopEvents.actuationFailed(name, mode, failSafe ? 0 : failedAttempts + 1, failSafe, failure,
-        durationNanos, cps);
-    if (failSafe) {
-      report(
-          ControlLoopError.Kind.FAIL_SAFE_FAILED,
-          "applying the fail-safe mode " + failSafeMode + " failed; trying again next period",
-          failure,
-          now);
-      return;
-    }
-    failedAttempts++;
-    if (failedAttempts >= actuatorAttempts) {
-      report(
-          ControlLoopError.Kind.ACTUATOR_GAVE_UP,
-          "applying " + mode + " failed " + failedAttempts + " times; entering fail-safe "
-              + failSafeMode,
-          failure,
-          now);
-      enterFailSafe(ControlLoopError.Kind.ACTUATOR_GAVE_UP, now);
-    } else {
-      long backoff = backoffNanos(failedAttempts);
-      String problem = failure instanceof TimeoutException ? failure.getMessage() : "failed";
-      report(
-          ControlLoopError.Kind.ACTUATOR_FAILED,
-          "applying " + mode + " " + problem + " (attempt " + failedAttempts + " of "
-              + actuatorAttempts + "); retrying in " + backoff / 1_000_000 + " ms",
-          failure,
-          now);
-      try {
-        retryTask = scheduler.schedule(retry, backoff, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException shutDown) {
-        // No retry task: the next tick, if any, tries again.
-        report(ControlLoopError.Kind.ACTUATOR_FAILED,
-            "the scheduler refused the retry of " + mode, shutDown, now);
-      }
-    }
-  }
-
-  /** {@code retryBackoff * 2^(failedAttempts - 1)}, saturating at {@code maxRetryBackoff}. */
-  private long backoffNanos(int failedAttempts) {
-    int shift = failedAttempts - 1;
-    if (shift >= Long.SIZE - 1 || retryBackoffNanos > maxRetryBackoffNanos >> shift) {
-      return maxRetryBackoffNanos;
-    }
-    return retryBackoffNanos << shift;
-  }
-
-  private void retry() {
-    synchronized (lock) {
-      retryTask = null;
-      if (stopped() || state != State.RUNNING) {
-        return;
-      }
-      Mode wanted = controller.mode();
-      if (actuationInFlight) {
-        return;
-      }
-      if (wanted != appliedMode) {
-        actuate(wanted, clock.getAsLong(), lastCheckpointsPerSecond);
-      } else {
-        failedAttempts = 0;
-      }
-    }
-    deliverEvents();
-  }
-
-  private void enterFailSafe(ControlLoopError.Kind cause, long now) {
-    if (stopped()) {
-      return;
-    }
-    state = State.FAIL_SAFE;
     failSafeSinceNanos = now;
     failSafeUntilNanos = now + failSafeHoldNanos;
     LoopEvents.failSafeEntered(name, failSafeMode, cause, lastCheckpointsPerSecond,
         lastDowntimeRatio);
-    if (hasListener) {
-      Event event = queueEvent(FAIL_SAFE_ENTERED_EVENT, now);
-      if (event != null) {
-        event.to = failSafeMode;
-        event.cause = cause;
-      }
-    }
-    if (retryTask != null) {
-      retryTask.cancel(false);
-      retryTask = null;
-    }
-    applyFailSafe(now);
+    changeState(State.FAIL_SAFE, reason, cause, now);
+    actuation.cancelRetry();
+    actuation.applyFailSafe(now, lastCheckpointsPerSecond);
   }
 
-  private void applyFailSafe(long now) {
-    if (!actuationInFlight) {
-      apply(failSafeMode, true, now, lastCheckpointsPerSecond);
+  /** The one place a running loop changes state (start and close aside): state, then event. */
+  private void changeState(State to, String reason, ControlLoopError.@Nullable Kind cause,
+      long now) {
+    State from = state;
+    state = to;
+    if (hasListener()) {
+      Event event = queueEvent(STATE_EVENT, now);
+      if (event != null) {
+        event.change = new StateChange(now, from, to, reason, cause);
+      }
     }
   }
 
@@ -687,13 +571,13 @@ public final class ControlLoop implements AutoCloseable {
     }
     if (from != null && from != mode) {
       LoopEvents.modeSwitch(name, from, mode, cps, lastDowntimeRatio, durationNanos, failSafe);
-    }
-    if (from != null && from != mode && hasListener) {
-      Event event = queueEvent(SWITCH_EVENT, now);
-      if (event != null) {
-        event.from = from;
-        event.to = mode;
-        event.cps = cps;
+      if (hasListener()) {
+        Event event = queueEvent(SWITCH_EVENT, now);
+        if (event != null) {
+          event.from = from;
+          event.to = mode;
+          event.cps = cps;
+        }
       }
     }
   }
@@ -713,29 +597,26 @@ public final class ControlLoop implements AutoCloseable {
         failure,
         now);
     if (unreadable >= counterTimeoutNanos && state == State.RUNNING) {
-      report(
-          ControlLoopError.Kind.COUNTER_UNAVAILABLE,
-          "checkpoint counter unreadable for " + unreadable / 1_000_000 + " ms (limit "
-              + counterTimeoutNanos / 1_000_000 + " ms); entering fail-safe " + failSafeMode,
-          failure,
-          now);
-      enterFailSafe(ControlLoopError.Kind.COUNTER_UNAVAILABLE, now);
+      String message = "checkpoint counter unreadable for " + unreadable / 1_000_000 + " ms (limit "
+          + counterTimeoutNanos / 1_000_000 + " ms); entering fail-safe " + failSafeMode;
+      report(ControlLoopError.Kind.COUNTER_UNAVAILABLE, message, failure, now);
+      enterFailSafe(ControlLoopError.Kind.COUNTER_UNAVAILABLE, message, now);
     } else if (state == State.FAIL_SAFE) {
       // Keep the fail-safe mode until the counter is back; then the hold runs out.
       failSafeUntilNanos = Math.max(failSafeUntilNanos, now + failSafeHoldNanos);
       if (appliedMode != failSafeMode) {
-        applyFailSafe(now);
+        actuation.applyFailSafe(now, lastCheckpointsPerSecond);
       }
     }
   }
 
-  private void end(String reason) {
+  private void end(String reason, long now) {
+    State from = state;
     state = State.ENDED;
     LoopEvents.replicationEnded(name, reason, appliedMode, lastDowntimeRatio);
     cancelTasks();
-    abandonActuation();
-    if (hasListener) {
-      endedReason = reason;
+    if (hasListener()) {
+      finalChange = new StateChange(now, from, State.ENDED, reason, null);
     }
   }
 
@@ -744,14 +625,11 @@ public final class ControlLoop implements AutoCloseable {
       tickTask.cancel(false);
       tickTask = null;
     }
-    if (retryTask != null) {
-      retryTask.cancel(false);
-      retryTask = null;
-    }
+    actuation.stop();
   }
 
   private void report(ControlLoopError.Kind kind, String message, @Nullable Throwable cause, long now) {
-    if (!hasListener) {
+    if (!hasListener()) {
       return;
     }
     Event event = queueEvent(ERROR_EVENT, now);
@@ -801,11 +679,11 @@ public final class ControlLoop implements AutoCloseable {
    * entry point delivers once it has left the lock).
    */
   private void deliverEvents() {
-    if (!hasListener || Thread.holdsLock(lock)) {
+    if (Thread.holdsLock(lock)) {
       return;
     }
     synchronized (lock) {
-      if (delivering || (eventCount == 0 && droppedEvents == 0 && endedReason == null)) {
+      if (delivering || (eventCount == 0 && droppedEvents == 0 && finalChange == null)) {
         return;
       }
       delivering = true;
@@ -827,15 +705,14 @@ public final class ControlLoop implements AutoCloseable {
     while (true) {
       int kind;
       long nanos;
-      double cps;
-      double ratio;
+      double cps = 0;
+      double ratio = 0;
       long duration = 0;
       boolean succeeded = false;
-      ControlLoopError.Kind cause = null;
-      Mode from;
-      Mode to;
+      Mode from = null;
+      Mode to = null;
       ControlLoopError error = null;
-      String ended = null;
+      StateChange change = null;
       synchronized (lock) {
         if (eventCount > 0) {
           Event event = events[eventHead];
@@ -848,54 +725,109 @@ public final class ControlLoop implements AutoCloseable {
           from = event.from;
           to = event.to;
           error = event.error;
+          change = event.change;
           duration = event.duration;
           succeeded = event.succeeded;
-          cause = event.cause;
           event.error = null;
+          event.change = null;
         } else if (droppedEvents > 0) {
           kind = ERROR_EVENT;
-          nanos = 0;
-          cps = 0;
-          ratio = 0;
-          from = null;
-          to = null;
+          nanos = clock.getAsLong();
           error = new ControlLoopError(ControlLoopError.Kind.LISTENER_BEHIND,
-              droppedEvents + " listener events were dropped: the listener fell more than "
-                  + MAX_QUEUED_EVENTS + " events behind", null, clock.getAsLong());
+              droppedEvents + " listener events were dropped: the listeners fell more than "
+                  + MAX_QUEUED_EVENTS + " events behind", null, nanos);
           droppedEvents = 0;
-        } else if (endedReason != null) {
-          ended = endedReason;
-          endedReason = null;
-          kind = -1;
-          nanos = 0;
-          cps = 0;
-          ratio = 0;
-          from = null;
-          to = null;
+        } else if (finalChange != null) {
+          kind = STATE_EVENT;
+          change = finalChange;
+          nanos = change.atNanos();
+          finalChange = null;
         } else {
           delivering = false;
           return;
         }
       }
-      try {
-        if (ended != null) {
-          listener.onReplicationEnded(ended);
-        } else if (kind == TICK_EVENT) {
-          listener.onTick(nanos, cps, Objects.requireNonNull(to), ratio);
-        } else if (kind == SWITCH_EVENT) {
-          listener.onModeSwitch(Objects.requireNonNull(from), Objects.requireNonNull(to), cps, nanos);
-        } else if (kind == ACTUATION_EVENT) {
-          listener.onActuation(Objects.requireNonNull(to), duration, succeeded, nanos);
-        } else if (kind == FAIL_SAFE_ENTERED_EVENT) {
-          listener.onFailSafeEntered(Objects.requireNonNull(to), Objects.requireNonNull(cause), nanos);
-        } else if (kind == FAIL_SAFE_LEFT_EVENT) {
-          listener.onFailSafeLeft(duration, nanos);
-        } else {
-          listener.onError(Objects.requireNonNull(error));
+      for (Listener listener : listeners) {
+        try {
+          if (kind == TICK_EVENT) {
+            listener.onTick(nanos, Objects.requireNonNull(to), cps, ratio);
+          } else if (kind == SWITCH_EVENT) {
+            listener.onModeSwitch(nanos, Objects.requireNonNull(from), Objects.requireNonNull(to),
+                cps);
+          } else if (kind == ACTUATION_EVENT) {
+            listener.onActuation(nanos, Objects.requireNonNull(to), duration, succeeded);
+          } else if (kind == STATE_EVENT) {
+            listener.onStateChanged(Objects.requireNonNull(change));
+          } else {
+            listener.onError(Objects.requireNonNull(error));
+          }
+        } catch (RuntimeException | Error ignored) {
+          // A listener must break neither the loop nor the other listeners.
         }
-      } catch (RuntimeException | Error ignored) {
-        // A listener must not break the loop.
       }
+    }
+  }
+
+  /** Where the {@link Actuation}'s outcomes land; called under the lock. */
+  private final class Outcomes implements Actuation.Owner {
+    @Override
+    public boolean stopped() {
+      return ControlLoop.this.stopped();
+    }
+
+    @Override
+    public boolean controlling() {
+      return !ControlLoop.this.stopped() && state == State.RUNNING;
+    }
+
+    @Override
+    public @Nullable Mode appliedMode() {
+      return appliedMode;
+    }
+
+    @Override
+    public double checkpointsPerSecond() {
+      return lastCheckpointsPerSecond;
+    }
+
+    @Override
+    public void attempted(Mode mode, long durationNanos, boolean succeeded, long nowNanos) {
+      if (hasListener()) {
+        Event event = queueEvent(ACTUATION_EVENT, nowNanos);
+        if (event != null) {
+          event.to = mode;
+          event.duration = durationNanos;
+          event.succeeded = succeeded;
+        }
+      }
+    }
+
+    @Override
+    public void applied(Mode mode, boolean failSafe, long durationNanos, long nowNanos,
+        double cps) {
+      switched(mode, failSafe, durationNanos, nowNanos, cps);
+    }
+
+    @Override
+    public void failed(ControlLoopError.Kind kind, String message, Throwable cause,
+        long nowNanos) {
+      report(kind, message, cause, nowNanos);
+    }
+
+    @Override
+    public void gaveUp(String message, Throwable cause, long nowNanos) {
+      report(ControlLoopError.Kind.ACTUATOR_GAVE_UP, message, cause, nowNanos);
+      enterFailSafe(ControlLoopError.Kind.ACTUATOR_GAVE_UP, message, nowNanos);
+    }
+
+    @Override
+    public void ended(String reason, long nowNanos) {
+      end(reason, nowNanos);
+    }
+
+    @Override
+    public void lockReleased() {
+      deliverEvents();
     }
   }
 
@@ -904,8 +836,8 @@ public final class ControlLoop implements AutoCloseable {
     private final ModeController controller;
     private final CheckpointCounter counter;
     private final ModeActuator actuator;
+    private final ScheduledExecutorService scheduler;
     private String name = "unnamed";
-    private @Nullable ScheduledExecutorService scheduler;
     private LongSupplier clock = System::nanoTime;
     private Duration period = Duration.ofSeconds(1);
     private @Nullable Duration rateWindow;
@@ -916,15 +848,19 @@ public final class ControlLoop implements AutoCloseable {
     private Duration maxRetryBackoff = Duration.ofSeconds(2);
     private Duration counterTimeout = Duration.ofSeconds(5);
     private Duration failSafeHold = Duration.ofSeconds(60);
-    private Listener listener = NO_LISTENER;
+    private Duration failSafeCheckpointPeriod = DEFAULT_FAIL_SAFE_CHECKPOINT_PERIOD;
+    private Listener[] listeners = NO_LISTENERS;
     private @Nullable Executor actuationExecutor;
     private Duration actuationStartTimeout = Duration.ofSeconds(10);
     private @Nullable Executor listenerExecutor;
 
-    private Builder(ModeController controller, CheckpointCounter counter, ModeActuator actuator) {
-      this.controller = Objects.requireNonNull(controller, "controller");
-      this.counter = Objects.requireNonNull(counter, "counter");
-      this.actuator = Objects.requireNonNull(actuator, "actuator");
+    private Builder(ModeController controller, CheckpointCounter counter, ModeActuator actuator,
+        ScheduledExecutorService scheduler) {
+      this.controller = Objects.requireNonNull(controller, "controller must not be null");
+      this.counter = Objects.requireNonNull(counter, "counter must not be null");
+      this.actuator = Objects.requireNonNull(actuator, "actuator must not be null");
+      this.scheduler = Objects.requireNonNull(scheduler,
+          "scheduler must not be null: the loop ticks on it (many loops may share one)");
     }
 
     /**
@@ -937,12 +873,6 @@ public final class ControlLoop implements AutoCloseable {
         throw new IllegalArgumentException("name must not be blank; it names the VM in events");
       }
       this.name = name;
-      return this;
-    }
-
-    /** The scheduler that runs the ticks; required. Many loops may share one. */
-    public Builder scheduler(ScheduledExecutorService scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 
@@ -1011,9 +941,27 @@ public final class ControlLoop implements AutoCloseable {
       return this;
     }
 
-    /** The observer of switches, errors and ticks; default none. */
-    public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+    /**
+     * The interval between checkpoints while the loop holds the fail-safe mode, {@code > 0};
+     * default {@link ControlLoop#DEFAULT_FAIL_SAFE_CHECKPOINT_PERIOD} (500 ms). Passed to the
+     * actuator with the fail-safe mode; the controller's own period applies the rest of the time.
+     */
+    public Builder failSafeCheckpointPeriod(Duration failSafeCheckpointPeriod) {
+      this.failSafeCheckpointPeriod =
+          ParameterCheck.positive("failSafeCheckpointPeriod", failSafeCheckpointPeriod);
+      return this;
+    }
+
+    /**
+     * Adds a listener of ticks, switches, actuations, state changes and errors; may be called
+     * several times (each listener gets every event, in the order they were added). More can be
+     * added after {@link #build()} with {@link ControlLoop#addListener(Listener)}. Default: none.
+     */
+    public Builder addListener(Listener listener) {
+      Objects.requireNonNull(listener, "listener");
+      Listener[] grown = Arrays.copyOf(listeners, listeners.length + 1);
+      grown[listeners.length] = listener;
+      this.listeners = grown;
       return this;
     }
 
@@ -1057,11 +1005,7 @@ public final class ControlLoop implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Builds the loop (not started).
-     *
-     * @throws NullPointerException if no scheduler was set
-     */
+    /** Builds the loop (not started). */
     public ControlLoop build() {
       return new ControlLoop(this);
     }

@@ -15,7 +15,9 @@ public interface ModeActuator {
    *
    * @param mode the mode to run
    * @param checkpointPeriodNanos the interval between checkpoints wanted in {@link
-   *     Mode#CHECKPOINT} (the controller's {@link ModeController#checkpointPeriodNanos()})
+   *     Mode#CHECKPOINT}: the controller's {@link ModeController#checkpointPeriodNanos()}, or the
+   *     loop's {@link ControlLoop.Builder#failSafeCheckpointPeriod fail-safe checkpoint period}
+   *     while it holds the fail-safe mode
    * @throws ReplicationEndedException when the replication has ended: the loop stops
    * @throws RuntimeException when the mode could not be applied: the loop retries with
    *     exponential backoff, then falls back to its fail-safe mode (an {@code Error} thrown here

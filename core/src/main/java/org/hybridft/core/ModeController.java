@@ -43,13 +43,4 @@ public interface ModeController {
    * nanoseconds. Part of the controller's configuration; the {@link ModeActuator} applies it.
    */
   long checkpointPeriodNanos();
-
-  /**
-   * The share of time the controller currently wants to spend in {@link Mode#COLO}, in {@code [0,
-   * 1]}, for controllers that have such a signal (ρ of the PI controller); {@link Double#NaN}
-   * for the others. Used for plots and diagnostics only.
-   */
-  default double coloShare() {
-    return Double.NaN;
-  }
 }

@@ -2,8 +2,9 @@ package org.hybridft.core;
 
 /**
  * Thrown by a port when the replication it serves has ended for good (failover to the
- * secondary, QEMU exited, the connection is lost). A {@link ControlLoop} that sees it stops and
- * reports it to {@link ControlLoop.Listener#onReplicationEnded(String)}.
+ * secondary, QEMU exited, the connection is lost). A {@link ControlLoop} that sees it stops in
+ * {@link ControlLoop.State#ENDED} and reports the reason in {@link
+ * ControlLoop.Listener#onStateChanged(ControlLoop.StateChange)}.
  */
 public class ReplicationEndedException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -102,13 +102,12 @@ class CoalescingSchedulerTest {
         AtomicInteger count = new AtomicInteger();
         ticks[i] = count;
         ControlLoop loop =
-            ControlLoop.builder(new TestControllers.AlwaysColo(), () -> 0, (mode, period) -> {})
-                .scheduler(scheduler)
+            ControlLoop.builder(new TestControllers.AlwaysColo(), () -> 0, (mode, period) -> {}, scheduler)
                 .period(Duration.ofMillis(100))
                 .startDelay(Duration.ofNanos(i * 10_000L))
-                .listener(new ControlLoop.Listener() {
+                .addListener(new ControlLoop.Listener() {
                   @Override
-                  public void onTick(long nowNanos, double cps, Mode mode, double ratio) {
+                  public void onTick(long nowNanos, Mode mode, double cps, double ratio) {
                     count.incrementAndGet();
                   }
                 })

@@ -28,32 +28,6 @@ class ControlLoopJfrEventsTest {
 
   @TempDir Path dir;
 
-  /** A controller that wants the modes of a script, one per update, then the last one. */
-  private static final class Script extends AbstractModeController {
-    private final Mode[] script;
-    private int next;
-
-    Script(Mode initial, Mode... script) {
-      super(initial);
-      this.script = script;
-    }
-
-    @Override
-    protected Mode decide(long nowNanos, double checkpointsPerSecond, boolean first) {
-      return next < script.length ? script[next++] : script[script.length - 1];
-    }
-
-    @Override
-    protected void resetState() {
-      next = 0;
-    }
-
-    @Override
-    public long checkpointPeriodNanos() {
-      return 100_000_000L;
-    }
-  }
-
   private ControlLoop.Builder loop(ModeController controller, ModeActuator actuator) {
     CheckpointCounter counter =
         new CheckpointCounter() {
@@ -67,9 +41,8 @@ class ControlLoopJfrEventsTest {
             return checkpoints.get() * 5_000_000L; // 5 ms each: a downtime ratio of 0.1
           }
         };
-    return ControlLoop.builder(controller, counter, actuator)
+    return ControlLoop.builder(controller, counter, actuator, scheduler)
         .name("vm-7")
-        .scheduler(scheduler)
         .clock(() -> scheduler.getAsLong() + actuationTime.get());
   }
 
@@ -94,7 +67,7 @@ class ControlLoopJfrEventsTest {
   @Test
   void aModeSwitchIsRecordedWithTheVmTheModesTheRateTheRatioAndTheActuationTime()
       throws IOException {
-    ControlLoop loop = loop(new Script(Mode.COLO, Mode.COLO, Mode.CHECKPOINT), slowActuator()).build();
+    ControlLoop loop = loop(new ScriptedController(Mode.COLO, Mode.COLO, Mode.CHECKPOINT), slowActuator()).build();
 
     List<RecordedEvent> events =
         record("org.hybridft.ModeSwitch", () -> {
@@ -126,7 +99,7 @@ class ControlLoopJfrEventsTest {
           }
         };
     ControlLoop loop =
-        loop(new Script(Mode.CHECKPOINT, Mode.COLO), refusesColo)
+        loop(new ScriptedController(Mode.CHECKPOINT, Mode.COLO), refusesColo)
             .actuatorAttempts(2)
             .failSafeHold(Duration.ofSeconds(3))
             .build();
@@ -173,9 +146,8 @@ class ControlLoopJfrEventsTest {
           throw new ReplicationEndedException("COLO_EXIT primary: error");
         };
     ControlLoop loop =
-        ControlLoop.builder(new Script(Mode.COLO, Mode.COLO), ending, slowActuator())
+        ControlLoop.builder(new ScriptedController(Mode.COLO, Mode.COLO), ending, slowActuator(), scheduler)
             .name("vm-9")
-            .scheduler(scheduler)
             .clock(scheduler)
             .build();
 

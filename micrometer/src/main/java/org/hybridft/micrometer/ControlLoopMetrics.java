@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code hybridft.mode} ({@code hybridft_mode})</td><td>gauge</td>
  *       <td>{@code mode}: colo, checkpoint</td><td>1 for the mode applied, 0 for the other</td></tr>
  *   <tr><td>{@code hybridft.state} ({@code hybridft_state})</td><td>gauge</td>
- *       <td>{@code state}: new, running, fail_safe, ended</td><td>1 for the loop's state, else 0</td></tr>
+ *       <td>{@code state}: new, running, fail_safe, ended, closed</td><td>1 for the loop's state, else 0</td></tr>
  *   <tr><td>{@code hybridft.checkpoints.per.second} ({@code hybridft_checkpoints_per_second})</td>
  *       <td>gauge</td><td></td><td>checkpoints per second measured at the last tick</td></tr>
  *   <tr><td>{@code hybridft.downtime.ratio} ({@code hybridft_downtime_ratio})</td><td>gauge</td>
@@ -47,18 +47,16 @@ import org.jspecify.annotations.Nullable;
  * </table>
  *
  * <p>Every meter is registered in {@link #bindTo(MeterRegistry)}, counters at 0, so a dashboard
- * sees a VM's series before anything happens. The meters are fed by the loop's listener: a loop has
- * one, so pass {@link #listener()} to {@link ControlLoop.Builder#listener(ControlLoop.Listener)},
- * or {@link #listener(ControlLoop.Listener)} to keep a listener of your own (it receives every
- * event after the metrics):
+ * sees a VM's series before anything happens. The meters are fed by {@link #listener()}, one of
+ * the loop's listeners (beside any of your own):
  *
  * <pre>{@code
  * ControlLoopMetrics metrics = new ControlLoopMetrics("vm-1");
  * metrics.bindTo(registry);
- * ControlLoop loop = ControlLoop.builder(controller, counter, actuator)
+ * ControlLoop loop = ControlLoop.builder(controller, counter, actuator, scheduler)
  *     .name("vm-1")
- *     .scheduler(scheduler)
- *     .listener(metrics.listener(myListener))
+ *     .addListener(metrics.listener())
+ *     .addListener(myListener)
  *     .build();
  * loop.start();
  * // ... when the VM goes away:
@@ -66,18 +64,17 @@ import org.jspecify.annotations.Nullable;
  * metrics.close(); // removes the VM's meters
  * }</pre>
  *
- * <p>The gauges show what the loop last reported to the listener (so they follow the listener's
- * delivery, see {@link ControlLoop}): they say {@code new} until the loop first applies a mode and
- * do not see {@link ControlLoop#close()}; {@link #close()} removes the meters instead. Recording a
+ * <p>The gauges show what the loop last reported to its listeners (so they follow the listeners'
+ * delivery, see {@link ControlLoop}): the state gauge follows {@link
+ * ControlLoop.Listener#onStateChanged(ControlLoop.StateChange)}, {@code closed} included; {@link
+ * #close()} removes the meters. Recording a
  * tick is a few volatile writes: no allocation, no registry lookup. Thread-safe.
  */
 public final class ControlLoopMetrics implements MeterBinder, AutoCloseable {
   private static final Mode[] MODES = Mode.values();
-  private static final String[] STATES = {"new", "running", "fail_safe", "ended"};
-  private static final int NEW = 0;
-  private static final int RUNNING = 1;
-  private static final int FAIL_SAFE = 2;
-  private static final int ENDED = 3;
+  // Indexed by ControlLoop.State ordinal.
+  private static final String[] STATES = {"new", "running", "fail_safe", "ended", "closed"};
+  private static final int NEW = ControlLoop.State.NEW.ordinal();
   private static final ControlLoopError.Kind[] KINDS = ControlLoopError.Kind.values();
   private static final ControlLoopError.Kind[] FAIL_SAFE_CAUSES = {
     ControlLoopError.Kind.ACTUATOR_GAVE_UP, ControlLoopError.Kind.COUNTER_UNAVAILABLE
@@ -203,69 +200,58 @@ public final class ControlLoopMetrics implements MeterBinder, AutoCloseable {
     bound.clear();
   }
 
-  /** The listener that feeds the meters; pass it to the loop's builder. */
-  public ControlLoop.Listener listener() {
-    return new Recorder(null);
-  }
-
   /**
-   * A listener that feeds the meters, then hands every event to {@code next}: for a loop that has
-   * a listener of its own too (a loop has one listener).
+   * A listener that feeds the meters: add it to the loop, with {@link
+   * ControlLoop.Builder#addListener(ControlLoop.Listener)} or {@link
+   * ControlLoop#addListener(ControlLoop.Listener)}.
    */
-  public ControlLoop.Listener listener(ControlLoop.Listener next) {
-    return new Recorder(Objects.requireNonNull(next, "next"));
+  public ControlLoop.Listener listener() {
+    return new Recorder();
   }
 
   private static String lower(String name) {
     return name.toLowerCase(Locale.ROOT);
   }
 
-  /** Records each event in the meters of every registry bound, then forwards it. */
+  /** Records each event in the meters of every registry bound. */
   private final class Recorder implements ControlLoop.Listener {
-    private final ControlLoop.@Nullable Listener next;
-
-    Recorder(ControlLoop.@Nullable Listener next) {
-      this.next = next;
-    }
-
     @Override
-    public void onTick(long nowNanos, double cps, Mode applied, double ratio) {
+    public void onTick(long nowNanos, Mode applied, double cps, double ratio) {
       checkpointsPerSecond = cps;
       downtimeRatio = ratio;
       mode = applied;
-      if (state == NEW) {
-        state = RUNNING;
-      }
-      if (next != null) {
-        next.onTick(nowNanos, cps, applied, ratio);
-      }
     }
 
     @Override
-    public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+    public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
       mode = to;
       for (Meters meters : bound) {
         meters.switchesTo[to.ordinal()].increment();
       }
-      if (next != null) {
-        next.onModeSwitch(from, to, cps, nowNanos);
-      }
     }
 
     @Override
-    public void onActuation(Mode applied, long durationNanos, boolean succeeded, long nowNanos) {
+    public void onActuation(long nowNanos, Mode applied, long durationNanos, boolean succeeded) {
       if (succeeded) {
         mode = applied;
-        if (state == NEW) {
-          state = RUNNING;
-        }
       }
       for (Meters meters : bound) {
         meters.actuations[applied.ordinal()][succeeded ? 0 : 1]
             .record(durationNanos, TimeUnit.NANOSECONDS);
       }
-      if (next != null) {
-        next.onActuation(applied, durationNanos, succeeded, nowNanos);
+    }
+
+    @Override
+    public void onStateChanged(ControlLoop.StateChange change) {
+      state = change.to().ordinal();
+      ControlLoopError.Kind cause = change.cause();
+      if (change.to() == ControlLoop.State.FAIL_SAFE && cause != null) {
+        for (Meters meters : bound) {
+          Counter entries = meters.failSafeEntries[cause.ordinal()];
+          if (entries != null) {
+            entries.increment();
+          }
+        }
       }
     }
 
@@ -273,39 +259,6 @@ public final class ControlLoopMetrics implements MeterBinder, AutoCloseable {
     public void onError(ControlLoopError error) {
       for (Meters meters : bound) {
         meters.errors[error.kind().ordinal()].increment();
-      }
-      if (next != null) {
-        next.onError(error);
-      }
-    }
-
-    @Override
-    public void onFailSafeEntered(Mode failSafeMode, ControlLoopError.Kind cause, long nowNanos) {
-      state = FAIL_SAFE;
-      for (Meters meters : bound) {
-        Counter entries = meters.failSafeEntries[cause.ordinal()];
-        if (entries != null) {
-          entries.increment();
-        }
-      }
-      if (next != null) {
-        next.onFailSafeEntered(failSafeMode, cause, nowNanos);
-      }
-    }
-
-    @Override
-    public void onFailSafeLeft(long heldNanos, long nowNanos) {
-      state = RUNNING;
-      if (next != null) {
-        next.onFailSafeLeft(heldNanos, nowNanos);
-      }
-    }
-
-    @Override
-    public void onReplicationEnded(String reason) {
-      state = ENDED;
-      if (next != null) {
-        next.onReplicationEnded(reason);
       }
     }
   }

@@ -73,13 +73,12 @@ class ControlLoopMetricsTest {
       };
 
   private ControlLoop loop(Script controller, ModeActuator actuator, ControlLoop.Listener listener) {
-    return ControlLoop.builder(controller, counter, actuator)
+    return ControlLoop.builder(controller, counter, actuator, scheduler)
         .name("vm-1")
-        .scheduler(scheduler)
         .clock(() -> scheduler.getAsLong() + actuationTime.get())
         .actuatorAttempts(2)
         .failSafeHold(Duration.ofSeconds(3))
-        .listener(listener)
+        .addListener(listener)
         .build();
   }
 
@@ -171,25 +170,37 @@ class ControlLoopMetricsTest {
   }
 
   @Test
-  void theListenerAlsoForwardsEveryEventToTheNextListener() {
+  void theMetricsListenerWorksBesideTheUsersOwnListener() {
     List<String> heard = new ArrayList<>();
     ControlLoopMetrics metrics = new ControlLoopMetrics("vm-1");
     metrics.bindTo(registry);
-    ControlLoop.Listener log =
-        new ControlLoop.Listener() {
-          @Override
-          public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
-            heard.add(from + "->" + to);
-          }
-        };
     ControlLoop loop =
-        loop(new Script(Mode.COLO, Mode.CHECKPOINT), slow(null), metrics.listener(log));
+        loop(new Script(Mode.COLO, Mode.CHECKPOINT), slow(null), metrics.listener());
+    loop.addListener(new ControlLoop.Listener() {
+      @Override
+      public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
+        heard.add(from + "->" + to);
+      }
+    });
     loop.start();
     scheduler.advance(3 * SECOND);
 
     assertThat(heard).containsExactly("COLO->CHECKPOINT");
     assertThat(counter("hybridft.mode.switches", "to", "checkpoint")).isEqualTo(1.0);
     loop.close();
+  }
+
+  @Test
+  void theStateGaugeFollowsTheLoopFromStartToClose() {
+    ControlLoopMetrics metrics = new ControlLoopMetrics("vm-1");
+    metrics.bindTo(registry);
+    ControlLoop loop = loop(new Script(Mode.COLO, Mode.COLO), slow(null), metrics.listener());
+    loop.start();
+    assertThat(gauge("hybridft.state", "state", "running")).isEqualTo(1.0);
+    loop.close();
+
+    assertThat(gauge("hybridft.state", "state", "closed")).isEqualTo(1.0);
+    assertThat(gauge("hybridft.state", "state", "running")).isZero();
   }
 
   @Test

@@ -119,14 +119,15 @@ class ColoOnRealTrafficTest {
     CountDownLatch ended = new CountDownLatch(1);
     List<String> reasons = new CopyOnWriteArrayList<>();
     ControlLoop loop = ControlLoop.builder(StaticController.colo(), counter,
-            new QmpModeActuator(primary, ModeRecipe.detect(primary, Duration.ofSeconds(20))))
-        .scheduler(scheduler)
+            new QmpModeActuator(primary, ModeRecipe.detect(primary, Duration.ofSeconds(20))), scheduler)
         .period(Duration.ofSeconds(1))
-        .listener(new ControlLoop.Listener() {
+        .addListener(new ControlLoop.Listener() {
           @Override
-          public void onReplicationEnded(String reason) {
-            reasons.add(reason);
-            ended.countDown();
+          public void onStateChanged(ControlLoop.StateChange change) {
+            if (change.to() == ControlLoop.State.ENDED) {
+              reasons.add(change.reason());
+              ended.countDown();
+            }
           }
         })
         .build();

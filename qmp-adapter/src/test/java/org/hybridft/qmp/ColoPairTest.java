@@ -128,12 +128,12 @@ class ColoPairTest {
     startLoop(controller, ModeRecipe.checkpointDelay(Duration.ofSeconds(1)), List.of(
         new ControlLoop.Listener() {
           @Override
-          public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+          public void onTick(long nowNanos, Mode mode, double cps, double downtimeRatio) {
             ticks.add(new Tick(mode, cps));
           }
 
           @Override
-          public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
+          public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
             switches.add(to);
           }
         }));
@@ -170,9 +170,11 @@ class ColoPairTest {
     startLoop(StaticController.checkpoint(Duration.ofMillis(200)), ModeRecipe.checkpointDelay(), List.of(
         new ControlLoop.Listener() {
           @Override
-          public void onReplicationEnded(String reason) {
-            reasons.add(reason);
-            ended.countDown();
+          public void onStateChanged(ControlLoop.StateChange change) {
+            if (change.to() == ControlLoop.State.ENDED) {
+              reasons.add(change.reason());
+              ended.countDown();
+            }
           }
         }));
     awaitApplied(Mode.CHECKPOINT);
@@ -197,31 +199,16 @@ class ColoPairTest {
 
   private void startLoop(ModeController controller, ModeRecipe recipe, List<ControlLoop.Listener> more) {
     QmpModeActuator actuator = new QmpModeActuator(primary, recipe);
-    loop = ControlLoop.builder(controller, counter, actuator)
-        .scheduler(scheduler)
+    ControlLoop.Builder builder = ControlLoop.builder(controller, counter, actuator, scheduler)
         .period(Duration.ofSeconds(1))
-        .listener(new ControlLoop.Listener() {
-          @Override
-          public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
-            more.forEach(l -> l.onTick(nowNanos, cps, mode, downtimeRatio));
-          }
-
-          @Override
-          public void onModeSwitch(Mode from, Mode to, double cps, long nowNanos) {
-            more.forEach(l -> l.onModeSwitch(from, to, cps, nowNanos));
-          }
-
+        .addListener(new ControlLoop.Listener() {
           @Override
           public void onError(ControlLoopError error) {
             errors.add(error.kind() + ": " + error.message() + " (" + error.cause() + ")");
           }
-
-          @Override
-          public void onReplicationEnded(String reason) {
-            more.forEach(l -> l.onReplicationEnded(reason));
-          }
-        })
-        .build();
+        });
+    more.forEach(builder::addListener);
+    loop = builder.build();
     loop.start();
   }
 

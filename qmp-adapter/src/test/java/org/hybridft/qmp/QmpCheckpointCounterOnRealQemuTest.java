@@ -67,14 +67,13 @@ class QmpCheckpointCounterOnRealQemuTest {
     CountDownLatch tickAfterCont = new CountDownLatch(1);
     AtomicBoolean continued = new AtomicBoolean();
     loop = ControlLoop.builder(StaticController.checkpoint(Duration.ofMillis(200)), counter,
-            new QmpModeActuator(client, ModeRecipe.checkpointDelay()))
-        .scheduler(scheduler)
+            new QmpModeActuator(client, ModeRecipe.checkpointDelay()), scheduler)
         .period(Duration.ofMillis(100))
         .counterTimeout(COUNTER_TIMEOUT)
         .failSafeHold(Duration.ZERO)
-        .listener(new ControlLoop.Listener() {
+        .addListener(new ControlLoop.Listener() {
           @Override
-          public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+          public void onTick(long nowNanos, Mode mode, double cps, double downtimeRatio) {
             firstTick.countDown();
             if (continued.get()) {
               tickAfterCont.countDown();

@@ -5,9 +5,8 @@ import org.hybridft.core.Mode;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One value per control period of a run, for plots: the checkpoint rate the control loop measured,
- * the mode applied after the tick, and the controller's ρ ({@link
- * org.hybridft.core.ModeController#coloShare()}, NaN for controllers without one).
+ * One value per control period of a run, for plots: the checkpoint rate the control loop measured
+ * and the mode applied after the tick.
  *
  * <p>Backed by primitive arrays; read it by index.
  */
@@ -15,14 +14,12 @@ public final class TimeSeries {
   private final long periodNanos;
   private final float[] checkpointsPerSecond;
   private final boolean[] colo;
-  private final float[] coloShare;
   private int size;
 
   TimeSeries(long periodNanos, int capacity) {
     this.periodNanos = periodNanos;
     this.checkpointsPerSecond = new float[capacity];
     this.colo = new boolean[capacity];
-    this.coloShare = new float[capacity];
   }
 
   /**
@@ -33,11 +30,10 @@ public final class TimeSeries {
     return new TimeSeries(1, 0);
   }
 
-  void add(double cps, Mode mode, double share) {
+  void add(double cps, Mode mode) {
     if (size < colo.length) {
       checkpointsPerSecond[size] = (float) cps;
       colo[size] = mode == Mode.COLO;
-      coloShare[size] = (float) share;
       size++;
     }
   }
@@ -70,12 +66,6 @@ public final class TimeSeries {
     return colo[i] ? Mode.COLO : Mode.CHECKPOINT;
   }
 
-  /** ρ after sample {@code i}, NaN if the controller has none. */
-  public double coloShare(int i) {
-    checkIndex(i);
-    return coloShare[i];
-  }
-
   /** Equal when the period and every recorded value are equal (NaN equals NaN). */
   @Override
   public boolean equals(@Nullable Object other) {
@@ -88,8 +78,7 @@ public final class TimeSeries {
     return periodNanos == that.periodNanos
         && size == that.size
         && Arrays.equals(checkpointsPerSecond, 0, size, that.checkpointsPerSecond, 0, size)
-        && Arrays.equals(colo, 0, size, that.colo, 0, size)
-        && Arrays.equals(coloShare, 0, size, that.coloShare, 0, size);
+        && Arrays.equals(colo, 0, size, that.colo, 0, size);
   }
 
   @Override

@@ -579,7 +579,7 @@ public final class VmSimulator {
         if (wanted != mode) {
           apply(wanted, true);
         }
-        series.add(cps, mode, controller.coloShare());
+        series.add(cps, mode);
       }
       nextTickNanos = now + controlPeriodNanos;
     }

@@ -48,13 +48,12 @@ class ControlLoopEquivalenceTest {
     long[] count = {0};
     List<Mode> applied = new ArrayList<>();
     ControlLoop loop =
-        ControlLoop.builder(factory.get(), () -> count[0], (mode, checkpointPeriod) -> {})
-            .scheduler(scheduler)
+        ControlLoop.builder(factory.get(), () -> count[0], (mode, checkpointPeriod) -> {}, scheduler)
             .clock(scheduler)
             .period(Duration.ofNanos(period))
-            .listener(new ControlLoop.Listener() {
+            .addListener(new ControlLoop.Listener() {
               @Override
-              public void onTick(long nowNanos, double cps, Mode mode, double downtimeRatio) {
+              public void onTick(long nowNanos, Mode mode, double cps, double downtimeRatio) {
                 applied.add(mode);
               }
             })

@@ -26,8 +26,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * VirtualScheduler scheduler = new VirtualScheduler();
- * ControlLoop loop = ControlLoop.builder(controller, counter, actuator)
- *     .scheduler(scheduler)
+ * ControlLoop loop = ControlLoop.builder(controller, counter, actuator, scheduler)
  *     .clock(scheduler)                 // the loop reads the virtual time
  *     .build();
  * loop.start();

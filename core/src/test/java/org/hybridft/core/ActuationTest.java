@@ -1,0 +1,314 @@
+package org.hybridft.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hybridft.testing.VirtualScheduler;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/** The attempts, retries and fail-safe of {@link Actuation}, without a loop around it. */
+class ActuationTest {
+  private static final long SECOND = 1_000_000_000L;
+  private static final long MS = 1_000_000L;
+
+  private final VirtualScheduler scheduler = new VirtualScheduler(0);
+  private final Object lock = new Object();
+  private final RecordingOwner owner = new RecordingOwner();
+  private final List<String> calls = new ArrayList<>();
+  private int failuresLeft;
+
+  /** Records every outcome as one line; answers as a running loop would. */
+  private static final class RecordingOwner implements Actuation.Owner {
+    final List<String> heard = new ArrayList<>();
+    final List<ControlLoopError.Kind> errors = new ArrayList<>();
+    @Nullable Mode applied;
+    boolean stopped;
+    boolean controlling = true;
+
+    @Override
+    public boolean stopped() {
+      return stopped;
+    }
+
+    @Override
+    public boolean controlling() {
+      return controlling && !stopped;
+    }
+
+    @Override
+    public @Nullable Mode appliedMode() {
+      return applied;
+    }
+
+    @Override
+    public double checkpointsPerSecond() {
+      return 3;
+    }
+
+    @Override
+    public void attempted(Mode mode, long durationNanos, boolean succeeded, long nowNanos) {
+      heard.add("attempt " + mode + (succeeded ? " ok" : " failed"));
+    }
+
+    @Override
+    public void applied(Mode mode, boolean failSafe, long durationNanos, long nowNanos,
+        double cps) {
+      applied = mode;
+      heard.add("applied " + mode + (failSafe ? " (fail-safe)" : ""));
+    }
+
+    @Override
+    public void failed(ControlLoopError.Kind kind, String message, Throwable cause,
+        long nowNanos) {
+      errors.add(kind);
+      heard.add(kind + ": " + message + " [" + cause.getMessage() + "]");
+    }
+
+    @Override
+    public void gaveUp(String message, Throwable cause, long nowNanos) {
+      errors.add(ControlLoopError.Kind.ACTUATOR_GAVE_UP);
+      heard.add("gave up: " + message);
+    }
+
+    @Override
+    public void ended(String reason, long nowNanos) {
+      heard.add("ended: " + reason);
+    }
+
+    @Override
+    public void lockReleased() {}
+  }
+
+  /** An actuator that records its calls and fails while {@code failuresLeft > 0}. */
+  private ModeActuator actuator() {
+    return (mode, period) -> {
+      calls.add(mode + " at " + scheduler.getAsLong() / MS + " ms every " + period / MS + " ms");
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new IllegalStateException("QEMU said no");
+      }
+    };
+  }
+
+  private Actuation actuation(ModeActuator actuator, @Nullable Executor executor, int attempts,
+      long retryBackoffNanos, long maxRetryBackoffNanos) {
+    Actuation.Settings settings =
+        new Actuation.Settings(new TestControllers.AlwaysColo(), actuator, scheduler);
+    settings.clock = scheduler;
+    settings.executor = executor;
+    settings.attempts = attempts;
+    settings.retryBackoffNanos = retryBackoffNanos;
+    settings.maxRetryBackoffNanos = maxRetryBackoffNanos;
+    settings.failSafeCheckpointPeriodNanos = 100 * MS;
+    return new Actuation(settings, lock, owner);
+  }
+
+  private Actuation actuation(@Nullable Executor executor) {
+    return actuation(actuator(), executor, 4, 100 * MS, 2 * SECOND);
+  }
+
+  @Test
+  void aFailedAttemptIsRetriedWithDoublingBackoffUntilItSucceeds() {
+    failuresLeft = 2;
+    Actuation actuation = actuation(null);
+    synchronized (lock) {
+      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+    }
+    scheduler.advance(100 * MS);
+    assertThat(owner.applied).isNull();
+    scheduler.advance(199 * MS); // the second retry is due 200 ms after the first
+    assertThat(calls).hasSize(2);
+    scheduler.advance(MS);
+
+    assertThat(calls).containsExactly(
+        "COLO at 0 ms every 500 ms", "COLO at 100 ms every 500 ms", "COLO at 300 ms every 500 ms");
+    assertThat(owner.errors).containsExactly(
+        ControlLoopError.Kind.ACTUATOR_FAILED, ControlLoopError.Kind.ACTUATOR_FAILED);
+    assertThat(owner.applied).isEqualTo(Mode.COLO);
+    assertThat(actuation.busy()).isFalse();
+  }
+
+  @Test
+  void afterItsLastAttemptItGivesUpAndTheFailSafeUsesItsOwnCheckpointPeriod() {
+    failuresLeft = 3;
+    Actuation actuation = actuation(actuator(), null, 3, 100 * MS, 2 * SECOND);
+    synchronized (lock) {
+      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+    }
+    scheduler.advance(SECOND);
+    assertThat(owner.heard).last().isEqualTo("gave up: applying COLO failed 3 times; entering"
+        + " fail-safe CHECKPOINT");
+    synchronized (lock) {
+      actuation.applyFailSafe(scheduler.getAsLong(), 3);
+    }
+
+    assertThat(calls).last().isEqualTo("CHECKPOINT at 1000 ms every 100 ms");
+    assertThat(owner.heard).last().isEqualTo("applied CHECKPOINT (fail-safe)");
+  }
+
+  @Test
+  void aFailedFailSafeIsReportedAndNotRetried() {
+    failuresLeft = 1;
+    Actuation actuation = actuation(null);
+    synchronized (lock) {
+      actuation.applyFailSafe(scheduler.getAsLong(), 3);
+    }
+    scheduler.advance(10 * SECOND);
+
+    assertThat(owner.errors).containsExactly(ControlLoopError.Kind.FAIL_SAFE_FAILED);
+    assertThat(calls).hasSize(1);
+    assertThat(actuation.busy()).isFalse();
+  }
+
+  @Test
+  void theRetryBackoffSaturatesAtItsMaximumHoweverManyAttempts() {
+    List<Long> attemptTimes = new ArrayList<>();
+    ModeActuator alwaysFails = (mode, period) -> {
+      attemptTimes.add(scheduler.getAsLong());
+      throw new IllegalStateException("QEMU said no");
+    };
+    long max = ParameterCheck.MAX_DURATION.toNanos();
+    // 2^34 + 1 ns: shifted by 30 it wraps to 2^30 ns, a positive value below the maximum.
+    Actuation actuation = actuation(alwaysFails, null, 40, (1L << 34) + 1, max);
+    synchronized (lock) {
+      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+    }
+    while (attemptTimes.size() < 34) {
+      scheduler.advance(max / 4);
+    }
+    long previousGap = 0;
+    for (int i = 1; i < attemptTimes.size(); i++) {
+      long gap = attemptTimes.get(i) - attemptTimes.get(i - 1);
+      assertThat(gap).as("the wait before attempt %d", i + 1)
+          .isGreaterThanOrEqualTo(previousGap).isLessThanOrEqualTo(max);
+      previousGap = gap;
+    }
+    assertThat(previousGap).isEqualTo(max);
+  }
+
+  @Test
+  void anExecutorThatRefusesOrThrowsCountsAsAFailedAttempt() {
+    AtomicInteger executions = new AtomicInteger();
+    List<Runnable> queued = new ArrayList<>();
+    Actuation actuation = actuation(task -> {
+      int execution = executions.incrementAndGet();
+      if (execution == 1) {
+        throw new RejectedExecutionException("executor shut down");
+      } else if (execution == 2) {
+        throw new IllegalStateException("pool is broken");
+      }
+      queued.add(task);
+    });
+    synchronized (lock) {
+      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+    }
+    scheduler.advance(300 * MS); // two retries
+    queued.remove(0).run();
+
+    assertThat(owner.heard).containsExactly(
+        "ACTUATOR_FAILED: applying COLO failed (attempt 1 of 4); retrying in 100 ms"
+            + " [executor shut down]",
+        "ACTUATOR_FAILED: applying COLO failed (attempt 2 of 4); retrying in 200 ms"
+            + " [pool is broken]",
+        "attempt COLO ok",
+        "applied COLO");
+  }
+
+  @Test
+  void anErrorFromTheActuatorOnTheExecutorCountsAsAFailedAttempt() {
+    List<Runnable> queued = new ArrayList<>();
+    AtomicInteger attempts = new AtomicInteger();
+    ModeActuator failsOnceWithAnError = (mode, period) -> {
+      if (attempts.incrementAndGet() == 1) {
+        throw new AssertionError("actuator bug");
+      }
+    };
+    Actuation actuation = actuation(failsOnceWithAnError, queued::add, 4, 100 * MS, 2 * SECOND);
+    synchronized (lock) {
+      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+    }
+    queued.remove(0).run();
+    scheduler.advance(100 * MS);
+    queued.remove(0).run();
+
+    assertThat(owner.heard).containsExactly(
+        "attempt COLO failed",
+        "ACTUATOR_FAILED: applying COLO failed (attempt 1 of 4); retrying in 100 ms"
+            + " [actuator bug]",
+        "attempt COLO ok",
+        "applied COLO");
+  }
+
+  @Test
+  void anAttemptTheExecutorDidNotStartByItsDeadlineFailsAndNeverCallsTheActuator() {
+    List<Runnable> queued = new ArrayList<>();
+    Actuation actuation = actuation(queued::add);
+    synchronized (lock) {
+      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+      actuation.expireUnstarted(9 * SECOND);
+      assertThat(owner.errors).as("within the 10 s deadline").isEmpty();
+      actuation.expireUnstarted(10 * SECOND);
+    }
+    assertThat(owner.heard).singleElement().asString()
+        .contains("did not start the actuation within 10000 ms");
+    scheduler.advance(100 * MS); // the retry queues a new attempt
+    queued.remove(0).run(); // the late one: abandoned
+    assertThat(calls).isEmpty();
+    queued.remove(0).run();
+
+    assertThat(calls).hasSize(1);
+    assertThat(owner.applied).isEqualTo(Mode.COLO);
+  }
+
+  @Test
+  void stoppingCancelsTheRetryAndAbandonsAQueuedAttempt() {
+    List<Runnable> queued = new ArrayList<>();
+    failuresLeft = 1;
+    Actuation inline = actuation(null);
+    Actuation onExecutor = actuation(queued::add);
+    synchronized (lock) {
+      inline.apply(Mode.COLO, 0, 3);
+      onExecutor.apply(Mode.COLO, 0, 3);
+      inline.stop();
+      onExecutor.stop();
+    }
+    scheduler.advance(10 * SECOND);
+    queued.remove(0).run();
+
+    assertThat(scheduler.pendingTasks()).isZero();
+    assertThat(calls).hasSize(1);
+    assertThat(inline.busy()).isFalse();
+    assertThat(onExecutor.busy()).isFalse();
+  }
+
+  @Test
+  void aRetryDueWhileTheLoopIsNotControllingDoesNothing() {
+    failuresLeft = 1;
+    Actuation actuation = actuation(null);
+    synchronized (lock) {
+      actuation.apply(Mode.COLO, 0, 3);
+    }
+    owner.controlling = false; // the loop entered its fail-safe meanwhile
+    scheduler.advance(SECOND);
+
+    assertThat(calls).hasSize(1);
+  }
+
+  @Test
+  void theEndOfTheReplicationFromTheActuatorIsPassedOn() {
+    Actuation actuation = actuation((mode, period) -> {
+      throw new ReplicationEndedException("COLO_EXIT primary: error");
+    }, null, 4, 100 * MS, 2 * SECOND);
+    synchronized (lock) {
+      actuation.apply(Mode.COLO, 0, 3);
+    }
+    scheduler.advance(SECOND);
+
+    assertThat(owner.heard).containsExactly("attempt COLO failed", "ended: COLO_EXIT primary: error");
+  }
+}
