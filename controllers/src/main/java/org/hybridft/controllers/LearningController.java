@@ -1,6 +1,7 @@
 package org.hybridft.controllers;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
@@ -53,6 +54,7 @@ public final class LearningController extends AbstractModeController {
    * @param latencyWeight cost of one period in checkpoint mode, in units of downtime ratio,
    *     finite {@code >= 0}
    * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
+   *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
    * @param discount per-period discount γ of past evidence, in {@code (0, 1)}
    * @param exploration exploration constant ξ of the optimism bonus, finite {@code >= 0}
    * @param minDwell shortest time in one mode, {@code >= 0}
@@ -74,8 +76,6 @@ public final class LearningController extends AbstractModeController {
      */
     public static final double DEFAULT_LATENCY_WEIGHT = 0.05;
 
-    /** Default {@code checkpointPeriod}: 500 ms, as for the research controllers. */
-    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(500);
 
     /** Default {@code discount}: 0.98 per period, a memory of about 50 periods. */
     public static final double DEFAULT_DISCOUNT = 0.98;
@@ -96,6 +96,33 @@ public final class LearningController extends AbstractModeController {
       ParameterCheck.nonNegative("minDwell", minDwell);
     }
 
+    /** The parameters as config files and the command line name them. */
+    static final List<ParameterDescriptor<Config>> PARAMETERS =
+        List.of(
+            ParameterDescriptor.duration(
+                    "pause-per-checkpoint", "pausePerCheckpoint", Config::pausePerCheckpoint,
+                    DEFAULT_PAUSE_PER_CHECKPOINT)
+                .range("> 0")
+                .meaning("guest pause of one checkpoint"),
+            ParameterDescriptor.decimal("latency-weight", "latencyWeight", Config::latencyWeight, DEFAULT_LATENCY_WEIGHT)
+                .unit("downtime ratio")
+                .range(">= 0")
+                .meaning("cost of a period in checkpoint mode"),
+            StaticController.checkpointPeriod(Config::checkpointPeriod),
+            ParameterDescriptor.decimal("discount", "discount", Config::discount, DEFAULT_DISCOUNT)
+                .unit("per period")
+                .range("in (0, 1)")
+                .meaning("per-period discount of past evidence")
+                .searchedIn(0.8, 0.999),
+            ParameterDescriptor.decimal("exploration", "exploration", Config::exploration, DEFAULT_EXPLORATION)
+                .range(">= 0")
+                .meaning("exploration constant of the optimism bonus")
+                .searchedIn(0, 0.2),
+            ParameterDescriptor.duration("min-dwell", "minDwell", Config::minDwell, DEFAULT_MIN_DWELL)
+                .range(">= 0")
+                .meaning("shortest time in one mode")
+                .searchedIn(1, 10));
+
     /** The defaults documented on the {@code DEFAULT_*} constants. */
     public static Config defaults() {
       return builder().build();
@@ -106,11 +133,22 @@ public final class LearningController extends AbstractModeController {
       return new Builder();
     }
 
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+      return new Builder()
+          .pausePerCheckpoint(pausePerCheckpoint)
+          .latencyWeight(latencyWeight)
+          .checkpointPeriod(checkpointPeriod)
+          .discount(discount)
+          .exploration(exploration)
+          .minDwell(minDwell);
+    }
+
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
     public static final class Builder {
       private Duration pausePerCheckpoint = DEFAULT_PAUSE_PER_CHECKPOINT;
       private double latencyWeight = DEFAULT_LATENCY_WEIGHT;
-      private Duration checkpointPeriod = DEFAULT_CHECKPOINT_PERIOD;
+      private Duration checkpointPeriod = StaticController.DEFAULT_CHECKPOINT_PERIOD;
       private double discount = DEFAULT_DISCOUNT;
       private double exploration = DEFAULT_EXPLORATION;
       private Duration minDwell = DEFAULT_MIN_DWELL;
@@ -164,6 +202,22 @@ public final class LearningController extends AbstractModeController {
       }
     }
   }
+
+  /** The learning controller in the {@link ControllerRegistry}, named {@code learning}. */
+  public static final ControllerDescriptor<Config> DESCRIPTOR =
+      ControllerDescriptor.of(
+          "learning",
+          "learns online which mode costs less (discounted UCB), no gains to tune",
+          Config.PARAMETERS,
+          values ->
+              new Config(
+                  values.duration("pausePerCheckpoint"),
+                  values.decimal("latencyWeight"),
+                  values.duration("checkpointPeriod"),
+                  values.decimal("discount"),
+                  values.decimal("exploration"),
+                  values.duration("minDwell")),
+          LearningController::new);
 
   private final Config config;
   private final double pauseSeconds;

@@ -1,6 +1,7 @@
 package org.hybridft.controllers;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
@@ -52,6 +53,7 @@ public final class PiController extends AbstractModeController {
    * @param dutyWindowPeriods periods per duty window, {@code >= 1}
    * @param minDwell shortest time in one mode, {@code >= 0}
    * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
+   *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
    */
   public record Config(
       double setPointCps,
@@ -81,7 +83,7 @@ public final class PiController extends AbstractModeController {
     /** Default {@code controlPeriod}: 1 s, the control loop's default period. */
     public static final Duration DEFAULT_CONTROL_PERIOD = Duration.ofSeconds(1);
 
-    /** Default {@code dutyWindowPeriods}: 10 (the default). */
+    /** Default {@code dutyWindowPeriods}: 10, the research's duty window. */
     public static final int DEFAULT_DUTY_WINDOW_PERIODS = 10;
 
     /**
@@ -90,8 +92,6 @@ public final class PiController extends AbstractModeController {
      */
     public static final Duration DEFAULT_MIN_DWELL = Duration.ofSeconds(2);
 
-    /** Default {@code checkpointPeriod}: 500 ms, as for the threshold controller. */
-    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(500);
 
     /** Validates every parameter; see the record components for the ranges. */
     public Config {
@@ -103,6 +103,39 @@ public final class PiController extends AbstractModeController {
       ParameterCheck.nonNegative("minDwell", minDwell);
       ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
     }
+
+    /** The parameters as config files and the command line name them. */
+    static final List<ParameterDescriptor<Config>> PARAMETERS =
+        List.of(
+            ParameterDescriptor.decimal("set-point", "setPointCps", Config::setPointCps, DEFAULT_SET_POINT_CPS)
+                .unit("cps")
+                .range(">= 0")
+                .meaning("the cps to hold")
+                .searchedIn(0.1, 10),
+            ParameterDescriptor.decimal("kp", "kp", Config::kp, DEFAULT_KP)
+                .unit("ρ per cps")
+                .range(">= 0")
+                .meaning("proportional gain")
+                .searchedIn(0, 1),
+            ParameterDescriptor.decimal("ki", "ki", Config::ki, DEFAULT_KI)
+                .unit("ρ per cps·s")
+                .range("> 0")
+                .meaning("integral gain")
+                .searchedIn(0.001, 0.5),
+            ParameterDescriptor.duration("control-period", "controlPeriod", Config::controlPeriod, DEFAULT_CONTROL_PERIOD)
+                .range("> 0")
+                .meaning("the control period the gains are discretised for"),
+            ParameterDescriptor.integer(
+                    "duty-window", "dutyWindowPeriods", Config::dutyWindowPeriods, DEFAULT_DUTY_WINDOW_PERIODS)
+                .unit("periods")
+                .range(">= 1")
+                .meaning("control periods per duty window")
+                .searchedIn(2, 30),
+            ParameterDescriptor.duration("min-dwell", "minDwell", Config::minDwell, DEFAULT_MIN_DWELL)
+                .range(">= 0")
+                .meaning("shortest time in one mode")
+                .searchedIn(0, 10),
+            StaticController.checkpointPeriod(Config::checkpointPeriod));
 
     /** The defaults documented on the {@code DEFAULT_*} constants. */
     public static Config defaults() {
@@ -134,7 +167,7 @@ public final class PiController extends AbstractModeController {
       private Duration controlPeriod = DEFAULT_CONTROL_PERIOD;
       private int dutyWindowPeriods = DEFAULT_DUTY_WINDOW_PERIODS;
       private Duration minDwell = DEFAULT_MIN_DWELL;
-      private Duration checkpointPeriod = DEFAULT_CHECKPOINT_PERIOD;
+      private Duration checkpointPeriod = StaticController.DEFAULT_CHECKPOINT_PERIOD;
 
       private Builder() {}
 
@@ -191,6 +224,23 @@ public final class PiController extends AbstractModeController {
       }
     }
   }
+
+  /** The PI controller in the {@link ControllerRegistry}, named {@code pi}. */
+  public static final ControllerDescriptor<Config> DESCRIPTOR =
+      ControllerDescriptor.of(
+          "pi",
+          "the research's proportional-integral hybrid with a duty cycle",
+          Config.PARAMETERS,
+          values ->
+              new Config(
+                  values.decimal("setPointCps"),
+                  values.decimal("kp"),
+                  values.decimal("ki"),
+                  values.duration("controlPeriod"),
+                  values.integer("dutyWindowPeriods"),
+                  values.duration("minDwell"),
+                  values.duration("checkpointPeriod")),
+          PiController::new);
 
   private final Config config;
   private final double setPointCps;

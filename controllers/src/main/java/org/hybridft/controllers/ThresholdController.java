@@ -1,6 +1,7 @@
 package org.hybridft.controllers;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
@@ -44,6 +45,7 @@ public final class ThresholdController extends AbstractModeController {
    * @param minCheckpointStretch lower bound of the checkpoint stretch, {@code > 0}
    * @param maxCheckpointStretch upper bound of the checkpoint stretch, {@code >= min}
    * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
+   *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
    */
   public record Config(
       Duration coloWindow,
@@ -55,7 +57,7 @@ public final class ThresholdController extends AbstractModeController {
       Duration maxCheckpointStretch,
       Duration checkpointPeriod) {
 
-    /** Default {@code coloWindow}: 10 s, the and the research's judging window. */
+    /** Default {@code coloWindow}: 10 s, the research's judging window. */
     public static final Duration DEFAULT_COLO_WINDOW = Duration.ofSeconds(10);
 
     /**
@@ -83,12 +85,6 @@ public final class ThresholdController extends AbstractModeController {
      */
     public static final Duration DEFAULT_MAX_CHECKPOINT_STRETCH = Duration.ofSeconds(160);
 
-    /**
-     * Default {@code checkpointPeriod}: 500 ms. A checkpoint pauses the calibration guest about
-     * 85 ms, so checkpoint mode costs a downtime ratio near 17 % and adds at most half a second
-     * to replies.
-     */
-    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(500);
 
     /** Validates every parameter; see the record components for the ranges. */
     public Config {
@@ -109,6 +105,46 @@ public final class ThresholdController extends AbstractModeController {
           "initialCheckpointStretch", initialCheckpointStretch,
           "maxCheckpointStretch", maxCheckpointStretch);
     }
+
+    /** The parameters as config files and the command line name them. */
+    static final List<ParameterDescriptor<Config>> PARAMETERS =
+        List.of(
+            ParameterDescriptor.duration("colo-window", "coloWindow", Config::coloWindow, DEFAULT_COLO_WINDOW)
+                .range("> 0")
+                .meaning("how long a COLO stretch lasts before it is judged")
+                .searchedIn(2, 60),
+            ParameterDescriptor.decimal(
+                    "threshold-cps", "coloThresholdCps", Config::coloThresholdCps, DEFAULT_COLO_THRESHOLD_CPS)
+                .unit("cps")
+                .range(">= 0")
+                .meaning("average cps above which a COLO stretch is bad")
+                .searchedIn(0.1, 10),
+            ParameterDescriptor.duration(
+                    "initial-stretch", "initialCheckpointStretch", Config::initialCheckpointStretch,
+                    DEFAULT_INITIAL_CHECKPOINT_STRETCH)
+                .range("in [min-stretch, max-stretch]")
+                .meaning("first checkpoint stretch")
+                .searchedIn(
+                    DEFAULT_MIN_CHECKPOINT_STRETCH.toSeconds(), DEFAULT_MAX_CHECKPOINT_STRETCH.toSeconds()),
+            ParameterDescriptor.decimal("alpha", "alpha", Config::alpha, DEFAULT_ALPHA)
+                .range("> 1")
+                .meaning("stretch factor after bad COLO")
+                .searchedIn(1.05, 8),
+            ParameterDescriptor.decimal("beta", "beta", Config::beta, DEFAULT_BETA)
+                .range("in (0, 1)")
+                .meaning("stretch factor after good COLO")
+                .searchedIn(0.05, 0.95),
+            ParameterDescriptor.duration(
+                    "min-stretch", "minCheckpointStretch", Config::minCheckpointStretch,
+                    DEFAULT_MIN_CHECKPOINT_STRETCH)
+                .range("> 0")
+                .meaning("shortest checkpoint stretch"),
+            ParameterDescriptor.duration(
+                    "max-stretch", "maxCheckpointStretch", Config::maxCheckpointStretch,
+                    DEFAULT_MAX_CHECKPOINT_STRETCH)
+                .range(">= min-stretch")
+                .meaning("longest checkpoint stretch"),
+            StaticController.checkpointPeriod(Config::checkpointPeriod));
 
     /** The defaults documented on the {@code DEFAULT_*} constants. */
     public static Config defaults() {
@@ -142,7 +178,7 @@ public final class ThresholdController extends AbstractModeController {
       private double beta = DEFAULT_BETA;
       private Duration minCheckpointStretch = DEFAULT_MIN_CHECKPOINT_STRETCH;
       private Duration maxCheckpointStretch = DEFAULT_MAX_CHECKPOINT_STRETCH;
-      private Duration checkpointPeriod = DEFAULT_CHECKPOINT_PERIOD;
+      private Duration checkpointPeriod = StaticController.DEFAULT_CHECKPOINT_PERIOD;
 
       private Builder() {}
 
@@ -212,6 +248,24 @@ public final class ThresholdController extends AbstractModeController {
       }
     }
   }
+
+  /** The threshold controller in the {@link ControllerRegistry}, named {@code threshold}. */
+  public static final ControllerDescriptor<Config> DESCRIPTOR =
+      ControllerDescriptor.of(
+          "threshold",
+          "the research's α/β threshold hybrid",
+          Config.PARAMETERS,
+          values ->
+              new Config(
+                  values.duration("coloWindow"),
+                  values.decimal("coloThresholdCps"),
+                  values.duration("initialCheckpointStretch"),
+                  values.decimal("alpha"),
+                  values.decimal("beta"),
+                  values.duration("minCheckpointStretch"),
+                  values.duration("maxCheckpointStretch"),
+                  values.duration("checkpointPeriod")),
+          ThresholdController::new);
 
   private final Config config;
   private final long coloWindowNanos;
