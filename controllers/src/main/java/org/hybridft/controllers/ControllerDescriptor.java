@@ -194,6 +194,11 @@ public final class ControllerDescriptor<C> {
         controllerFactory.apply(Objects.requireNonNull(config, "config")), "controller factory of " + name);
   }
 
+  /** A new controller with every parameter at its default. */
+  public ModeController createDefault() {
+    return create(defaults());
+  }
+
   /**
    * The controller with {@code values} as {@link #config(Map)} reads them, named {@code label} in
    * tables.

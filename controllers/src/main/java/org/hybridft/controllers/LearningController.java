@@ -110,7 +110,6 @@ public final class LearningController extends AbstractModeController {
                 .meaning("cost of a period in checkpoint mode"),
             StaticController.checkpointPeriod(Config::checkpointPeriod),
             ParameterDescriptor.decimal("discount", "discount", Config::discount, DEFAULT_DISCOUNT)
-                .unit("per period")
                 .range("in (0, 1)")
                 .meaning("per-period discount of past evidence")
                 .searchedIn(0.8, 0.999),

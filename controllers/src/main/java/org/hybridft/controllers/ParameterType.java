@@ -17,12 +17,12 @@ public enum ParameterType {
    */
   DURATION {
     @Override
-    Object parse(String text) {
+    public Object parse(String text) {
       return parseDuration(text);
     }
 
     @Override
-    String format(Object value) {
+    public String format(Object value) {
       long nanos = ((Duration) value).toNanos();
       if (nanos % 1_000_000 == 0 && Math.abs(nanos) < 1_000_000_000L) {
         return nanos / 1_000_000 + "ms";
@@ -31,12 +31,12 @@ public enum ParameterType {
     }
 
     @Override
-    double toNumber(Object value) {
+    public double toNumber(Object value) {
       return ((Duration) value).toNanos() / 1e9;
     }
 
     @Override
-    Object fromNumber(double number) {
+    public Object fromNumber(double number) {
       return Duration.ofNanos(Math.round(number * 1e9));
     }
   },
@@ -44,7 +44,7 @@ public enum ParameterType {
   /** A finite or infinite {@code double}, written as Java writes it ({@code 2.5}, {@code 0.05}). */
   DECIMAL {
     @Override
-    Object parse(String text) {
+    public Object parse(String text) {
       try {
         return Double.parseDouble(text.strip());
       } catch (NumberFormatException notANumber) {
@@ -53,17 +53,17 @@ public enum ParameterType {
     }
 
     @Override
-    String format(Object value) {
+    public String format(Object value) {
       return Double.toString((Double) value);
     }
 
     @Override
-    double toNumber(Object value) {
+    public double toNumber(Object value) {
       return (Double) value;
     }
 
     @Override
-    Object fromNumber(double number) {
+    public Object fromNumber(double number) {
       return number;
     }
   },
@@ -71,7 +71,7 @@ public enum ParameterType {
   /** An {@code int}, written in decimal. As a number it is rounded to the nearest whole one. */
   INTEGER {
     @Override
-    Object parse(String text) {
+    public Object parse(String text) {
       try {
         return Integer.parseInt(text.strip());
       } catch (NumberFormatException notAnInteger) {
@@ -80,17 +80,17 @@ public enum ParameterType {
     }
 
     @Override
-    String format(Object value) {
+    public String format(Object value) {
       return Integer.toString((Integer) value);
     }
 
     @Override
-    double toNumber(Object value) {
+    public double toNumber(Object value) {
       return (Integer) value;
     }
 
     @Override
-    Object fromNumber(double number) {
+    public Object fromNumber(double number) {
       return Math.toIntExact(Math.round(number));
     }
   };
@@ -100,16 +100,16 @@ public enum ParameterType {
    *
    * @throws IllegalArgumentException quoting the text and saying what is expected
    */
-  abstract Object parse(String text);
+  public abstract Object parse(String text);
 
   /** Writes a value so that {@link #parse} reads back the same value. */
-  abstract String format(Object value);
+  public abstract String format(Object value);
 
   /** The value as a number for the tuner (seconds for a duration). */
-  abstract double toNumber(Object value);
+  public abstract double toNumber(Object value);
 
   /** The value of a tuner's number (seconds for a duration). */
-  abstract Object fromNumber(double number);
+  public abstract Object fromNumber(double number);
 
   /**
    * Reads a duration as {@link #DURATION} documents: a number and a unit, or ISO-8601.

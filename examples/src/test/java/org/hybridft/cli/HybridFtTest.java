@@ -25,7 +25,7 @@ class HybridFtTest {
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
     assertThat(lines.get(0)).isEqualTo(ResultsCsv.HEADER);
-    assertThat(lines).hasSize(1 + 5 * ControllerCatalog.NAMES.size() * 2);
+    assertThat(lines).hasSize(1 + 5 * org.hybridft.controllers.ControllerRegistry.builtIn().names().size() * 2);
     for (String workload : List.of("rubis", "bugzilla", "video", "phased", "synthetic")) {
       Path png = dir.resolve(workload + ".png");
       assertThat(png).exists();
@@ -39,7 +39,7 @@ class HybridFtTest {
     assertThat(Files.readAllBytes(summary)).startsWith(0x89, 'P', 'N', 'G');
     assertThat(outcome.out()).contains("6 plots");
     assertThat(outcome.out()).contains("controller", "downtime", "lat p99 ms", "threshold", "orbit", "*");
-    int total = 5 * ControllerCatalog.NAMES.size() * 2;
+    int total = 5 * org.hybridft.controllers.ControllerRegistry.builtIn().names().size() * 2;
     assertThat(outcome.err()).contains(total + "/" + total + " runs");
   }
 

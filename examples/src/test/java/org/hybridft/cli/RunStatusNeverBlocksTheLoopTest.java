@@ -72,7 +72,7 @@ class RunStatusNeverBlocksTheLoopTest {
     RunCommand.RunSummary summary = new RunCommand.RunSummary(System.nanoTime());
     CountDownLatch ended = new CountDownLatch(1);
     ControlLoop loop =
-        ControlLoop.builder(ControllerCatalog.spec("pi", new ControllerOptions()).create(), counter,
+        ControlLoop.builder(org.hybridft.controllers.ControllerRegistry.builtIn().create("pi", java.util.Map.of()), counter,
                 (mode, periodNanos) -> {})
             .scheduler(scheduler)
             .period(Duration.ofMillis(1))
