@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.hybridft.core.ModeController;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A controller as the {@link ControllerRegistry} knows it: its name, its config's parameters, how
@@ -22,9 +23,8 @@ import org.hybridft.core.ModeController;
  *
  * <pre>{@code
  * public static final ControllerDescriptor<Config> DESCRIPTOR =
- *     ControllerDescriptor.of("threshold", "the research's α/β threshold hybrid", Config.PARAMETERS,
- *         values -> new Config(values.duration("coloWindow"), values.decimal("coloThresholdCps"), ...),
- *         ThresholdController::new);
+ *     ControllerDescriptor.ofRecord("threshold", "the research's α/β threshold hybrid", Config.class,
+ *         Config.PARAMETERS, ThresholdController::new);
  * }</pre>
  *
  * <p>The config is made by the config record's own constructor, so text values are validated
@@ -39,13 +39,13 @@ public final class ControllerDescriptor<C> {
    * config record's component name; what a descriptor's config factory builds the config from.
    */
   public static final class Values {
-    private final Map<String, Object> byName;
+    private final Map<String, ? extends @Nullable Object> byName;
 
-    private Values(Map<String, Object> byName) {
+    Values(Map<String, ? extends @Nullable Object> byName) {
       this.byName = byName;
     }
 
-    /** The duration parameter {@code name}. */
+    /** The duration parameter {@code name}; null only if a builder was given null. */
     public Duration duration(String name) {
       return (Duration) get(name);
     }
@@ -60,12 +60,11 @@ public final class ControllerDescriptor<C> {
       return (Integer) get(name);
     }
 
-    private Object get(String name) {
-      Object value = byName.get(name);
-      if (value == null) {
+    Object get(String name) {
+      if (!byName.containsKey(name)) {
         throw new IllegalStateException("no parameter named " + name + " (declared: " + byName.keySet() + ")");
       }
-      return value;
+      return byName.get(name);
     }
   }
 
@@ -112,6 +111,20 @@ public final class ControllerDescriptor<C> {
       String name, String summary, List<ParameterDescriptor<C>> parameters, Function<Values, C> configFactory,
       Function<? super C, ? extends ModeController> controllerFactory) {
     return new ControllerDescriptor<>(name, summary, parameters, configFactory, controllerFactory);
+  }
+
+  /**
+   * Describes a controller whose config is a record: each record component is made from the
+   * parameter of the same name, through the record's canonical constructor (public, in a package
+   * this module can read), which validates. {@link ThresholdController#DESCRIPTOR} is the model.
+   *
+   * @throws IllegalArgumentException as {@link #of}, or unless the record's components and the
+   *     parameters have the same names and matching types
+   */
+  public static <C extends Record> ControllerDescriptor<C> ofRecord(
+      String name, String summary, Class<C> config, List<ParameterDescriptor<C>> parameters,
+      Function<? super C, ? extends ModeController> controllerFactory) {
+    return of(name, summary, parameters, RecordFactory.of(config, parameters), controllerFactory);
   }
 
   /** The controller's name, such as {@code pi}. */

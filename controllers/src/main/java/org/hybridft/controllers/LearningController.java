@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A controller that learns online which mode costs less, with no gains to tune: the user states
@@ -129,93 +130,59 @@ public final class LearningController extends AbstractModeController {
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
-      return new Builder();
+      return new Builder(null);
     }
 
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
-      return new Builder()
-          .pausePerCheckpoint(pausePerCheckpoint)
-          .latencyWeight(latencyWeight)
-          .checkpointPeriod(checkpointPeriod)
-          .discount(discount)
-          .exploration(exploration)
-          .minDwell(minDwell);
+      return new Builder(this);
     }
 
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder {
-      private Duration pausePerCheckpoint = DEFAULT_PAUSE_PER_CHECKPOINT;
-      private double latencyWeight = DEFAULT_LATENCY_WEIGHT;
-      private Duration checkpointPeriod = StaticController.DEFAULT_CHECKPOINT_PERIOD;
-      private double discount = DEFAULT_DISCOUNT;
-      private double exploration = DEFAULT_EXPLORATION;
-      private Duration minDwell = DEFAULT_MIN_DWELL;
-
-      private Builder() {}
+    public static final class Builder extends ConfigBuilder<Config, Builder> {
+      private Builder(@Nullable Config from) {
+        super(Config.class, PARAMETERS, from);
+      }
 
       /** See {@link Config#pausePerCheckpoint()}. */
       public Builder pausePerCheckpoint(Duration pausePerCheckpoint) {
-        this.pausePerCheckpoint = pausePerCheckpoint;
-        return this;
+        return set("pausePerCheckpoint", pausePerCheckpoint);
       }
 
       /** See {@link Config#latencyWeight()}. */
       public Builder latencyWeight(double latencyWeight) {
-        this.latencyWeight = latencyWeight;
-        return this;
+        return set("latencyWeight", latencyWeight);
       }
 
       /** See {@link Config#checkpointPeriod()}. */
       public Builder checkpointPeriod(Duration checkpointPeriod) {
-        this.checkpointPeriod = checkpointPeriod;
-        return this;
+        return set("checkpointPeriod", checkpointPeriod);
       }
 
       /** See {@link Config#discount()}. */
       public Builder discount(double discount) {
-        this.discount = discount;
-        return this;
+        return set("discount", discount);
       }
 
       /** See {@link Config#exploration()}. */
       public Builder exploration(double exploration) {
-        this.exploration = exploration;
-        return this;
+        return set("exploration", exploration);
       }
 
       /** See {@link Config#minDwell()}. */
       public Builder minDwell(Duration minDwell) {
-        this.minDwell = minDwell;
-        return this;
-      }
-
-      /**
-       * Validates and builds.
-       *
-       * @throws IllegalArgumentException naming the first parameter out of range
-       */
-      public Config build() {
-        return new Config(
-            pausePerCheckpoint, latencyWeight, checkpointPeriod, discount, exploration, minDwell);
+        return set("minDwell", minDwell);
       }
     }
   }
 
   /** The learning controller in the {@link ControllerRegistry}, named {@code learning}. */
   public static final ControllerDescriptor<Config> DESCRIPTOR =
-      ControllerDescriptor.of(
+      ControllerDescriptor.ofRecord(
           "learning",
           "learns online which mode costs less (discounted UCB), no gains to tune",
+          Config.class,
           Config.PARAMETERS,
-          values ->
-              new Config(
-                  values.duration("pausePerCheckpoint"),
-                  values.decimal("latencyWeight"),
-                  values.duration("checkpointPeriod"),
-                  values.decimal("discount"),
-                  values.decimal("exploration"),
-                  values.duration("minDwell")),
           LearningController::new);
 
   private final Config config;

@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rule of the research prototype's QEMU patch ("COLO: Hybrid mode", ORBIT project), as a
@@ -105,83 +106,54 @@ public final class OrbitHybridController extends AbstractModeController {
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
-      return new Builder();
+      return new Builder(null);
     }
 
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
-      return new Builder()
-          .passiveLimit(passiveLimit)
-          .passiveCount(passiveCount)
-          .checkpointPeriod(checkpointPeriod)
-          .minCheckpoints(minCheckpoints)
-          .smoothing(smoothing);
+      return new Builder(this);
     }
 
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder {
-      private Duration passiveLimit = DEFAULT_PASSIVE_LIMIT;
-      private int passiveCount = DEFAULT_PASSIVE_COUNT;
-      private Duration checkpointPeriod = DEFAULT_CHECKPOINT_PERIOD;
-      private int minCheckpoints = DEFAULT_MIN_CHECKPOINTS;
-      private double smoothing = DEFAULT_SMOOTHING;
-
-      private Builder() {}
+    public static final class Builder extends ConfigBuilder<Config, Builder> {
+      private Builder(@Nullable Config from) {
+        super(Config.class, PARAMETERS, from);
+      }
 
       /** See {@link Config#passiveLimit()}. */
       public Builder passiveLimit(Duration passiveLimit) {
-        this.passiveLimit = passiveLimit;
-        return this;
+        return set("passiveLimit", passiveLimit);
       }
 
       /** See {@link Config#passiveCount()}. */
       public Builder passiveCount(int passiveCount) {
-        this.passiveCount = passiveCount;
-        return this;
+        return set("passiveCount", passiveCount);
       }
 
       /** See {@link Config#checkpointPeriod()}. */
       public Builder checkpointPeriod(Duration checkpointPeriod) {
-        this.checkpointPeriod = checkpointPeriod;
-        return this;
+        return set("checkpointPeriod", checkpointPeriod);
       }
 
       /** See {@link Config#minCheckpoints()}. */
       public Builder minCheckpoints(int minCheckpoints) {
-        this.minCheckpoints = minCheckpoints;
-        return this;
+        return set("minCheckpoints", minCheckpoints);
       }
 
       /** See {@link Config#smoothing()}. */
       public Builder smoothing(double smoothing) {
-        this.smoothing = smoothing;
-        return this;
-      }
-
-      /**
-       * Validates and builds.
-       *
-       * @throws IllegalArgumentException naming the first parameter out of range
-       */
-      public Config build() {
-        return new Config(passiveLimit, passiveCount, checkpointPeriod, minCheckpoints, smoothing);
+        return set("smoothing", smoothing);
       }
     }
   }
 
   /** The prototype's rule in the {@link ControllerRegistry}, named {@code orbit}. */
   public static final ControllerDescriptor<Config> DESCRIPTOR =
-      ControllerDescriptor.of(
+      ControllerDescriptor.ofRecord(
           "orbit",
           "the ORBIT prototype's rule: leave COLO while checkpoints come too often",
+          Config.class,
           Config.PARAMETERS,
-          values ->
-              new Config(
-                  values.duration("passiveLimit"),
-                  values.integer("passiveCount"),
-                  values.duration("checkpointPeriod"),
-                  values.integer("minCheckpoints"),
-                  values.decimal("smoothing")),
           OrbitHybridController::new);
 
   private final Config config;

@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The research's proportional-integral hybrid: a set-point {@code sp} (checkpoints per second)
@@ -144,102 +145,64 @@ public final class PiController extends AbstractModeController {
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
-      return new Builder();
+      return new Builder(null);
     }
 
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
-      return new Builder()
-          .setPointCps(setPointCps)
-          .kp(kp)
-          .ki(ki)
-          .controlPeriod(controlPeriod)
-          .dutyWindowPeriods(dutyWindowPeriods)
-          .minDwell(minDwell)
-          .checkpointPeriod(checkpointPeriod);
+      return new Builder(this);
     }
 
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder {
-      private double setPointCps = DEFAULT_SET_POINT_CPS;
-      private double kp = DEFAULT_KP;
-      private double ki = DEFAULT_KI;
-      private Duration controlPeriod = DEFAULT_CONTROL_PERIOD;
-      private int dutyWindowPeriods = DEFAULT_DUTY_WINDOW_PERIODS;
-      private Duration minDwell = DEFAULT_MIN_DWELL;
-      private Duration checkpointPeriod = StaticController.DEFAULT_CHECKPOINT_PERIOD;
-
-      private Builder() {}
+    public static final class Builder extends ConfigBuilder<Config, Builder> {
+      private Builder(@Nullable Config from) {
+        super(Config.class, PARAMETERS, from);
+      }
 
       /** See {@link Config#setPointCps()}. */
       public Builder setPointCps(double setPointCps) {
-        this.setPointCps = setPointCps;
-        return this;
+        return set("setPointCps", setPointCps);
       }
 
       /** See {@link Config#kp()}. */
       public Builder kp(double kp) {
-        this.kp = kp;
-        return this;
+        return set("kp", kp);
       }
 
       /** See {@link Config#ki()}. */
       public Builder ki(double ki) {
-        this.ki = ki;
-        return this;
+        return set("ki", ki);
       }
 
       /** See {@link Config#controlPeriod()}. */
       public Builder controlPeriod(Duration controlPeriod) {
-        this.controlPeriod = controlPeriod;
-        return this;
+        return set("controlPeriod", controlPeriod);
       }
 
       /** See {@link Config#dutyWindowPeriods()}. */
       public Builder dutyWindowPeriods(int dutyWindowPeriods) {
-        this.dutyWindowPeriods = dutyWindowPeriods;
-        return this;
+        return set("dutyWindowPeriods", dutyWindowPeriods);
       }
 
       /** See {@link Config#minDwell()}. */
       public Builder minDwell(Duration minDwell) {
-        this.minDwell = minDwell;
-        return this;
+        return set("minDwell", minDwell);
       }
 
       /** See {@link Config#checkpointPeriod()}. */
       public Builder checkpointPeriod(Duration checkpointPeriod) {
-        this.checkpointPeriod = checkpointPeriod;
-        return this;
-      }
-
-      /**
-       * Validates and builds.
-       *
-       * @throws IllegalArgumentException naming the first parameter out of range
-       */
-      public Config build() {
-        return new Config(
-            setPointCps, kp, ki, controlPeriod, dutyWindowPeriods, minDwell, checkpointPeriod);
+        return set("checkpointPeriod", checkpointPeriod);
       }
     }
   }
 
   /** The PI controller in the {@link ControllerRegistry}, named {@code pi}. */
   public static final ControllerDescriptor<Config> DESCRIPTOR =
-      ControllerDescriptor.of(
+      ControllerDescriptor.ofRecord(
           "pi",
           "the research's proportional-integral hybrid with a duty cycle",
+          Config.class,
           Config.PARAMETERS,
-          values ->
-              new Config(
-                  values.decimal("setPointCps"),
-                  values.decimal("kp"),
-                  values.decimal("ki"),
-                  values.duration("controlPeriod"),
-                  values.integer("dutyWindowPeriods"),
-                  values.duration("minDwell"),
-                  values.duration("checkpointPeriod")),
           PiController::new);
 
   private final Config config;

@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The research's threshold (α/β) hybrid: run COLO, judge each COLO stretch by its average
@@ -153,118 +154,69 @@ public final class ThresholdController extends AbstractModeController {
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
-      return new Builder();
+      return new Builder(null);
     }
 
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
-      return new Builder()
-          .coloWindow(coloWindow)
-          .coloThresholdCps(coloThresholdCps)
-          .initialCheckpointStretch(initialCheckpointStretch)
-          .alpha(alpha)
-          .beta(beta)
-          .minCheckpointStretch(minCheckpointStretch)
-          .maxCheckpointStretch(maxCheckpointStretch)
-          .checkpointPeriod(checkpointPeriod);
+      return new Builder(this);
     }
 
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder {
-      private Duration coloWindow = DEFAULT_COLO_WINDOW;
-      private double coloThresholdCps = DEFAULT_COLO_THRESHOLD_CPS;
-      private Duration initialCheckpointStretch = DEFAULT_INITIAL_CHECKPOINT_STRETCH;
-      private double alpha = DEFAULT_ALPHA;
-      private double beta = DEFAULT_BETA;
-      private Duration minCheckpointStretch = DEFAULT_MIN_CHECKPOINT_STRETCH;
-      private Duration maxCheckpointStretch = DEFAULT_MAX_CHECKPOINT_STRETCH;
-      private Duration checkpointPeriod = StaticController.DEFAULT_CHECKPOINT_PERIOD;
-
-      private Builder() {}
+    public static final class Builder extends ConfigBuilder<Config, Builder> {
+      private Builder(@Nullable Config from) {
+        super(Config.class, PARAMETERS, from);
+      }
 
       /** See {@link Config#coloWindow()}. */
       public Builder coloWindow(Duration coloWindow) {
-        this.coloWindow = coloWindow;
-        return this;
+        return set("coloWindow", coloWindow);
       }
 
       /** See {@link Config#coloThresholdCps()}. */
       public Builder coloThresholdCps(double coloThresholdCps) {
-        this.coloThresholdCps = coloThresholdCps;
-        return this;
+        return set("coloThresholdCps", coloThresholdCps);
       }
 
       /** See {@link Config#initialCheckpointStretch()}. */
       public Builder initialCheckpointStretch(Duration initialCheckpointStretch) {
-        this.initialCheckpointStretch = initialCheckpointStretch;
-        return this;
+        return set("initialCheckpointStretch", initialCheckpointStretch);
       }
 
       /** See {@link Config#alpha()}. */
       public Builder alpha(double alpha) {
-        this.alpha = alpha;
-        return this;
+        return set("alpha", alpha);
       }
 
       /** See {@link Config#beta()}. */
       public Builder beta(double beta) {
-        this.beta = beta;
-        return this;
+        return set("beta", beta);
       }
 
       /** See {@link Config#minCheckpointStretch()}. */
       public Builder minCheckpointStretch(Duration minCheckpointStretch) {
-        this.minCheckpointStretch = minCheckpointStretch;
-        return this;
+        return set("minCheckpointStretch", minCheckpointStretch);
       }
 
       /** See {@link Config#maxCheckpointStretch()}. */
       public Builder maxCheckpointStretch(Duration maxCheckpointStretch) {
-        this.maxCheckpointStretch = maxCheckpointStretch;
-        return this;
+        return set("maxCheckpointStretch", maxCheckpointStretch);
       }
 
       /** See {@link Config#checkpointPeriod()}. */
       public Builder checkpointPeriod(Duration checkpointPeriod) {
-        this.checkpointPeriod = checkpointPeriod;
-        return this;
-      }
-
-      /**
-       * Validates and builds.
-       *
-       * @throws IllegalArgumentException naming the first parameter out of range
-       */
-      public Config build() {
-        return new Config(
-            coloWindow,
-            coloThresholdCps,
-            initialCheckpointStretch,
-            alpha,
-            beta,
-            minCheckpointStretch,
-            maxCheckpointStretch,
-            checkpointPeriod);
+        return set("checkpointPeriod", checkpointPeriod);
       }
     }
   }
 
   /** The threshold controller in the {@link ControllerRegistry}, named {@code threshold}. */
   public static final ControllerDescriptor<Config> DESCRIPTOR =
-      ControllerDescriptor.of(
+      ControllerDescriptor.ofRecord(
           "threshold",
           "the research's α/β threshold hybrid",
+          Config.class,
           Config.PARAMETERS,
-          values ->
-              new Config(
-                  values.duration("coloWindow"),
-                  values.decimal("coloThresholdCps"),
-                  values.duration("initialCheckpointStretch"),
-                  values.decimal("alpha"),
-                  values.decimal("beta"),
-                  values.duration("minCheckpointStretch"),
-                  values.duration("maxCheckpointStretch"),
-                  values.duration("checkpointPeriod")),
           ThresholdController::new);
 
   private final Config config;

@@ -143,6 +143,25 @@ class ControllerRegistryTest {
     assertThat(ParameterType.parseDuration("0.00025s")).isEqualTo(Duration.ofNanos(250_000));
   }
 
+  /** A config record for the descriptor checks below. */
+  record Two(double a, Duration b) {}
+
+  @Test
+  void aRecordDescriptorMustDescribeEveryComponentByNameAndType() {
+    ParameterDescriptor<Two> a = ParameterDescriptor.decimal("a", "a", Two::a, 1.0);
+    ParameterDescriptor<Two> b = ParameterDescriptor.duration("b", "b", Two::b, Duration.ofSeconds(1));
+    ParameterDescriptor<Two> aAsDuration = ParameterDescriptor.duration("a", "a", two -> Duration.ZERO, Duration.ZERO);
+
+    assertThat(ControllerDescriptor.ofRecord("two", "test", Two.class, List.of(a, b), two -> StaticController.colo())
+            .defaults())
+        .isEqualTo(new Two(1.0, Duration.ofSeconds(1)));
+    assertThatThrownBy(() -> ControllerDescriptor.ofRecord("two", "test", Two.class, List.of(a), two -> StaticController.colo()))
+        .hasMessageContaining("Two.b has no parameter descriptor");
+    assertThatThrownBy(
+            () -> ControllerDescriptor.ofRecord("two", "test", Two.class, List.of(aAsDuration, b), two -> StaticController.colo()))
+        .hasMessageContaining("Two.a is a double, described as DURATION");
+  }
+
   private static String messageOf(Runnable action) {
     try {
       action.run();

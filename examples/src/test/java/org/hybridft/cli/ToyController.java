@@ -32,9 +32,10 @@ public final class ToyController extends AbstractModeController {
 
   /** The toy in a registry, named {@code toy}. */
   public static final ControllerDescriptor<Config> DESCRIPTOR =
-      ControllerDescriptor.of(
+      ControllerDescriptor.ofRecord(
           "toy",
           "COLO up to a rate, checkpoint mode above it",
+          Config.class,
           List.of(
               ParameterDescriptor.decimal("limit-cps", "limitCps", Config::limitCps, 3.0)
                   .unit("cps")
@@ -45,7 +46,6 @@ public final class ToyController extends AbstractModeController {
                       "checkpoint-period", "checkpointPeriod", Config::checkpointPeriod, Duration.ofMillis(500))
                   .range("> 0")
                   .meaning("checkpoint mode's interval between checkpoints")),
-          values -> new Config(values.decimal("limitCps"), values.duration("checkpointPeriod")),
           ToyController::new);
 
   /** The registration the service file names. */
