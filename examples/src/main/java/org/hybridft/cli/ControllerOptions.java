@@ -143,11 +143,6 @@ public final class ControllerOptions {
     return REGISTRY.descriptors().stream().filter(d -> d.parameter(key).isPresent()).toList();
   }
 
-  /** The options given, keys without dashes to their text, in the order given. */
-  Map<String, String> given() {
-    return Map.copyOf(given);
-  }
-
   /**
    * The options given that {@code controller} reads, as config-file keys to text, the others left
    * out: they are reported by {@link #unusedBy}.
