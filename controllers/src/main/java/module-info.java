@@ -7,4 +7,6 @@ module org.hybridft.controllers {
   requires static transitive org.jspecify;
 
   exports org.hybridft.controllers;
+
+  uses org.hybridft.controllers.ControllerProvider;
 }

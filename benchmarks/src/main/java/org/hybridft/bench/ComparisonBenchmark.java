@@ -4,11 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.hybridft.controllers.LearningController;
-import org.hybridft.controllers.OrbitHybridController;
-import org.hybridft.controllers.PiController;
-import org.hybridft.controllers.StaticController;
-import org.hybridft.controllers.ThresholdController;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.sim.Comparison;
 import org.hybridft.sim.ComparisonResult;
 import org.hybridft.sim.ControllerSpec;
@@ -25,8 +21,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The wall time of the full default comparison, what {@code hybrid-ft compare} simulates with no
  * options: every built-in workload × the command's six controllers (checkpoint every 500 ms,
- * COLO, threshold, PI, ORBIT, learning, all with their defaults; the command's {@code
- * ControllerCatalog.NAMES}) × 10 runs × 30 simulated minutes, seed 1, one worker thread per core. One operation is one whole comparison (single shot: it takes
+ * COLO, threshold, PI, ORBIT, learning, all with their defaults; the {@code
+ * ControllerRegistry}'s built-in ones) × 10 runs × 30 simulated minutes, seed 1, one worker thread per core. One operation is one whole comparison (single shot: it takes
  * seconds); the command's table, CSV and plots are left out, as they take milliseconds.
  *
  * <p>{@code runs} and {@code minutes} are parameters only so that the CI smoke run can shrink
@@ -37,18 +33,9 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class ComparisonBenchmark {
   private static final List<ControllerSpec> COMMAND_CONTROLLERS =
-      List.of(
-          new ControllerSpec(
-              "checkpoint",
-              () -> StaticController.checkpoint(ThresholdController.Config.DEFAULT_CHECKPOINT_PERIOD)),
-          new ControllerSpec("colo", StaticController::colo),
-          new ControllerSpec(
-              "threshold", () -> new ThresholdController(ThresholdController.Config.defaults())),
-          new ControllerSpec("pi", () -> new PiController(PiController.Config.defaults())),
-          new ControllerSpec(
-              "orbit", () -> new OrbitHybridController(OrbitHybridController.Config.defaults())),
-          new ControllerSpec(
-              "learning", () -> new LearningController(LearningController.Config.defaults())));
+      ControllerRegistry.builtIn().descriptors().stream()
+          .map(descriptor -> new ControllerSpec(descriptor.name(), descriptor::createDefault))
+          .toList();
 
   /** Runs per workload and controller: the command's default. */
   @Param({"10"})

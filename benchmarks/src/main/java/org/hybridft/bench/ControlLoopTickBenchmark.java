@@ -2,7 +2,9 @@ package org.hybridft.bench;
 
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.core.CheckpointCounter;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.Mode;
@@ -39,8 +41,12 @@ public class ControlLoopTickBenchmark {
   private static final int MASK = LENGTH - 1;
   private static final long PERIOD_NANOS = 1_000_000_000L;
 
-  // No values listed: every controller, so a new one needs no edit here.
-  @Param public ControllerKind controller;
+  /**
+   * A controller of the {@link ControllerRegistry}, with its defaults: the built-in ones listed
+   * here; {@code -p controller=NAME} measures any registered one.
+   */
+  @Param({"checkpoint", "colo", "threshold", "pi", "orbit", "learning"})
+  public String controller;
 
   private final InMemoryCounter counter = new InMemoryCounter();
   private final CountingActuator actuator = new CountingActuator();
@@ -63,7 +69,7 @@ public class ControlLoopTickBenchmark {
     scheduler = new VirtualScheduler();
     index = 0;
     loop =
-        ControlLoop.builder(controller.create(), counter, actuator, scheduler)
+        ControlLoop.builder(ControllerRegistry.installed().create(controller, Map.of()), counter, actuator, scheduler)
             .clock(scheduler)
             .period(Duration.ofNanos(PERIOD_NANOS))
             .build();

@@ -1,6 +1,8 @@
 package org.hybridft.bench;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -12,7 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * One {@link ModeController#update} per operation for every {@link ControllerKind}: the work a
+ * One {@link ModeController#update} per operation for every registered controller: the work a
  * control loop asks of its controller once per control period. Rates come from {@link
  * MeasuredRates} and time advances one 1 s period per call, so each controller runs through its
  * real decisions, mode switches included. The returned mode is consumed by JMH's blackhole.
@@ -23,8 +25,12 @@ import org.openjdk.jmh.annotations.State;
 public class ControllerUpdateBenchmark {
   private static final long PERIOD_NANOS = 1_000_000_000L;
 
-  // No values listed: JMH runs every constant of the enum, so a new controller needs no edit here.
-  @Param public ControllerKind controller;
+  /**
+   * A controller of the {@link ControllerRegistry}, with its defaults: the built-in ones listed
+   * here; {@code -p controller=NAME} measures any registered one.
+   */
+  @Param({"checkpoint", "colo", "threshold", "pi", "orbit", "learning"})
+  public String controller;
 
   private ModeController modeController;
   private double[] rates;
@@ -34,7 +40,7 @@ public class ControllerUpdateBenchmark {
   /** Builds the controller in its initial state and the rates it is fed. */
   @Setup
   public void setUp() {
-    modeController = controller.create();
+    modeController = ControllerRegistry.installed().create(controller, Map.of());
     rates = MeasuredRates.checkpointsPerSecond(42);
     index = 0;
     nowNanos = 0;

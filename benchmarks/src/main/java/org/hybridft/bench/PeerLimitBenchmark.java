@@ -55,7 +55,7 @@ public class PeerLimitBenchmark {
     startNanos = 0;
   }
 
-  /** One sample into {@link AIMDLimit}: the reference figure for "no slower than". */
+  /** One sample into {@link AIMDLimit}: the reference figure our controllers must be no slower than. */
   @Benchmark
   public int aimdOnSample() {
     int i = index++ & MASK;

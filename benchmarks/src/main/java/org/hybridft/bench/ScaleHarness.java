@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.hybridft.controllers.ControllerDescriptor;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.core.CheckpointCounter;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.Mode;
@@ -34,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * Not a JMH benchmark: the quantity is a steady-state share of a core over a minute, not the time
  * of one call.
  *
- * <p>For each loop count it builds the loops (controllers of every {@link ControllerKind} in
+ * <p>For each loop count it builds the loops (controllers of every controller of the {@link ControllerRegistry} in
  * turn; each VM's counter advances by its own rate per read, drawn from deterministic,
  * non-deterministic and mixed workloads, so some loops switch modes and call their no-op
  * actuator), starts them with start delays spread over one period (as {@code
@@ -232,7 +234,7 @@ public final class ScaleHarness {
 
     Recorder lateness = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
     SwitchCounter switches = new SwitchCounter();
-    ControllerKind[] kinds = ControllerKind.values();
+    List<ControllerDescriptor<?>> kinds = ControllerRegistry.installed().descriptors();
     SplittableRandom random = new SplittableRandom(loopCount);
     List<ControlLoop> loops = new ArrayList<>(loopCount);
     for (int i = 0; i < loopCount; i++) {
@@ -255,7 +257,7 @@ public final class ScaleHarness {
       }
       ControlLoop loop =
           ControlLoop.builder(
-                  kinds[i % kinds.length].create(),
+                  kinds.get(i % kinds.size()).createDefault(),
                   new InMemoryCounter(checkpointsPerPeriod(random)),
                   NO_OP_ACTUATOR, loopScheduler)
               .startDelay(Duration.ofNanos(startDelayNanos))

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.hybridft.sim.Comparison;
 import org.hybridft.sim.ComparisonResult;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.sim.ControllerSpec;
 import org.hybridft.sim.Workload;
 import org.hybridft.sim.WorkloadProfile;
@@ -46,8 +47,9 @@ public final class CompareCommand implements Callable<Integer> {
       names = "--controllers",
       split = ",",
       paramLabel = "C",
-      description = "controllers (default: all of checkpoint, colo, threshold, pi, orbit, learning)")
-  List<String> controllers = ControllerCatalog.NAMES;
+      completionCandidates = ControllerOptions.Names.class,
+      description = "controllers, of ${COMPLETION-CANDIDATES} (default: the built-in ones, ${DEFAULT-VALUE})")
+  List<String> controllers = ControllerRegistry.builtIn().names();
 
   @Option(
       names = "--config",
@@ -65,15 +67,7 @@ public final class CompareCommand implements Callable<Integer> {
     // Before any simulation: a bad --out should cost nothing.
     OutputDirectory.create(run.out);
     List<Workload> chosen = resolveWorkloads(workloads);
-    List<ControllerSpec> specs =
-        new ArrayList<>(ControllerCatalog.specs(distinct("controller", controllers), parameters));
-    for (java.nio.file.Path config : configs) {
-      ControllerSpec tuned = ControllerConfigFile.resolve(null, config, new ControllerOptions(), null).spec();
-      if (specs.stream().anyMatch(existing -> existing.name().equals(tuned.name()))) {
-        throw new UsageException("controller '" + tuned.name() + "' from " + config + " is listed twice");
-      }
-      specs.add(tuned);
-    }
+    List<ControllerSpec> specs = parameters.specs(distinct("controller", controllers), configs);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String unused : parameters.unusedBy(distinct("controller", controllers))) {

@@ -1,138 +1,175 @@
 package org.hybridft.cli;
 
-import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
-import picocli.CommandLine.Option;
+import org.hybridft.controllers.ControllerConfiguration;
+import org.hybridft.controllers.ControllerDescriptor;
+import org.hybridft.controllers.ControllerRegistry;
+import org.hybridft.controllers.ParameterDescriptor;
+import org.hybridft.controllers.ParameterType;
+import org.hybridft.sim.ControllerSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * The controllers' parameters as options. Each option left out keeps the controller's documented
- * default; each given one is validated by the controller's config record.
+ * The controllers' parameters as options, one {@code --key} per parameter key of the {@link
+ * ControllerRegistry#installed() installed controllers}, with its help derived from the
+ * registry's descriptions. Each option left out keeps the controller's documented default; each
+ * given one is validated by the controller's config record when the controller is made.
  */
+@Command(modelTransformer = ControllerOptions.FromRegistry.class)
 public final class ControllerOptions {
-  @Option(
-      names = "--checkpoint-period",
-      converter = DurationConverter.class,
-      description = "checkpoint mode's interval for checkpoint, threshold, pi and learning (default 500ms)")
-  @Nullable Duration checkpointPeriod;
+  /** The controllers the command knows: the built-in ones and those on the class path. */
+  static final ControllerRegistry REGISTRY = ControllerRegistry.installed();
 
-  @Option(names = "--colo-window", converter = DurationConverter.class,
-      description = "threshold: how long a COLO stretch lasts before it is judged (default 10s)")
-  @Nullable Duration coloWindow;
+  private final Map<String, String> given = new LinkedHashMap<>();
 
-  @Option(names = "--threshold-cps",
-      description = "threshold: average cps above which a COLO stretch is bad (default 2.0)")
-  @Nullable Double thresholdCps;
+  /** The controllers' names, for {@code --controller}'s help ({@code ${COMPLETION-CANDIDATES}}). */
+  static final class Names implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return REGISTRY.names().iterator();
+    }
+  }
 
-  @Option(names = "--initial-stretch", converter = DurationConverter.class,
-      description = "threshold: first checkpoint stretch (default 10s)")
-  @Nullable Duration initialStretch;
+  /**
+   * Adds the options to the command that mixes {@link ControllerOptions} in. picocli calls it with
+   * the mixing command's spec.
+   */
+  static final class FromRegistry implements IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec command) {
+      ControllerOptions options = null;
+      for (CommandSpec mixin : command.mixins().values()) {
+        if (mixin.userObject() instanceof ControllerOptions mixed) {
+          options = mixed;
+        }
+      }
+      if (options == null) {
+        throw new IllegalStateException(command.name() + " applies ControllerOptions without mixing it in");
+      }
+      for (String key : keys()) {
+        command.addOption(option(key, options));
+      }
+      return command;
+    }
+  }
 
-  @Option(names = "--alpha", description = "threshold: stretch factor after bad COLO, > 1 (default 2)")
-  @Nullable Double alpha;
+  /** Every parameter key and alias of the registry, in registration order. */
+  static List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    for (ControllerDescriptor<?> descriptor : REGISTRY.descriptors()) {
+      for (ParameterDescriptor<?> parameter : descriptor.parameters()) {
+        if (!keys.contains(parameter.key())) {
+          keys.add(parameter.key());
+        }
+        for (String alias : parameter.aliases()) {
+          if (!keys.contains(alias)) {
+            keys.add(alias);
+          }
+        }
+      }
+    }
+    return keys;
+  }
 
-  @Option(names = "--beta", description = "threshold: stretch factor after good COLO, in (0, 1) (default 0.5)")
-  @Nullable Double beta;
+  private static OptionSpec option(String key, ControllerOptions options) {
+    ParameterType type = readers(key).get(0).parameter(key).orElseThrow().type();
+    ISetter setter =
+        new ISetter() {
+          @Override
+          public <T> T set(T value) {
+            if (value != null) {
+              options.given.put(key, (String) value);
+            }
+            return null;
+          }
+        };
+    return OptionSpec.builder("--" + key)
+        .type(String.class)
+        .paramLabel(type == ParameterType.DURATION ? "D" : type == ParameterType.INTEGER ? "N" : "X")
+        .converters(
+            text -> {
+              try {
+                type.parse(text);
+              } catch (IllegalArgumentException invalid) {
+                throw new TypeConversionException(invalid.getMessage());
+              }
+              return text;
+            })
+        .description(describe(key))
+        .setter(setter)
+        .build();
+  }
 
-  @Option(names = "--min-stretch", converter = DurationConverter.class,
-      description = "threshold: shortest checkpoint stretch (default 5s)")
-  @Nullable Duration minStretch;
+  /**
+   * An option's help: the controllers that read it, what it means, its range and its defaults,
+   * such as {@code threshold: stretch factor after bad COLO, > 1 (default 2.0)}.
+   */
+  static String describe(String key) {
+    List<ControllerDescriptor<?>> readers = readers(key);
+    ParameterDescriptor<?> first = readers.get(0).parameter(key).orElseThrow();
+    String names = String.join(", ", readers.stream().map(ControllerDescriptor::name).toList());
+    if (first.aliases().contains(key)) {
+      return names + ": deprecated, use --" + first.key();
+    }
+    Map<String, List<String>> byDefault = new LinkedHashMap<>();
+    for (ControllerDescriptor<?> reader : readers) {
+      ParameterDescriptor<?> parameter = reader.parameter(key).orElseThrow();
+      byDefault.computeIfAbsent(parameter.formattedDefault(), d -> new ArrayList<>()).add(reader.name());
+    }
+    List<String> defaults = new ArrayList<>();
+    byDefault.forEach(
+        (value, controllers) ->
+            defaults.add(defaults.isEmpty() || byDefault.size() == 1 ? value : String.join(", ", controllers) + " " + value));
+    String unit =
+        first.unit().isEmpty() || first.type() == ParameterType.DURATION ? "" : " [" + first.unit() + "]";
+    String range = first.range().isEmpty() ? "" : ", " + first.range();
+    return (names + ": " + first.meaning() + unit + range + " (default " + String.join("; ", defaults) + ")")
+        .replace("%", "%%");
+  }
 
-  @Option(names = "--max-stretch", converter = DurationConverter.class,
-      description = "threshold: longest checkpoint stretch (default 160s)")
-  @Nullable Duration maxStretch;
+  /** The controllers that read {@code key} as a parameter key or alias. */
+  private static List<ControllerDescriptor<?>> readers(String key) {
+    return REGISTRY.descriptors().stream().filter(d -> d.parameter(key).isPresent()).toList();
+  }
 
-  @Option(names = "--set-point", description = "pi: the cps to hold (default 2.5)")
-  @Nullable Double setPoint;
-
-  @Option(names = "--kp", description = "pi: proportional gain, >= 0 (default 0.05)")
-  @Nullable Double kp;
-
-  @Option(names = "--ki", description = "pi: integral gain, > 0 (default 0.02)")
-  @Nullable Double ki;
-
-  @Option(names = "--duty-window", description = "pi: control periods per duty window, >= 1 (default 10)")
-  @Nullable Integer dutyWindow;
-
-  @Option(names = "--min-dwell", converter = DurationConverter.class,
-      description = "pi, learning: shortest time in one mode (default 2s)")
-  @Nullable Duration minDwell;
-
-  @Option(names = "--latency-weight",
-      description = "learning: cost of a period in checkpoint mode, in downtime ratio, >= 0 (default 0.05)")
-  @Nullable Double latencyWeight;
-
-  @Option(names = "--pause-per-checkpoint", converter = DurationConverter.class,
-      description = "learning: guest pause of one checkpoint (default 85ms)")
-  @Nullable Duration pausePerCheckpoint;
-
-  @Option(names = "--discount",
-      description = "learning: per-period discount of past evidence, in (0, 1) (default 0.98)")
-  @Nullable Double discount;
-
-  @Option(names = "--exploration",
-      description = "learning: exploration constant of the optimism bonus, >= 0 (default 0.01)")
-  @Nullable Double exploration;
-
-  @Option(names = "--passive-limit", converter = DurationConverter.class,
-      description = "orbit: mean checkpoint interval below which COLO is abandoned (default 400ms)")
-  @Nullable Duration passiveLimit;
-
-  @Option(names = "--passive-count", description = "orbit: checkpoints per passive stretch (default 100)")
-  @Nullable Integer passiveCount;
-
-  @Option(names = "--passive-period", converter = DurationConverter.class,
-      description = "orbit: checkpoint interval in passive mode (default 250ms)")
-  @Nullable Duration passivePeriod;
-
-  @Option(names = "--min-checkpoints",
-      description = "orbit: checkpoints seen before the mean is trusted (default 5)")
-  @Nullable Integer minCheckpoints;
-
-  @Option(names = "--smoothing", description = "orbit: weight of the newest interval, in (0, 1] (default 0.3)")
-  @Nullable Double smoothing;
+  /**
+   * The options given that {@code controller} reads, as config-file keys to text, the others left
+   * out: they are reported by {@link #unusedBy}.
+   */
+  Map<String, String> readBy(ControllerDescriptor<?> controller) {
+    Map<String, String> read = new LinkedHashMap<>();
+    given.forEach(
+        (key, value) -> {
+          if (controller.parameter(key).isPresent()) {
+            read.put(key, value);
+          }
+        });
+    return read;
+  }
 
   /**
    * The options given that none of {@code controllers} reads, such as {@code --alpha} with only
    * {@code pi}: the command warns about them rather than ignore them silently.
    */
   List<String> unusedBy(List<String> controllers) {
-    Map<String, Object> given = new LinkedHashMap<>();
-    put(given, "--checkpoint-period", checkpointPeriod);
-    put(given, "--colo-window", coloWindow);
-    put(given, "--threshold-cps", thresholdCps);
-    put(given, "--initial-stretch", initialStretch);
-    put(given, "--alpha", alpha);
-    put(given, "--beta", beta);
-    put(given, "--min-stretch", minStretch);
-    put(given, "--max-stretch", maxStretch);
-    put(given, "--set-point", setPoint);
-    put(given, "--kp", kp);
-    put(given, "--ki", ki);
-    put(given, "--duty-window", dutyWindow);
-    put(given, "--min-dwell", minDwell);
-    put(given, "--passive-limit", passiveLimit);
-    put(given, "--passive-count", passiveCount);
-    put(given, "--passive-period", passivePeriod);
-    put(given, "--min-checkpoints", minCheckpoints);
-    put(given, "--smoothing", smoothing);
-    put(given, "--latency-weight", latencyWeight);
-    put(given, "--pause-per-checkpoint", pausePerCheckpoint);
-    put(given, "--discount", discount);
-    put(given, "--exploration", exploration);
     List<String> unused = new ArrayList<>();
     for (String option : given.keySet()) {
-      boolean read = false;
-      for (String controller : controllers) {
-        read |= readers(option).contains(controller);
-      }
+      List<String> readers = readers(option).stream().map(ControllerDescriptor::name).toList();
+      boolean read = controllers.stream().anyMatch(c -> readers.contains(c.strip().toLowerCase(Locale.ROOT)));
       if (!read) {
-        List<String> readers = readers(option);
         unused.add(
-            option + " is ignored: only " + String.join(" and ", readers)
+            "--" + option + " is ignored: only " + String.join(" and ", readers)
                 + (readers.size() == 1
                     ? " reads it, and it is not simulated"
                     : " read it, and none of them is simulated"));
@@ -142,56 +179,53 @@ public final class ControllerOptions {
   }
 
   /**
-   * Fills every option not given here from {@code defaults} (a config file's values), so that
-   * options on the command line override the file.
+   * The controller named {@code name} with the options it reads, shown as {@code name}.
+   *
+   * @throws UsageException for an unknown controller
+   * @throws IllegalArgumentException for a value its config refuses
    */
-  void fillFrom(ControllerOptions defaults) {
-    for (java.lang.reflect.Field field : ControllerOptions.class.getDeclaredFields()) {
-      if (!field.isAnnotationPresent(Option.class)) {
-        continue;
-      }
-      try {
-        if (field.get(this) == null) {
-          field.set(this, field.get(defaults));
-        }
-      } catch (IllegalAccessException impossible) {
-        throw new IllegalStateException(impossible);
-      }
+  ControllerConfiguration<?> configured(String name) {
+    ControllerDescriptor<?> descriptor = descriptor(name);
+    return descriptor.configured(descriptor.name(), readBy(descriptor));
+  }
+
+  /**
+   * The controller named {@code name}.
+   *
+   * @throws UsageException naming the known ones if there is none
+   */
+  static ControllerDescriptor<?> descriptor(String name) {
+    try {
+      return REGISTRY.descriptor(name);
+    } catch (IllegalArgumentException unknown) {
+      throw new UsageException(unknown.getMessage(), unknown);
     }
   }
 
-  private static void put(Map<String, Object> given, String option, @Nullable Object value) {
-    if (value != null) {
-      given.put(option, value);
+  /**
+   * The simulator's specs of the controllers {@code names} with the options they read, then of
+   * each config file's controller under its name.
+   *
+   * @throws UsageException for an unknown controller, a bad file or a name listed twice
+   * @throws IllegalArgumentException for a value a controller's config refuses
+   */
+  List<ControllerSpec> specs(List<String> names, List<Path> configs) {
+    List<ControllerSpec> specs = new ArrayList<>();
+    for (String name : names) {
+      specs.add(spec(configured(name)));
     }
+    for (Path config : configs) {
+      ControllerConfiguration<?> tuned = ControllerConfigFile.read(config);
+      if (specs.stream().anyMatch(existing -> existing.name().equals(tuned.label()))) {
+        throw new UsageException("controller '" + tuned.label() + "' from " + config + " is listed twice");
+      }
+      specs.add(spec(tuned));
+    }
+    return specs;
   }
 
-  private static List<String> readers(String option) {
-    switch (option) {
-      case "--checkpoint-period":
-        return List.of("checkpoint", "threshold", "pi", "learning");
-      case "--colo-window":
-      case "--threshold-cps":
-      case "--initial-stretch":
-      case "--alpha":
-      case "--beta":
-      case "--min-stretch":
-      case "--max-stretch":
-        return List.of("threshold");
-      case "--set-point":
-      case "--kp":
-      case "--ki":
-      case "--duty-window":
-        return List.of("pi");
-      case "--min-dwell":
-        return List.of("pi", "learning");
-      case "--latency-weight":
-      case "--pause-per-checkpoint":
-      case "--discount":
-      case "--exploration":
-        return List.of("learning");
-      default:
-        return List.of("orbit");
-    }
+  /** The simulator's spec of a configured controller: its label and fresh controllers. */
+  static ControllerSpec spec(ControllerConfiguration<?> configuration) {
+    return new ControllerSpec(configuration.label(), configuration::create);
   }
 }

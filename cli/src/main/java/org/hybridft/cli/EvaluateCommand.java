@@ -151,14 +151,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     RealWorkload chosen = RealWorkload.byName(workload);
     InetSocketAddress target = httpAddress();
     List<String> names = CompareCommand.distinct("controller", controllers);
-    List<ControllerSpec> specs = new ArrayList<>(ControllerCatalog.specs(names, parameters));
-    for (Path config : configs) {
-      ControllerSpec tuned = ControllerConfigFile.resolve(null, config, new ControllerOptions(), null).spec();
-      if (specs.stream().anyMatch(existing -> existing.name().equals(tuned.name()))) {
-        throw new UsageException("controller '" + tuned.name() + "' from " + config + " is listed twice");
-      }
-      specs.add(tuned);
-    }
+    List<ControllerSpec> specs = parameters.specs(names, configs);
     primary.validateRecipe();
     OutputDirectory.create(out);
     PrintWriter stdout = spec.commandLine().getOut();

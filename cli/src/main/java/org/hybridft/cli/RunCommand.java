@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.controllers.ControllerConfiguration;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
@@ -68,8 +69,8 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin ColoPrimaryOptions primary;
 
-  @Option(names = "--controller", paramLabel = "C",
-      description = "checkpoint, colo, threshold, pi, orbit or learning (default threshold)")
+  @Option(names = "--controller", paramLabel = "C", completionCandidates = ControllerOptions.Names.class,
+      description = "one of ${COMPLETION-CANDIDATES} (default threshold)")
   @Nullable String controller;
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -111,8 +112,7 @@ public final class RunCommand implements Callable<Integer> {
     if (duration != null && (duration.isZero() || duration.isNegative())) {
       throw new UsageException("--duration must be > 0, was " + duration);
     }
-    org.hybridft.sim.ControllerSpec controllerSpec =
-        ControllerConfigFile.resolve(controller, config, parameters, "threshold").spec();
+    ControllerConfiguration<?> controllerSpec = ControllerConfigFile.resolve(controller, config, parameters, "threshold");
     ModeController modeController = controllerSpec.create();
     primary.validateRecipe();
     if (name != null && name.isBlank()) {
@@ -176,14 +176,14 @@ public final class RunCommand implements Callable<Integer> {
             .put("vm", vm)
             .put("qmp", primary.qmp)
             .put("qemu", client.greeting().version())
-            .put("controller", controllerSpec.name())
+            .put("controller", controllerSpec.label())
             .put("recipe", modeRecipe.name())
             .put("periodSeconds", period.toNanos() / 1e9);
         attached.put("metrics", endpoint == null ? null : endpoint.url());
         out.println(jsonLine(attached));
       } else {
         out.printf("attached to %s (QEMU %s): vm %s, controller %s, recipe %s, period %s%s%n",
-            primary.qmp, client.greeting().version(), vm, controllerSpec.name(), modeRecipe.name(), period,
+            primary.qmp, client.greeting().version(), vm, controllerSpec.label(), modeRecipe.name(), period,
             endpoint == null ? "" : "; metrics at " + endpoint.url());
       }
       out.flush();

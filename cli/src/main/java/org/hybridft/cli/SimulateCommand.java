@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.hybridft.sim.Comparison;
 import org.hybridft.sim.ComparisonResult;
+import org.hybridft.controllers.ControllerConfiguration;
 import org.hybridft.sim.ControllerSpec;
 import org.hybridft.sim.Trace;
 import org.hybridft.sim.TraceFormatException;
@@ -43,8 +44,8 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "replay a trace CSV (seconds,divergences_per_second[,requests_per_second[,dirty_mb_per_second[,service_ms]]])")
   @Nullable Path trace;
 
-  @Option(names = "--controller", paramLabel = "C",
-      description = "checkpoint, colo, threshold, pi, orbit or learning (default threshold, as for run)")
+  @Option(names = "--controller", paramLabel = "C", completionCandidates = ControllerOptions.Names.class,
+      description = "one of ${COMPLETION-CANDIDATES} (default threshold, as for run)")
   @Nullable String controller;
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -71,8 +72,8 @@ public final class SimulateCommand implements Callable<Integer> {
         trace != null
             ? readTrace(trace)
             : CompareCommand.resolveWorkloads(List.of(workload == null ? "synthetic" : workload)).get(0);
-    ControllerConfigFile.Resolved resolved = ControllerConfigFile.resolve(controller, config, parameters, "threshold");
-    ControllerSpec controllerSpec = resolved.spec();
+    ControllerConfiguration<?> resolved = ControllerConfigFile.resolve(controller, config, parameters, "threshold");
+    ControllerSpec controllerSpec = ControllerOptions.spec(resolved);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String unused : parameters.unusedBy(List.of(resolved.controller()))) {
@@ -101,7 +102,7 @@ public final class SimulateCommand implements Callable<Integer> {
     if (!noBaselines) {
       for (String mode : Report.STATIC_MODES) {
         if (!mode.equals(chosen.name())) {
-          all.add(ControllerCatalog.spec(mode, parameters));
+          all.add(ControllerOptions.spec(parameters.configured(mode)));
         }
       }
     }

@@ -42,10 +42,18 @@ import picocli.CommandLine.Spec;
       "Writes tuned-<controller>.properties (for --config) and tune-<controller>.png into --out."
     })
 public final class TuneCommand implements Callable<Integer> {
+  /** The controllers that can be tuned, for {@code --controller}'s help. */
+  static final class Tunable implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return ControllerParameterSpaces.tunable().iterator();
+    }
+  }
+
   @Spec CommandSpec spec;
 
   @Option(names = "--controller", required = true, paramLabel = "C",
-      description = "threshold, pi, orbit or learning")
+      completionCandidates = Tunable.class, description = "one of ${COMPLETION-CANDIDATES}")
   String controller = "";
 
   @Option(names = "--workload", paramLabel = "W",
@@ -149,8 +157,8 @@ public final class TuneCommand implements Callable<Integer> {
     for (int i = 0; i < best.length; i++) {
       TunableParameter parameter = space.parameters().get(i);
       stdout.printf(Locale.ROOT, "%-18s %14s %14s%n", parameter.name(),
-          ControllerParameterSpaces.format(parameter, defaults[i]),
-          ControllerParameterSpaces.format(parameter, best[i]));
+          ControllerParameterSpaces.format(space, i, defaults[i]),
+          ControllerParameterSpaces.format(space, i, best[i]));
     }
     boolean improved = result.bestScore() < result.defaultScore();
     stdout.printf(Locale.ROOT, "%-18s %14.4f %14.4f  %s%n", objectiveName,
@@ -173,7 +181,7 @@ public final class TuneCommand implements Callable<Integer> {
 
     Map<String, String> parameters = ControllerParameterSpaces.asOptions(space, best);
     Path config = out.resolve("tuned-" + space.controller() + ".properties");
-    ControllerConfigFile.write(config, space.controller(), space.controller() + "-tuned", parameters,
+    ControllerConfigFile.write(config, ControllerParameterSpaces.configuration(space, best), parameters.keySet(),
         String.format(Locale.ROOT, "hybrid-ft tune --controller %s %s --objective %s: %s %.4f (defaults %.4f)",
             space.controller(), trace != null ? "--trace " + trace.getFileName() : "--workload " + target.name(),
             objectiveName, objectiveName, result.bestScore(), result.defaultScore()));

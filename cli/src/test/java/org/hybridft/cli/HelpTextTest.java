@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.hybridft.controllers.ControllerDescriptor;
+import org.hybridft.controllers.ControllerRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -50,6 +52,31 @@ class HelpTextTest {
       String[] description = command.usageMessage().description();
       assertThat(description).as(command.name()).isNotEmpty();
       assertThat(description[0]).as(command.name()).endsWith(".");
+    }
+  }
+
+  @Test
+  void everyRegisteredParameterIsAnOptionOfEachCommandThatTakesControllerParameters() {
+    List<String> keys = new ArrayList<>();
+    for (ControllerDescriptor<?> controller : ControllerRegistry.installed().descriptors()) {
+      controller.parameters().forEach(parameter -> {
+        keys.add(parameter.key());
+        keys.addAll(parameter.aliases());
+      });
+    }
+    for (CommandSpec command : commands()) {
+      if (!List.of("simulate", "compare", "run", "evaluate").contains(command.name())) {
+        continue;
+      }
+      for (String key : keys) {
+        OptionSpec option = command.findOption("--" + key);
+        assertThat(option).as(command.name() + " --" + key).isNotNull();
+        assertThat(option.description()[0]).as(command.name() + " --" + key).contains(": ");
+      }
+      assertThat(command.findOption("--passive-period").description()[0])
+          .isEqualTo("orbit: deprecated, use --checkpoint-period");
+      assertThat(command.findOption("--checkpoint-period").description()[0])
+          .contains("checkpoint, threshold, pi, orbit, learning", "default 500ms; orbit 250ms");
     }
   }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.sim.ResultsCsv;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +26,7 @@ class HybridFtTest {
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
     assertThat(lines.get(0)).isEqualTo(ResultsCsv.HEADER);
-    assertThat(lines).hasSize(1 + 5 * ControllerCatalog.NAMES.size() * 2);
+    assertThat(lines).hasSize(1 + 5 * ControllerRegistry.builtIn().names().size() * 2);
     for (String workload : List.of("rubis", "bugzilla", "video", "phased", "synthetic")) {
       Path png = dir.resolve(workload + ".png");
       assertThat(png).exists();
@@ -39,7 +40,7 @@ class HybridFtTest {
     assertThat(Files.readAllBytes(summary)).startsWith(0x89, 'P', 'N', 'G');
     assertThat(outcome.out()).contains("6 plots");
     assertThat(outcome.out()).contains("controller", "downtime", "lat p99 ms", "threshold", "orbit", "*");
-    int total = 5 * ControllerCatalog.NAMES.size() * 2;
+    int total = 5 * ControllerRegistry.builtIn().names().size() * 2;
     assertThat(outcome.err()).contains(total + "/" + total + " runs");
   }
 

@@ -29,7 +29,7 @@ class LearningBehaviourTest {
     ComparisonResult result =
         Comparison.builder()
             .workloads(workloads)
-            .controllers(ControllerCatalog.specs(controllers, new ControllerOptions()))
+            .controllers(new ControllerOptions().specs(controllers, List.of()))
             .runs(5)
             .length(Duration.ofMinutes(30))
             .seed(77)

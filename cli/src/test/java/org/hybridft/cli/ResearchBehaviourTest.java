@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.sim.Comparison;
 import org.hybridft.sim.ComparisonResult;
 import org.hybridft.sim.Metric;
@@ -21,7 +22,7 @@ class ResearchBehaviourTest {
       throws InterruptedException {
     return Comparison.builder()
         .workloads(List.of(workload.workload()))
-        .controllers(ControllerCatalog.specs(controllers, new ControllerOptions()))
+        .controllers(new ControllerOptions().specs(controllers, List.of()))
         .runs(RUNS)
         .length(Duration.ofMinutes(30))
         .seed(20_240_601)
@@ -35,9 +36,9 @@ class ResearchBehaviourTest {
 
   @Test
   void coloHasTheLowestLatencyOnRubis() throws InterruptedException {
-    ComparisonResult result = compare(WorkloadProfile.RUBIS, ControllerCatalog.NAMES);
+    ComparisonResult result = compare(WorkloadProfile.RUBIS, ControllerRegistry.builtIn().names());
 
-    for (String other : ControllerCatalog.NAMES) {
+    for (String other : ControllerRegistry.builtIn().names()) {
       assertThat(mean(result, "colo", Metric.LATENCY_MEAN))
           .as("mean latency of colo vs %s", other)
           .isLessThanOrEqualTo(mean(result, other, Metric.LATENCY_MEAN));

@@ -101,7 +101,7 @@ class ResultTableTest {
     // A real pair measures no CPU or network: those cells read NaN and must say so, not "NaN".
     ComparisonResult simulated = Comparison.builder()
         .workloads(List.of(WorkloadProfile.byName("rubis").orElseThrow().workload()))
-        .controllers(ControllerCatalog.specs(List.of("checkpoint", "colo"), new ControllerOptions()))
+        .controllers(new ControllerOptions().specs(List.of("checkpoint", "colo"), List.of()))
         .runs(1)
         .length(java.time.Duration.ofSeconds(20))
         .build()

@@ -11,11 +11,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.core.CheckpointCounter;
 import org.hybridft.core.ControlLoop;
 import org.junit.jupiter.api.AfterEach;
@@ -72,7 +74,7 @@ class RunStatusNeverBlocksTheLoopTest {
     RunCommand.RunSummary summary = new RunCommand.RunSummary(System.nanoTime());
     CountDownLatch ended = new CountDownLatch(1);
     ControlLoop loop =
-        ControlLoop.builder(ControllerCatalog.spec("pi", new ControllerOptions()).create(), counter,
+        ControlLoop.builder(ControllerRegistry.builtIn().create("pi", Map.of()), counter,
                 (mode, periodNanos) -> {}, scheduler)
             .period(Duration.ofMillis(1))
             .addListener(RunCommand.statusListener(summary, terminal, ended))

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hybridft.controllers.ControllerRegistry;
+import org.hybridft.controllers.PiController;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +20,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TuneCommandTest {
   @TempDir Path dir;
 
-
+  /** The tuned column of tune's table ("parameter default tuned") for the given parameters. */
+  private static Map<String, String> tunedColumn(String table, String... parameters) {
+    Map<String, String> tuned = new LinkedHashMap<>();
+    for (String parameter : parameters) {
+      Matcher row = Pattern.compile("(?m)^" + Pattern.quote(parameter) + " +\\S+ +(\\S+)$").matcher(table);
+      assertThat(row.find()).as("row of " + parameter + " in\n" + table).isTrue();
+      tuned.put(parameter, row.group(1));
+    }
+    return tuned;
+  }
 
   @Test
   void tuneWritesAConfigThatSimulateAndCompareAccept() throws IOException {
@@ -28,6 +43,10 @@ class TuneCommandTest {
     Path config = dir.resolve("tuned-pi.properties");
     assertThat(Files.readString(config)).contains("controller=pi", "name=pi-tuned", "set-point=");
     assertThat(dir.resolve("tune-pi.png")).isNotEmptyFile();
+    assertThat(ControllerRegistry.builtIn().load(config).config())
+        .as("the file, read without the command, holds the tuned column of the table")
+        .isEqualTo(PiController.DESCRIPTOR.config(tunedColumn(tuned.out(), "set-point", "kp", "ki", "duty-window",
+            "min-dwell")));
 
     Path simulated = dir.resolve("simulated");
     CommandOutcome simulate =

@@ -1,10 +1,12 @@
 package org.hybridft.controllers;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A controller that learns online which mode costs less, with no gains to tune: the user states
@@ -53,6 +55,7 @@ public final class LearningController extends AbstractModeController {
    * @param latencyWeight cost of one period in checkpoint mode, in units of downtime ratio,
    *     finite {@code >= 0}
    * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
+   *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
    * @param discount per-period discount γ of past evidence, in {@code (0, 1)}
    * @param exploration exploration constant ξ of the optimism bonus, finite {@code >= 0}
    * @param minDwell shortest time in one mode, {@code >= 0}
@@ -74,8 +77,6 @@ public final class LearningController extends AbstractModeController {
      */
     public static final double DEFAULT_LATENCY_WEIGHT = 0.05;
 
-    /** Default {@code checkpointPeriod}: 500 ms, as for the research controllers. */
-    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(500);
 
     /** Default {@code discount}: 0.98 per period, a memory of about 50 periods. */
     public static final double DEFAULT_DISCOUNT = 0.98;
@@ -96,6 +97,32 @@ public final class LearningController extends AbstractModeController {
       ParameterCheck.nonNegative("minDwell", minDwell);
     }
 
+    /** The parameters as config files and the command line name them. */
+    static final List<ParameterDescriptor<Config>> PARAMETERS =
+        List.of(
+            ParameterDescriptor.duration(
+                    "pause-per-checkpoint", "pausePerCheckpoint", Config::pausePerCheckpoint,
+                    DEFAULT_PAUSE_PER_CHECKPOINT)
+                .range("> 0")
+                .meaning("guest pause of one checkpoint"),
+            ParameterDescriptor.decimal("latency-weight", "latencyWeight", Config::latencyWeight, DEFAULT_LATENCY_WEIGHT)
+                .unit("downtime ratio")
+                .range(">= 0")
+                .meaning("cost of a period in checkpoint mode"),
+            StaticController.checkpointPeriod(Config::checkpointPeriod),
+            ParameterDescriptor.decimal("discount", "discount", Config::discount, DEFAULT_DISCOUNT)
+                .range("in (0, 1)")
+                .meaning("per-period discount of past evidence")
+                .searchedIn(0.8, 0.999),
+            ParameterDescriptor.decimal("exploration", "exploration", Config::exploration, DEFAULT_EXPLORATION)
+                .range(">= 0")
+                .meaning("exploration constant of the optimism bonus")
+                .searchedIn(0, 0.2),
+            ParameterDescriptor.duration("min-dwell", "minDwell", Config::minDwell, DEFAULT_MIN_DWELL)
+                .range(">= 0")
+                .meaning("shortest time in one mode")
+                .searchedIn(1, 10));
+
     /** The defaults documented on the {@code DEFAULT_*} constants. */
     public static Config defaults() {
       return builder().build();
@@ -103,67 +130,60 @@ public final class LearningController extends AbstractModeController {
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
-      return new Builder();
+      return new Builder(null);
+    }
+
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+      return new Builder(this);
     }
 
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder {
-      private Duration pausePerCheckpoint = DEFAULT_PAUSE_PER_CHECKPOINT;
-      private double latencyWeight = DEFAULT_LATENCY_WEIGHT;
-      private Duration checkpointPeriod = DEFAULT_CHECKPOINT_PERIOD;
-      private double discount = DEFAULT_DISCOUNT;
-      private double exploration = DEFAULT_EXPLORATION;
-      private Duration minDwell = DEFAULT_MIN_DWELL;
-
-      private Builder() {}
+    public static final class Builder extends ConfigBuilder<Config, Builder> {
+      private Builder(@Nullable Config from) {
+        super(Config.class, PARAMETERS, from);
+      }
 
       /** See {@link Config#pausePerCheckpoint()}. */
       public Builder pausePerCheckpoint(Duration pausePerCheckpoint) {
-        this.pausePerCheckpoint = pausePerCheckpoint;
-        return this;
+        return set("pausePerCheckpoint", pausePerCheckpoint);
       }
 
       /** See {@link Config#latencyWeight()}. */
       public Builder latencyWeight(double latencyWeight) {
-        this.latencyWeight = latencyWeight;
-        return this;
+        return set("latencyWeight", latencyWeight);
       }
 
       /** See {@link Config#checkpointPeriod()}. */
       public Builder checkpointPeriod(Duration checkpointPeriod) {
-        this.checkpointPeriod = checkpointPeriod;
-        return this;
+        return set("checkpointPeriod", checkpointPeriod);
       }
 
       /** See {@link Config#discount()}. */
       public Builder discount(double discount) {
-        this.discount = discount;
-        return this;
+        return set("discount", discount);
       }
 
       /** See {@link Config#exploration()}. */
       public Builder exploration(double exploration) {
-        this.exploration = exploration;
-        return this;
+        return set("exploration", exploration);
       }
 
       /** See {@link Config#minDwell()}. */
       public Builder minDwell(Duration minDwell) {
-        this.minDwell = minDwell;
-        return this;
-      }
-
-      /**
-       * Validates and builds.
-       *
-       * @throws IllegalArgumentException naming the first parameter out of range
-       */
-      public Config build() {
-        return new Config(
-            pausePerCheckpoint, latencyWeight, checkpointPeriod, discount, exploration, minDwell);
+        return set("minDwell", minDwell);
       }
     }
   }
+
+  /** The learning controller in the {@link ControllerRegistry}, named {@code learning}. */
+  public static final ControllerDescriptor<Config> DESCRIPTOR =
+      ControllerDescriptor.ofRecord(
+          "learning",
+          "learns online which mode costs less (discounted UCB), no gains to tune",
+          Config.class,
+          Config.PARAMETERS,
+          LearningController::new);
 
   private final Config config;
   private final double pauseSeconds;

@@ -1,23 +1,25 @@
 package org.hybridft.controllers;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rule of the research prototype's QEMU patch ("COLO: Hybrid mode", ORBIT project), as a
  * baseline: in COLO, keep an exponentially weighted mean of the interval between checkpoints;
  * once enough checkpoints were seen and the mean falls below {@code passiveLimit}, run {@link
- * Mode#CHECKPOINT} for {@code passiveCount} checkpoints of {@code passivePeriod}, then return to
+ * Mode#CHECKPOINT} for {@code passiveCount} checkpoints of {@code checkpointPeriod}, then return to
  * COLO with the mean forgotten.
  *
  * <p>Adapted to a per-period rate: each update with a rate above zero contributes the interval
  * {@code 1/cps} as {@code mean := (1 − w)·mean + w·(1/cps)} (w = {@code smoothing}, 0.3 in the
  * prototype; the first interval after a reset becomes the mean); an update with no checkpoint
  * observed no interval and leaves the mean alone. Checkpoints seen accumulate as {@code
- * cps·elapsed}. The passive stretch lasts {@code passiveCount·passivePeriod} of time, which is
+ * cps·elapsed}. The passive stretch lasts {@code passiveCount·checkpointPeriod} of time, which is
  * {@code passiveCount} checkpoints at checkpoint mode's rate. Starts in COLO.
  */
 public final class OrbitHybridController extends AbstractModeController {
@@ -28,14 +30,15 @@ public final class OrbitHybridController extends AbstractModeController {
    *
    * @param passiveLimit mean checkpoint interval below which COLO is abandoned, {@code > 0}
    * @param passiveCount checkpoints per passive stretch, {@code >= 1}
-   * @param passivePeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
+   * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode (the prototype's
+   *     passive period), {@code > 0}
    * @param minCheckpoints checkpoints to see in COLO before the mean is trusted, {@code >= 1}
    * @param smoothing weight of the newest interval in the mean, in {@code (0, 1]}
    */
   public record Config(
       Duration passiveLimit,
       int passiveCount,
-      Duration passivePeriod,
+      Duration checkpointPeriod,
       int minCheckpoints,
       double smoothing) {
 
@@ -45,8 +48,12 @@ public final class OrbitHybridController extends AbstractModeController {
     /** Prototype default {@code passiveCount}: 100 checkpoints. */
     public static final int DEFAULT_PASSIVE_COUNT = 100;
 
-    /** Prototype default {@code passivePeriod}: 250 ms. */
-    public static final Duration DEFAULT_PASSIVE_PERIOD = Duration.ofMillis(250);
+    /**
+     * Prototype default {@code checkpointPeriod} (its passive period): 250 ms, unlike the other
+     * controllers' {@link StaticController#DEFAULT_CHECKPOINT_PERIOD}, so that the baseline stays
+     * the prototype's.
+     */
+    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(250);
 
     /** Prototype default {@code minCheckpoints}: 5. */
     public static final int DEFAULT_MIN_CHECKPOINTS = 5;
@@ -58,12 +65,39 @@ public final class OrbitHybridController extends AbstractModeController {
     public Config {
       ParameterCheck.positive("passiveLimit", passiveLimit);
       ParameterCheck.atLeast("passiveCount", passiveCount, 1);
-      ParameterCheck.positive("passivePeriod", passivePeriod);
+      ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
       ParameterCheck.atLeast("minCheckpoints", minCheckpoints, 1);
-      if (!(smoothing > 0 && smoothing <= 1)) {
-        throw new IllegalArgumentException("smoothing must be in (0, 1], was " + smoothing);
-      }
+      ParameterCheck.halfOpenRange("smoothing", smoothing, 0.0, 1.0);
     }
+
+    /**
+     * The parameters as config files and the command line name them. {@code passive-period}, the
+     * prototype's name of the checkpoint period, is still read as a deprecated alias.
+     */
+    static final List<ParameterDescriptor<Config>> PARAMETERS =
+        List.of(
+            ParameterDescriptor.duration("passive-limit", "passiveLimit", Config::passiveLimit, DEFAULT_PASSIVE_LIMIT)
+                .range("> 0")
+                .meaning("mean checkpoint interval below which COLO is abandoned")
+                .searchedIn(0.05, 2),
+            ParameterDescriptor.integer("passive-count", "passiveCount", Config::passiveCount, DEFAULT_PASSIVE_COUNT)
+                .unit("checkpoints")
+                .range(">= 1")
+                .meaning("checkpoints per passive stretch")
+                .searchedIn(10, 500),
+            StaticController.checkpointPeriod(Config::checkpointPeriod, DEFAULT_CHECKPOINT_PERIOD)
+                .alias("passive-period")
+                .searchedIn(0.1, 2),
+            ParameterDescriptor.integer(
+                    "min-checkpoints", "minCheckpoints", Config::minCheckpoints, DEFAULT_MIN_CHECKPOINTS)
+                .unit("checkpoints")
+                .range(">= 1")
+                .meaning("checkpoints seen before the mean is trusted")
+                .searchedIn(1, 50),
+            ParameterDescriptor.decimal("smoothing", "smoothing", Config::smoothing, DEFAULT_SMOOTHING)
+                .range("in (0, 1]")
+                .meaning("weight of the newest interval in the mean")
+                .searchedIn(0.05, 1));
 
     /** The prototype's defaults. */
     public static Config defaults() {
@@ -72,59 +106,55 @@ public final class OrbitHybridController extends AbstractModeController {
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
-      return new Builder();
+      return new Builder(null);
+    }
+
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+      return new Builder(this);
     }
 
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder {
-      private Duration passiveLimit = DEFAULT_PASSIVE_LIMIT;
-      private int passiveCount = DEFAULT_PASSIVE_COUNT;
-      private Duration passivePeriod = DEFAULT_PASSIVE_PERIOD;
-      private int minCheckpoints = DEFAULT_MIN_CHECKPOINTS;
-      private double smoothing = DEFAULT_SMOOTHING;
-
-      private Builder() {}
+    public static final class Builder extends ConfigBuilder<Config, Builder> {
+      private Builder(@Nullable Config from) {
+        super(Config.class, PARAMETERS, from);
+      }
 
       /** See {@link Config#passiveLimit()}. */
       public Builder passiveLimit(Duration passiveLimit) {
-        this.passiveLimit = passiveLimit;
-        return this;
+        return set("passiveLimit", passiveLimit);
       }
 
       /** See {@link Config#passiveCount()}. */
       public Builder passiveCount(int passiveCount) {
-        this.passiveCount = passiveCount;
-        return this;
+        return set("passiveCount", passiveCount);
       }
 
-      /** See {@link Config#passivePeriod()}. */
-      public Builder passivePeriod(Duration passivePeriod) {
-        this.passivePeriod = passivePeriod;
-        return this;
+      /** See {@link Config#checkpointPeriod()}. */
+      public Builder checkpointPeriod(Duration checkpointPeriod) {
+        return set("checkpointPeriod", checkpointPeriod);
       }
 
       /** See {@link Config#minCheckpoints()}. */
       public Builder minCheckpoints(int minCheckpoints) {
-        this.minCheckpoints = minCheckpoints;
-        return this;
+        return set("minCheckpoints", minCheckpoints);
       }
 
       /** See {@link Config#smoothing()}. */
       public Builder smoothing(double smoothing) {
-        this.smoothing = smoothing;
-        return this;
-      }
-
-      /**
-       * Validates and builds.
-       *
-       * @throws IllegalArgumentException naming the first parameter out of range
-       */
-      public Config build() {
-        return new Config(passiveLimit, passiveCount, passivePeriod, minCheckpoints, smoothing);
+        return set("smoothing", smoothing);
       }
     }
   }
+
+  /** The prototype's rule in the {@link ControllerRegistry}, named {@code orbit}. */
+  public static final ControllerDescriptor<Config> DESCRIPTOR =
+      ControllerDescriptor.ofRecord(
+          "orbit",
+          "the ORBIT prototype's rule: leave COLO while checkpoints come too often",
+          Config.class,
+          Config.PARAMETERS,
+          OrbitHybridController::new);
 
   private final Config config;
   private final double passiveLimitSeconds;
@@ -145,7 +175,7 @@ public final class OrbitHybridController extends AbstractModeController {
     super(Mode.COLO);
     this.config = Objects.requireNonNull(config, "config");
     this.passiveLimitSeconds = config.passiveLimit().toNanos() / 1e9;
-    this.checkpointPeriodNanos = config.passivePeriod().toNanos();
+    this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
     this.passiveStretchNanos =
         Math.multiplyHigh(checkpointPeriodNanos, config.passiveCount()) != 0
             ? Long.MAX_VALUE

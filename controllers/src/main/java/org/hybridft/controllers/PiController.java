@@ -1,10 +1,12 @@
 package org.hybridft.controllers;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The research's proportional-integral hybrid: a set-point {@code sp} (checkpoints per second)
@@ -52,6 +54,7 @@ public final class PiController extends AbstractModeController {
    * @param dutyWindowPeriods periods per duty window, {@code >= 1}
    * @param minDwell shortest time in one mode, {@code >= 0}
    * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
+   *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
    */
   public record Config(
       double setPointCps,
@@ -81,7 +84,7 @@ public final class PiController extends AbstractModeController {
     /** Default {@code controlPeriod}: 1 s, the control loop's default period. */
     public static final Duration DEFAULT_CONTROL_PERIOD = Duration.ofSeconds(1);
 
-    /** Default {@code dutyWindowPeriods}: 10 (the default). */
+    /** Default {@code dutyWindowPeriods}: 10, the research's duty window. */
     public static final int DEFAULT_DUTY_WINDOW_PERIODS = 10;
 
     /**
@@ -90,8 +93,6 @@ public final class PiController extends AbstractModeController {
      */
     public static final Duration DEFAULT_MIN_DWELL = Duration.ofSeconds(2);
 
-    /** Default {@code checkpointPeriod}: 500 ms, as for the threshold controller. */
-    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(500);
 
     /** Validates every parameter; see the record components for the ranges. */
     public Config {
@@ -104,6 +105,39 @@ public final class PiController extends AbstractModeController {
       ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
     }
 
+    /** The parameters as config files and the command line name them. */
+    static final List<ParameterDescriptor<Config>> PARAMETERS =
+        List.of(
+            ParameterDescriptor.decimal("set-point", "setPointCps", Config::setPointCps, DEFAULT_SET_POINT_CPS)
+                .unit("cps")
+                .range(">= 0")
+                .meaning("the cps to hold")
+                .searchedIn(0.1, 10),
+            ParameterDescriptor.decimal("kp", "kp", Config::kp, DEFAULT_KP)
+                .unit("ρ per cps")
+                .range(">= 0")
+                .meaning("proportional gain")
+                .searchedIn(0, 1),
+            ParameterDescriptor.decimal("ki", "ki", Config::ki, DEFAULT_KI)
+                .unit("ρ per cps·s")
+                .range("> 0")
+                .meaning("integral gain")
+                .searchedIn(0.001, 0.5),
+            ParameterDescriptor.duration("control-period", "controlPeriod", Config::controlPeriod, DEFAULT_CONTROL_PERIOD)
+                .range("> 0")
+                .meaning("the control period the gains are discretised for"),
+            ParameterDescriptor.integer(
+                    "duty-window", "dutyWindowPeriods", Config::dutyWindowPeriods, DEFAULT_DUTY_WINDOW_PERIODS)
+                .unit("periods")
+                .range(">= 1")
+                .meaning("control periods per duty window")
+                .searchedIn(2, 30),
+            ParameterDescriptor.duration("min-dwell", "minDwell", Config::minDwell, DEFAULT_MIN_DWELL)
+                .range(">= 0")
+                .meaning("shortest time in one mode")
+                .searchedIn(0, 10),
+            StaticController.checkpointPeriod(Config::checkpointPeriod));
+
     /** The defaults documented on the {@code DEFAULT_*} constants. */
     public static Config defaults() {
       return builder().build();
@@ -111,86 +145,65 @@ public final class PiController extends AbstractModeController {
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
-      return new Builder();
+      return new Builder(null);
     }
 
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
-      return new Builder()
-          .setPointCps(setPointCps)
-          .kp(kp)
-          .ki(ki)
-          .controlPeriod(controlPeriod)
-          .dutyWindowPeriods(dutyWindowPeriods)
-          .minDwell(minDwell)
-          .checkpointPeriod(checkpointPeriod);
+      return new Builder(this);
     }
 
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder {
-      private double setPointCps = DEFAULT_SET_POINT_CPS;
-      private double kp = DEFAULT_KP;
-      private double ki = DEFAULT_KI;
-      private Duration controlPeriod = DEFAULT_CONTROL_PERIOD;
-      private int dutyWindowPeriods = DEFAULT_DUTY_WINDOW_PERIODS;
-      private Duration minDwell = DEFAULT_MIN_DWELL;
-      private Duration checkpointPeriod = DEFAULT_CHECKPOINT_PERIOD;
-
-      private Builder() {}
+    public static final class Builder extends ConfigBuilder<Config, Builder> {
+      private Builder(@Nullable Config from) {
+        super(Config.class, PARAMETERS, from);
+      }
 
       /** See {@link Config#setPointCps()}. */
       public Builder setPointCps(double setPointCps) {
-        this.setPointCps = setPointCps;
-        return this;
+        return set("setPointCps", setPointCps);
       }
 
       /** See {@link Config#kp()}. */
       public Builder kp(double kp) {
-        this.kp = kp;
-        return this;
+        return set("kp", kp);
       }
 
       /** See {@link Config#ki()}. */
       public Builder ki(double ki) {
-        this.ki = ki;
-        return this;
+        return set("ki", ki);
       }
 
       /** See {@link Config#controlPeriod()}. */
       public Builder controlPeriod(Duration controlPeriod) {
-        this.controlPeriod = controlPeriod;
-        return this;
+        return set("controlPeriod", controlPeriod);
       }
 
       /** See {@link Config#dutyWindowPeriods()}. */
       public Builder dutyWindowPeriods(int dutyWindowPeriods) {
-        this.dutyWindowPeriods = dutyWindowPeriods;
-        return this;
+        return set("dutyWindowPeriods", dutyWindowPeriods);
       }
 
       /** See {@link Config#minDwell()}. */
       public Builder minDwell(Duration minDwell) {
-        this.minDwell = minDwell;
-        return this;
+        return set("minDwell", minDwell);
       }
 
       /** See {@link Config#checkpointPeriod()}. */
       public Builder checkpointPeriod(Duration checkpointPeriod) {
-        this.checkpointPeriod = checkpointPeriod;
-        return this;
-      }
-
-      /**
-       * Validates and builds.
-       *
-       * @throws IllegalArgumentException naming the first parameter out of range
-       */
-      public Config build() {
-        return new Config(
-            setPointCps, kp, ki, controlPeriod, dutyWindowPeriods, minDwell, checkpointPeriod);
+        return set("checkpointPeriod", checkpointPeriod);
       }
     }
   }
+
+  /** The PI controller in the {@link ControllerRegistry}, named {@code pi}. */
+  public static final ControllerDescriptor<Config> DESCRIPTOR =
+      ControllerDescriptor.ofRecord(
+          "pi",
+          "the research's proportional-integral hybrid with a duty cycle",
+          Config.class,
+          Config.PARAMETERS,
+          PiController::new);
 
   private final Config config;
   private final double setPointCps;

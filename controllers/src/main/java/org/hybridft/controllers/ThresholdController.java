@@ -1,10 +1,12 @@
 package org.hybridft.controllers;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The research's threshold (α/β) hybrid: run COLO, judge each COLO stretch by its average
@@ -44,6 +46,7 @@ public final class ThresholdController extends AbstractModeController {
    * @param minCheckpointStretch lower bound of the checkpoint stretch, {@code > 0}
    * @param maxCheckpointStretch upper bound of the checkpoint stretch, {@code >= min}
    * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
+   *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
    */
   public record Config(
       Duration coloWindow,
@@ -55,7 +58,7 @@ public final class ThresholdController extends AbstractModeController {
       Duration maxCheckpointStretch,
       Duration checkpointPeriod) {
 
-    /** Default {@code coloWindow}: 10 s, the and the research's judging window. */
+    /** Default {@code coloWindow}: 10 s, the research's judging window. */
     public static final Duration DEFAULT_COLO_WINDOW = Duration.ofSeconds(10);
 
     /**
@@ -83,12 +86,6 @@ public final class ThresholdController extends AbstractModeController {
      */
     public static final Duration DEFAULT_MAX_CHECKPOINT_STRETCH = Duration.ofSeconds(160);
 
-    /**
-     * Default {@code checkpointPeriod}: 500 ms. A checkpoint pauses the calibration guest about
-     * 85 ms, so checkpoint mode costs a downtime ratio near 17 % and adds at most half a second
-     * to replies.
-     */
-    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(500);
 
     /** Validates every parameter; see the record components for the ranges. */
     public Config {
@@ -110,6 +107,46 @@ public final class ThresholdController extends AbstractModeController {
           "maxCheckpointStretch", maxCheckpointStretch);
     }
 
+    /** The parameters as config files and the command line name them. */
+    static final List<ParameterDescriptor<Config>> PARAMETERS =
+        List.of(
+            ParameterDescriptor.duration("colo-window", "coloWindow", Config::coloWindow, DEFAULT_COLO_WINDOW)
+                .range("> 0")
+                .meaning("how long a COLO stretch lasts before it is judged")
+                .searchedIn(2, 60),
+            ParameterDescriptor.decimal(
+                    "threshold-cps", "coloThresholdCps", Config::coloThresholdCps, DEFAULT_COLO_THRESHOLD_CPS)
+                .unit("cps")
+                .range(">= 0")
+                .meaning("average cps above which a COLO stretch is bad")
+                .searchedIn(0.1, 10),
+            ParameterDescriptor.duration(
+                    "initial-stretch", "initialCheckpointStretch", Config::initialCheckpointStretch,
+                    DEFAULT_INITIAL_CHECKPOINT_STRETCH)
+                .range("in [min-stretch, max-stretch]")
+                .meaning("first checkpoint stretch")
+                .searchedIn(
+                    DEFAULT_MIN_CHECKPOINT_STRETCH.toSeconds(), DEFAULT_MAX_CHECKPOINT_STRETCH.toSeconds()),
+            ParameterDescriptor.decimal("alpha", "alpha", Config::alpha, DEFAULT_ALPHA)
+                .range("> 1")
+                .meaning("stretch factor after bad COLO")
+                .searchedIn(1.05, 8),
+            ParameterDescriptor.decimal("beta", "beta", Config::beta, DEFAULT_BETA)
+                .range("in (0, 1)")
+                .meaning("stretch factor after good COLO")
+                .searchedIn(0.05, 0.95),
+            ParameterDescriptor.duration(
+                    "min-stretch", "minCheckpointStretch", Config::minCheckpointStretch,
+                    DEFAULT_MIN_CHECKPOINT_STRETCH)
+                .range("> 0")
+                .meaning("shortest checkpoint stretch"),
+            ParameterDescriptor.duration(
+                    "max-stretch", "maxCheckpointStretch", Config::maxCheckpointStretch,
+                    DEFAULT_MAX_CHECKPOINT_STRETCH)
+                .range(">= min-stretch")
+                .meaning("longest checkpoint stretch"),
+            StaticController.checkpointPeriod(Config::checkpointPeriod));
+
     /** The defaults documented on the {@code DEFAULT_*} constants. */
     public static Config defaults() {
       return builder().build();
@@ -117,101 +154,70 @@ public final class ThresholdController extends AbstractModeController {
 
     /** A builder starting from the defaults. */
     public static Builder builder() {
-      return new Builder();
+      return new Builder(null);
     }
 
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
-      return new Builder()
-          .coloWindow(coloWindow)
-          .coloThresholdCps(coloThresholdCps)
-          .initialCheckpointStretch(initialCheckpointStretch)
-          .alpha(alpha)
-          .beta(beta)
-          .minCheckpointStretch(minCheckpointStretch)
-          .maxCheckpointStretch(maxCheckpointStretch)
-          .checkpointPeriod(checkpointPeriod);
+      return new Builder(this);
     }
 
     /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder {
-      private Duration coloWindow = DEFAULT_COLO_WINDOW;
-      private double coloThresholdCps = DEFAULT_COLO_THRESHOLD_CPS;
-      private Duration initialCheckpointStretch = DEFAULT_INITIAL_CHECKPOINT_STRETCH;
-      private double alpha = DEFAULT_ALPHA;
-      private double beta = DEFAULT_BETA;
-      private Duration minCheckpointStretch = DEFAULT_MIN_CHECKPOINT_STRETCH;
-      private Duration maxCheckpointStretch = DEFAULT_MAX_CHECKPOINT_STRETCH;
-      private Duration checkpointPeriod = DEFAULT_CHECKPOINT_PERIOD;
-
-      private Builder() {}
+    public static final class Builder extends ConfigBuilder<Config, Builder> {
+      private Builder(@Nullable Config from) {
+        super(Config.class, PARAMETERS, from);
+      }
 
       /** See {@link Config#coloWindow()}. */
       public Builder coloWindow(Duration coloWindow) {
-        this.coloWindow = coloWindow;
-        return this;
+        return set("coloWindow", coloWindow);
       }
 
       /** See {@link Config#coloThresholdCps()}. */
       public Builder coloThresholdCps(double coloThresholdCps) {
-        this.coloThresholdCps = coloThresholdCps;
-        return this;
+        return set("coloThresholdCps", coloThresholdCps);
       }
 
       /** See {@link Config#initialCheckpointStretch()}. */
       public Builder initialCheckpointStretch(Duration initialCheckpointStretch) {
-        this.initialCheckpointStretch = initialCheckpointStretch;
-        return this;
+        return set("initialCheckpointStretch", initialCheckpointStretch);
       }
 
       /** See {@link Config#alpha()}. */
       public Builder alpha(double alpha) {
-        this.alpha = alpha;
-        return this;
+        return set("alpha", alpha);
       }
 
       /** See {@link Config#beta()}. */
       public Builder beta(double beta) {
-        this.beta = beta;
-        return this;
+        return set("beta", beta);
       }
 
       /** See {@link Config#minCheckpointStretch()}. */
       public Builder minCheckpointStretch(Duration minCheckpointStretch) {
-        this.minCheckpointStretch = minCheckpointStretch;
-        return this;
+        return set("minCheckpointStretch", minCheckpointStretch);
       }
 
       /** See {@link Config#maxCheckpointStretch()}. */
       public Builder maxCheckpointStretch(Duration maxCheckpointStretch) {
-        this.maxCheckpointStretch = maxCheckpointStretch;
-        return this;
+        return set("maxCheckpointStretch", maxCheckpointStretch);
       }
 
       /** See {@link Config#checkpointPeriod()}. */
       public Builder checkpointPeriod(Duration checkpointPeriod) {
-        this.checkpointPeriod = checkpointPeriod;
-        return this;
-      }
-
-      /**
-       * Validates and builds.
-       *
-       * @throws IllegalArgumentException naming the first parameter out of range
-       */
-      public Config build() {
-        return new Config(
-            coloWindow,
-            coloThresholdCps,
-            initialCheckpointStretch,
-            alpha,
-            beta,
-            minCheckpointStretch,
-            maxCheckpointStretch,
-            checkpointPeriod);
+        return set("checkpointPeriod", checkpointPeriod);
       }
     }
   }
+
+  /** The threshold controller in the {@link ControllerRegistry}, named {@code threshold}. */
+  public static final ControllerDescriptor<Config> DESCRIPTOR =
+      ControllerDescriptor.ofRecord(
+          "threshold",
+          "the research's α/β threshold hybrid",
+          Config.class,
+          Config.PARAMETERS,
+          ThresholdController::new);
 
   private final Config config;
   private final long coloWindowNanos;

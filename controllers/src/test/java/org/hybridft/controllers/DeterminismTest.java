@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -109,14 +108,9 @@ class DeterminismTest {
   }
 
   @Test
-  void staticBaselines() {
-    qt().forAll(Generators.rates(1, 300), Generators.rates(1, 300))
-        .checkAssert((history, probe) -> {
-          resetForgetsTheHistoryAndInstancesShareNoState(
-              StaticController::colo, Generators.toArray(history), Generators.toArray(probe));
-          resetForgetsTheHistoryAndInstancesShareNoState(
-              () -> StaticController.checkpoint(Duration.ofMillis(200)), Generators.toArray(history),
-              Generators.toArray(probe));
-        });
+  void everyRegisteredControllerAtAnyPointOfItsSearchSpace() {
+    qt().forAll(Generators.registered(), Generators.rates(1, 300), Generators.rates(1, 300))
+        .checkAssert((configured, history, probe) -> resetForgetsTheHistoryAndInstancesShareNoState(
+            configured::create, Generators.toArray(history), Generators.toArray(probe)));
   }
 }

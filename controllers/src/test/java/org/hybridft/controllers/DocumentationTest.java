@@ -3,8 +3,6 @@ package org.hybridft.controllers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -241,29 +239,22 @@ class DocumentationTest {
     return tables;
   }
 
-  /** The DEFAULT_* constants of the controller's Config (or of the controller itself). */
-  private static Map<String, Object> defaults(String controller) throws Exception {
-    Class<?> holder;
-    try {
-      holder = Class.forName("org.hybridft.controllers." + controller + "$Config");
-    } catch (ClassNotFoundException noConfig) {
-      holder = Class.forName("org.hybridft.controllers." + controller);
-    }
+  /**
+   * The defaults the registry describes for the controller's parameters (for {@code
+   * StaticController}, those of both its entries), by the config's component names.
+   */
+  private static Map<String, Object> defaults(String controller) {
     Map<String, Object> defaults = new LinkedHashMap<>();
-    for (Field field : holder.getFields()) {
-      if (Modifier.isStatic(field.getModifiers()) && field.getName().startsWith("DEFAULT_")) {
-        defaults.put(camelCase(field.getName().substring("DEFAULT_".length())), field.get(null));
+    for (ControllerDescriptor<?> descriptor : ControllerRegistry.builtIn().descriptors()) {
+      if (controllerClass(descriptor).equals(controller)) {
+        descriptor.parameters().forEach(parameter -> defaults.put(parameter.name(), parameter.defaultValue()));
       }
     }
     return defaults;
   }
 
-  private static String camelCase(String constant) {
-    StringBuilder name = new StringBuilder();
-    for (String word : constant.toLowerCase(Locale.ROOT).split("_")) {
-      name.append(name.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
-    }
-    return name.toString();
+  private static <C> String controllerClass(ControllerDescriptor<C> descriptor) {
+    return descriptor.create(descriptor.defaults()).getClass().getSimpleName();
   }
 
   /** "500 ms", "10 s", "2.0 (> 1)", "100": the leading value, in the constant's type. */

@@ -5,7 +5,9 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.quicktheories.core.Gen;
 
 /** QuickTheories generators of valid controller configs and rate sequences. */
@@ -60,6 +62,31 @@ final class Generators {
             doubles().between(0.01, 1.0),
             (limit, count, period, min, smoothing) ->
                 new OrbitHybridController.Config(limit, count, period, min, smoothing));
+  }
+
+  /**
+   * Any controller of the built-in registry with a config drawn from its tuner's search space
+   * (uniformly per searched parameter; the others at their defaults): a controller added to the
+   * registry is covered with no edit here.
+   */
+  static Gen<ControllerConfiguration<?>> registered() {
+    List<ControllerDescriptor<?>> descriptors = ControllerRegistry.builtIn().descriptors();
+    int most = descriptors.stream().mapToInt(d -> d.parameters().size()).max().orElse(0);
+    return integers().between(0, descriptors.size() - 1)
+        .zip(lists().of(doubles().between(0, 1)).ofSize(most), (index, where) -> drawn(descriptors.get(index), where));
+  }
+
+  private static ControllerConfiguration<?> drawn(ControllerDescriptor<?> descriptor, List<Double> where) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (int i = 0; i < descriptor.parameters().size(); i++) {
+      ParameterDescriptor<?> parameter = descriptor.parameters().get(i);
+      ParameterDescriptor.SearchRange range = parameter.searchRange();
+      if (range != null) {
+        double number = range.low() + where.get(i) * (range.high() - range.low());
+        values.put(parameter.key(), parameter.format(parameter.type().fromNumber(number)));
+      }
+    }
+    return descriptor.configured(descriptor.name(), values);
   }
 
   /** Rate sequences: mostly modest, with bursts of the very high rates of non-deterministic work. */

@@ -59,8 +59,8 @@ class OrbitHybridControllerTest {
         .hasMessageContaining("passiveLimit");
     assertThatThrownBy(() -> OrbitHybridController.Config.builder().passiveCount(0).build())
         .hasMessageContaining("passiveCount");
-    assertThatThrownBy(() -> OrbitHybridController.Config.builder().passivePeriod(Duration.ofMillis(-1)).build())
-        .hasMessageContaining("passivePeriod");
+    assertThatThrownBy(() -> OrbitHybridController.Config.builder().checkpointPeriod(Duration.ofMillis(-1)).build())
+        .hasMessageContaining("checkpointPeriod");
     assertThatThrownBy(() -> OrbitHybridController.Config.builder().minCheckpoints(0).build())
         .hasMessageContaining("minCheckpoints");
     assertThatThrownBy(() -> OrbitHybridController.Config.builder().smoothing(1.5).build())

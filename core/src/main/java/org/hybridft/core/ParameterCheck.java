@@ -54,6 +54,15 @@ public final class ParameterCheck {
     return value;
   }
 
+  /** Requires a value in the half-open interval {@code (low, high]}. */
+  public static double halfOpenRange(String parameter, double value, double low, double high) {
+    if (!(value > low && value <= high)) {
+      throw new IllegalArgumentException(
+          parameter + " must be in (" + low + ", " + high + "], was " + value);
+    }
+    return value;
+  }
+
   /** Requires an integer {@code >= bound}. */
   public static int atLeast(String parameter, int value, int bound) {
     if (value < bound) {

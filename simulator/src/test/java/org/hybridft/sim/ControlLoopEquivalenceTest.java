@@ -6,10 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import org.hybridft.controllers.LearningController;
-import org.hybridft.controllers.OrbitHybridController;
-import org.hybridft.controllers.PiController;
-import org.hybridft.controllers.ThresholdController;
+import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
@@ -29,12 +26,7 @@ class ControlLoopEquivalenceTest {
     "threshold, bugzilla", "pi, video", "learning, video"
   })
   void replayingTheMeasuredCountsThroughControlLoopGivesTheSameModes(String controller, String workload) {
-    Supplier<ModeController> factory = switch (controller) {
-      case "threshold" -> ThresholdController::new;
-      case "pi" -> PiController::new;
-      case "orbit" -> OrbitHybridController::new;
-      default -> LearningController::new;
-    };
+    Supplier<ModeController> factory = ControllerRegistry.builtIn().descriptor(controller)::createDefault;
     VmSimulator simulator = new VmSimulator();
     RunResult run =
         simulator.run(

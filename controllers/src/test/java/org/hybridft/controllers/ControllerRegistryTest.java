@@ -1,0 +1,173 @@
+package org.hybridft.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** The registry describes every controller once and reads and writes configs as the builders do. */
+class ControllerRegistryTest {
+  private final ControllerRegistry registry = ControllerRegistry.builtIn();
+
+  @Test
+  void builtInControllersAreListedInTableOrder() {
+    assertThat(registry.names()).containsExactly("checkpoint", "colo", "threshold", "pi", "orbit", "learning");
+  }
+
+  @Test
+  void defaultsFromTheRegistryEqualTheBuildersDefaults() {
+    assertThat(ThresholdController.DESCRIPTOR.defaults()).isEqualTo(ThresholdController.Config.defaults());
+    assertThat(PiController.DESCRIPTOR.defaults()).isEqualTo(PiController.Config.defaults());
+    assertThat(OrbitHybridController.DESCRIPTOR.defaults()).isEqualTo(OrbitHybridController.Config.defaults());
+    assertThat(LearningController.DESCRIPTOR.defaults()).isEqualTo(LearningController.Config.defaults());
+    assertThat(StaticController.CHECKPOINT.defaults()).isEqualTo(StaticController.DEFAULT_CHECKPOINT_PERIOD);
+  }
+
+  @Test
+  void aConfigWrittenToPropertiesReadsBackEqual() {
+    PiController.Config tuned =
+        PiController.Config.builder().setPointCps(2.73).kp(0.041).minDwell(Duration.ofMillis(1834)).build();
+    Map<String, String> written = PiController.DESCRIPTOR.properties(tuned);
+
+    assertThat(written).containsEntry("set-point", "2.73").containsEntry("min-dwell", "1.834s");
+    assertThat(PiController.DESCRIPTOR.config(written)).isEqualTo(tuned);
+  }
+
+  @Test
+  void everyBuiltInConfigRoundTripsThroughProperties() {
+    for (ControllerDescriptor<?> descriptor : registry.descriptors()) {
+      assertRoundTrip(descriptor);
+    }
+  }
+
+  private static <C> void assertRoundTrip(ControllerDescriptor<C> descriptor) {
+    C defaults = descriptor.defaults();
+    assertThat(descriptor.config(descriptor.properties(defaults))).as(descriptor.name()).isEqualTo(defaults);
+  }
+
+  @Test
+  void aValueOutOfRangeFailsWithTheBuildersMessage() {
+    String builderMessage = messageOf(() -> PiController.Config.builder().kp(-1).build());
+
+    assertThat(messageOf(() -> registry.create("pi", Map.of("kp", "-1")))).isEqualTo(builderMessage);
+    assertThat(builderMessage).isEqualTo("kp must be finite and >= 0.0, was -1.0");
+  }
+
+  @Test
+  void textThatIsNotAValueNamesTheKeyAndTheText() {
+    assertThatThrownBy(() -> registry.create("pi", Map.of("kp", "abc")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("kp: 'abc' is not a number such as 2.5");
+    assertThatThrownBy(() -> registry.create("checkpoint", Map.of("checkpoint-period", "500")))
+        .hasMessageStartingWith("checkpoint-period: '500' has no unit")
+        .hasMessageContaining("ns, us, ms, s, m or h");
+  }
+
+  @Test
+  void aKeyTheControllerDoesNotReadIsRefusedNamingTheOnesItReads() {
+    assertThatThrownBy(() -> registry.create("pi", Map.of("alpha", "2")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("controller pi has no parameter 'alpha'")
+        .hasMessageContaining("set-point, kp, ki");
+  }
+
+  @Test
+  void anUnknownControllerIsRefusedNamingTheKnownOnes() {
+    assertThatThrownBy(() -> registry.descriptor("magic"))
+        .hasMessage("unknown controller 'magic' (known: checkpoint, colo, threshold, pi, orbit, learning)");
+  }
+
+  @Test
+  void orbitStillReadsTheDeprecatedPassivePeriodKey() {
+    Object config = registry.configured("orbit", "orbit", Map.of("passive-period", "300ms")).config();
+
+    assertThat(config).isEqualTo(OrbitHybridController.Config.builder().checkpointPeriod(Duration.ofMillis(300)).build());
+    Map<String, String> both = new LinkedHashMap<>();
+    both.put("checkpoint-period", "300ms");
+    both.put("passive-period", "400ms");
+    assertThatThrownBy(() -> OrbitHybridController.DESCRIPTOR.config(both)).hasMessageContaining("once");
+  }
+
+  @Test
+  void aConfigFileIsLoadedWithoutTheCommand() throws IOException {
+    Properties file = new Properties();
+    file.load(new StringReader("controller=pi\nname=pi-tuned\nset-point=2.73\nkp=0.041\nmin-dwell=1.8s\n"));
+
+    ControllerConfiguration<?> loaded = registry.load(file);
+
+    assertThat(loaded.label()).isEqualTo("pi-tuned");
+    assertThat(loaded.config())
+        .isEqualTo(PiController.Config.builder().setPointCps(2.73).kp(0.041).minDwell(Duration.ofMillis(1800)).build());
+    assertThat(loaded.create()).isInstanceOf(PiController.class);
+    Properties written = new Properties();
+    written.putAll(loaded.toProperties());
+    assertThat(registry.load(written)).isEqualTo(loaded);
+  }
+
+  @Test
+  void aFileWithoutControllerIsRefused() {
+    assertThatThrownBy(() -> registry.load(new Properties())).hasMessageContaining("no 'controller' key");
+  }
+
+  @Test
+  void aSecondControllerOfTheSameNameIsRefused() {
+    assertThatThrownBy(() -> registry.with(PiController.DESCRIPTOR)).hasMessageContaining("'pi' is already registered");
+  }
+
+  @Test
+  void theCheckpointPeriodHasOneKeyOneNameAndOneDefaultAcrossControllers() {
+    for (ControllerDescriptor<?> descriptor : List.of(
+        StaticController.CHECKPOINT, ThresholdController.DESCRIPTOR, PiController.DESCRIPTOR,
+        LearningController.DESCRIPTOR, OrbitHybridController.DESCRIPTOR)) {
+      ParameterDescriptor<?> period = descriptor.parameter("checkpoint-period").orElseThrow();
+      assertThat(period.name()).as(descriptor.name()).isEqualTo("checkpointPeriod");
+      if (descriptor != OrbitHybridController.DESCRIPTOR) {
+        assertThat(period.defaultValue()).as(descriptor.name()).isEqualTo(StaticController.DEFAULT_CHECKPOINT_PERIOD);
+      }
+    }
+  }
+
+  @Test
+  void durationsAreWrittenInTheUnitAPersonWouldWrite() {
+    assertThat(ParameterType.DURATION.format(Duration.ofMillis(500))).isEqualTo("500ms");
+    assertThat(ParameterType.DURATION.format(Duration.ofSeconds(160))).isEqualTo("160s");
+    assertThat(ParameterType.DURATION.format(Duration.ofMillis(1800))).isEqualTo("1.8s");
+    assertThat(ParameterType.DURATION.format(Duration.ofNanos(250_000))).isEqualTo("0.00025s");
+    assertThat(ParameterType.parseDuration("0.00025s")).isEqualTo(Duration.ofNanos(250_000));
+  }
+
+  /** A config record for the descriptor checks below. */
+  record Two(double a, Duration b) {}
+
+  @Test
+  void aRecordDescriptorMustDescribeEveryComponentByNameAndType() {
+    ParameterDescriptor<Two> a = ParameterDescriptor.decimal("a", "a", Two::a, 1.0);
+    ParameterDescriptor<Two> b = ParameterDescriptor.duration("b", "b", Two::b, Duration.ofSeconds(1));
+    ParameterDescriptor<Two> aAsDuration = ParameterDescriptor.duration("a", "a", two -> Duration.ZERO, Duration.ZERO);
+
+    assertThat(ControllerDescriptor.ofRecord("two", "test", Two.class, List.of(a, b), two -> StaticController.colo())
+            .defaults())
+        .isEqualTo(new Two(1.0, Duration.ofSeconds(1)));
+    assertThatThrownBy(() -> ControllerDescriptor.ofRecord("two", "test", Two.class, List.of(a), two -> StaticController.colo()))
+        .hasMessageContaining("Two.b has no parameter descriptor");
+    assertThatThrownBy(
+            () -> ControllerDescriptor.ofRecord("two", "test", Two.class, List.of(aAsDuration, b), two -> StaticController.colo()))
+        .hasMessageContaining("Two.a is a double, described as DURATION");
+  }
+
+  private static String messageOf(Runnable action) {
+    try {
+      action.run();
+    } catch (IllegalArgumentException expected) {
+      return expected.getMessage();
+    }
+    throw new AssertionError("no IllegalArgumentException");
+  }
+}
