@@ -67,11 +67,13 @@ class LoadGeneratorTest {
 
   private void reply(HttpExchange exchange, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
+    // Counted before the reply leaves: counted after, the client could finish and the test read
+    // the count before this handler thread got to it.
+    served.incrementAndGet();
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
-    served.incrementAndGet();
   }
 
   private InetSocketAddress address() {
