@@ -35,6 +35,8 @@ final class Generators {
                     .maxCheckpointStretch(Duration.ofMillis(s[1]))
                     .initialCheckpointStretch(Duration.ofMillis(s[2]))
                     .checkpointPeriod(period)
+                    .earlyJudgementFactor(
+                        threshold < 10 ? Double.POSITIVE_INFINITY : 1 + threshold / 4)
                     .build());
   }
 
