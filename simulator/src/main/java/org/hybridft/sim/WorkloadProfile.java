@@ -88,14 +88,15 @@ public enum WorkloadProfile {
       true,
       List.of(new Phase(Duration.ofMinutes(30), 50, 5, 1.0, 0.01, 10, 64))),
   /**
-   * A deterministic service hit by short, irregular non-deterministic bursts (a batch job or a
-   * cache stampede that brings timing-dependent replies): RUBiS-like calm (100 requests/s of 6 ms,
-   * p = 0.0005, 12 MB/s dirtied, 48 MB working set) for 70 to 220 s, then a burst of 20 to 50 s
-   * (200 requests/s of 8 ms, p = 0.04: 8 divergences/s, 20 MB/s dirtied, 96 MB working set).
-   * Six calm/burst pairs of different lengths make a 16-minute cycle, so no controller can learn
-   * the bursts' rhythm within a run. 8 threads, 2 kB requests. The bursts stay below saturation:
-   * 200·8 ms on 8 threads is 20 % of the threads, under 30 % of what checkpoint mode leaves
-   * them, so a burst costs pauses, not a queue that outlives it.
+   * {@link #PHASED}'s two phases in short, irregular bursts: the deterministic service (120
+   * requests/s of 6 ms, p = 0.0005, 12 MB/s dirtied, 48 MB working set) for 45 to 120 s, then a
+   * non-deterministic burst of 20 to 50 s (the report generator: 15 requests/s of 10 ms, p = 0.5,
+   * 7.5 divergences/s, 8 MB/s dirtied, 96 MB working set). Six calm/burst pairs of different
+   * lengths make an 11-minute cycle, so no controller can learn the bursts' rhythm within a run.
+   * 8 threads, 2 kB requests. Well below saturation in either mode (the busiest phase needs 9 %
+   * of the threads' time, 12 % of what checkpoint mode leaves them): what a burst costs is
+   * pauses, and the question is how fast a controller leaves COLO when one starts and returns
+   * when it ends.
    */
   BURSTY(
       "bursty",
@@ -104,8 +105,8 @@ public enum WorkloadProfile {
       2.0,
       true,
       bursts(
-          new Phase(Duration.ofSeconds(1), 100, 6, 1.5, 0.0005, 12, 48),
-          new Phase(Duration.ofSeconds(1), 60, 8, 1.0, 0.15, 20, 96),
+          new Phase(Duration.ofSeconds(1), 120, 6, 1.5, 0.0005, 12, 48),
+          new Phase(Duration.ofSeconds(1), 15, 10, 1.0, 0.5, 8, 96),
           new int[] {60, 100, 45, 120, 80, 70},
           new int[] {20, 40, 30, 20, 50, 30})),
   /**
