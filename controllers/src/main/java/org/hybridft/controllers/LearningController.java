@@ -104,7 +104,9 @@ public final class LearningController extends AbstractModeController {
 
     /**
      * Default {@code latencyWeight}: 0.05. Checkpoint mode at 500 ms holds replies 250 ms on
-     * average; we value that as 5 % of downtime, so COLO is preferred up to about 2.6 cps.
+     * average; we value that as 5 % of downtime. With {@code chargeColoLatency} COLO is charged
+     * in proportion to its own pauses, so it is preferred up to checkpoint mode's 2 cps (without,
+     * up to about 2.6 cps).
      */
     public static final double DEFAULT_LATENCY_WEIGHT = 0.05;
 
