@@ -18,7 +18,7 @@ class LearningControllerTest {
   /** Periods within which the choice settles on a stationary workload (documented bound). */
   static final int CONVERGENCE_PERIODS = 100;
   /** Periods within which the choice settles again after an abrupt change (documented bound). */
-  static final int RECONVERGENCE_PERIODS = 300;
+  static final int RECONVERGENCE_PERIODS = 400;
   /**
    * Smallest cost gap between the modes for which the bounds are stated: closer modes are
    * explored more (UCB), which costs little precisely because they cost nearly the same.
