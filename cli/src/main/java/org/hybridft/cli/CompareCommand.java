@@ -40,7 +40,7 @@ public final class CompareCommand implements Callable<Integer> {
       names = "--workloads",
       split = ",",
       paramLabel = "W",
-      description = "workloads (default: all of rubis, bugzilla, video, phased, synthetic)")
+      description = "workloads (default: all of rubis, bugzilla, video, phased, synthetic, bursty, drift)")
   List<String> workloads = WorkloadProfile.names();
 
   @Option(

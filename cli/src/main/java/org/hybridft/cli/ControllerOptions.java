@@ -96,7 +96,8 @@ public final class ControllerOptions {
         };
     return OptionSpec.builder("--" + key)
         .type(String.class)
-        .paramLabel(type == ParameterType.DURATION ? "D" : type == ParameterType.INTEGER ? "N" : "X")
+        .paramLabel(type == ParameterType.DURATION ? "D" : type == ParameterType.INTEGER ? "N"
+            : type == ParameterType.BOOLEAN ? "B" : "X")
         .converters(
             text -> {
               try {

@@ -37,7 +37,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--workload", paramLabel = "W",
-      description = "built-in workload: rubis, bugzilla, video, phased, synthetic (default synthetic)")
+      description = "built-in workload: rubis, bugzilla, video, phased, synthetic, bursty, drift (default synthetic)")
   @Nullable String workload;
 
   @Option(names = "--trace", paramLabel = "FILE",

@@ -57,7 +57,7 @@ public final class TuneCommand implements Callable<Integer> {
   String controller = "";
 
   @Option(names = "--workload", paramLabel = "W",
-      description = "built-in workload: rubis, bugzilla, video, phased, synthetic")
+      description = "built-in workload: rubis, bugzilla, video, phased, synthetic, bursty, drift")
   @Nullable String workload;
 
   @Option(names = "--trace", paramLabel = "FILE", description = "a trace CSV to fit to instead")

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.sim.ResultsCsv;
+import org.hybridft.sim.WorkloadProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,8 +27,9 @@ class HybridFtTest {
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
     assertThat(lines.get(0)).isEqualTo(ResultsCsv.HEADER);
-    assertThat(lines).hasSize(1 + 5 * ControllerRegistry.builtIn().names().size() * 2);
-    for (String workload : List.of("rubis", "bugzilla", "video", "phased", "synthetic")) {
+    int workloads = WorkloadProfile.values().length;
+    assertThat(lines).hasSize(1 + workloads * ControllerRegistry.builtIn().names().size() * 2);
+    for (String workload : WorkloadProfile.names()) {
       Path png = dir.resolve(workload + ".png");
       assertThat(png).exists();
       byte[] head = new byte[8];
@@ -38,9 +40,9 @@ class HybridFtTest {
     Path summary = dir.resolve("summary.png");
     assertThat(summary).isNotEmptyFile();
     assertThat(Files.readAllBytes(summary)).startsWith(0x89, 'P', 'N', 'G');
-    assertThat(outcome.out()).contains("6 plots");
+    assertThat(outcome.out()).contains((workloads + 1) + " plots");
     assertThat(outcome.out()).contains("controller", "downtime", "lat p99 ms", "threshold", "orbit", "*");
-    int total = 5 * ControllerRegistry.builtIn().names().size() * 2;
+    int total = workloads * ControllerRegistry.builtIn().names().size() * 2;
     assertThat(outcome.err()).contains(total + "/" + total + " runs");
   }
 

@@ -96,6 +96,13 @@ public final class ParameterDescriptor<C> {
         key, name, ParameterType.INTEGER, getter, defaultValue, "", "", "", List.of(), null);
   }
 
+  /** A {@code boolean} switch; see {@link #duration} for the arguments. */
+  public static <C> ParameterDescriptor<C> bool(
+      String key, String name, Function<C, Boolean> getter, boolean defaultValue) {
+    return new ParameterDescriptor<>(
+        key, name, ParameterType.BOOLEAN, getter, defaultValue, "", "", "", List.of(), null);
+  }
+
   /** A copy with the unit of a number, such as {@code cps} or {@code periods}. */
   public ParameterDescriptor<C> unit(String unit) {
     return new ParameterDescriptor<>(key, name, type, getter, defaultValue, unit, range, meaning, aliases, search);

@@ -93,6 +93,39 @@ public enum ParameterType {
     public Object fromNumber(double number) {
       return Math.toIntExact(Math.round(number));
     }
+  },
+
+  /**
+   * A switch, written {@code true} or {@code false} (any case). As a number it is 1 or 0, and a
+   * tuner's number of at least 0.5 reads as {@code true}.
+   */
+  BOOLEAN {
+    @Override
+    public Object parse(String text) {
+      String word = text.strip().toLowerCase(Locale.ROOT);
+      if (word.equals("true")) {
+        return true;
+      }
+      if (word.equals("false")) {
+        return false;
+      }
+      throw new IllegalArgumentException("'" + text + "' is not true or false");
+    }
+
+    @Override
+    public String format(Object value) {
+      return Boolean.toString((Boolean) value);
+    }
+
+    @Override
+    public double toNumber(Object value) {
+      return (Boolean) value ? 1 : 0;
+    }
+
+    @Override
+    public Object fromNumber(double number) {
+      return number >= 0.5;
+    }
   };
 
   /**

@@ -41,6 +41,39 @@ import org.jspecify.annotations.Nullable;
  * ({@code 1/checkpointPeriod}), so with {@code sp} above it the integral slowly returns time to
  * COLO, which is how the controller notices a workload that became deterministic. The first
  * update's sample is used like any other. Starts in COLO with ρ = 1.
+ *
+ * <p><b>Extension: probe back-off</b> ({@code probeBackoff}, {@code maxProbeBackoff}; not in the
+ * research). While in CHECKPOINT mode the integral gains {@code e·Δt / b} instead of {@code
+ * e·Δt}, where the back-off b starts at 1, is multiplied by {@code probeBackoff} after each COLO
+ * stretch (judged when it ends, or at the end of each duty window it fills) whose mean rate was
+ * above {@code sp}, up to {@code maxProbeBackoff}, and divided by it after a whole duty window
+ * of COLO at or below {@code sp} (a probe of a few periods is too noisy to count as good), down to
+ * 1; a bad COLO stretch also divides the integral by {@code probeBackoff},
+ * so the COLO credit wound up while COLO was good is not spent in a hundred seconds of mixed
+ * windows. The reason: the research's rule holds the set point, so on a workload
+ * whose COLO rate is above {@code sp} (and checkpoint mode's below) it settles on a mix of the
+ * two modes that costs more than checkpoint mode alone, with two switches in every duty window
+ * (355 switches in 30 minutes on {@code bugzilla}). With the back-off, the COLO probes there
+ * become exponentially rarer, as the threshold controller's checkpoint stretches grow, and a
+ * workload that turns deterministic is probed at least every {@code maxProbeBackoff} times the
+ * research's interval. {@code probeBackoff} 1 turns it off.
+ *
+ * <p><b>Extension: early exit</b> ({@code earlyExitFactor}; not in the research). A COLO period
+ * whose rate exceeds {@code earlyExitFactor · sp} ends the COLO part at once (even before
+ * {@code minDwell}), empties the integral and counts as a bad COLO stretch for the back-off. Such
+ * a rate is no noise around the set point: on a highly non-deterministic workload the guest is
+ * paused nearly all the time in COLO and requests queue, and an integral wound up during a
+ * deterministic stretch would otherwise buy several more windows of that. {@code
+ * Double.POSITIVE_INFINITY} turns it off.
+ *
+ * <p><b>Extension: fast return</b> ({@code fastReturnFactor}; not in the research). A COLO part
+ * about to end (its planned periods done, {@code minDwell} passed) whose mean rate is below
+ * {@code sp / fastReturnFactor} fills the integral and goes on in COLO for the rest of the
+ * window, so the next windows are all COLO. The reason: after a non-deterministic stretch the
+ * integral is near zero and the research's rule needs {@code 1/ki} seconds of evidence to give
+ * COLO back its whole window (on {@code bursty}, a minute and a half of mixed windows after every
+ * burst, with two switches in each), although a probe that far below the set point already shows
+ * COLO is the cheaper mode again. {@code Double.POSITIVE_INFINITY} turns it off.
  */
 public final class PiController extends AbstractModeController {
 
@@ -55,6 +88,13 @@ public final class PiController extends AbstractModeController {
    * @param minDwell shortest time in one mode, {@code >= 0}
    * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
    *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
+   * @param probeBackoff factor of the back-off on the integral's growth in CHECKPOINT mode after a
+   *     bad COLO stretch, finite {@code >= 1}; 1 turns the back-off off
+   * @param maxProbeBackoff the largest back-off, finite {@code >= 1}
+   * @param earlyExitFactor a COLO period whose rate exceeds this times {@code setPointCps} ends
+   *     the COLO part at once, {@code >= 1}; {@code Double.POSITIVE_INFINITY} turns it off
+   * @param fastReturnFactor a COLO part whose mean rate is below {@code setPointCps} divided by
+   *     this fills the integral, {@code >= 1}; {@code Double.POSITIVE_INFINITY} turns it off
    */
   public record Config(
       double setPointCps,
@@ -63,7 +103,11 @@ public final class PiController extends AbstractModeController {
       Duration controlPeriod,
       int dutyWindowPeriods,
       Duration minDwell,
-      Duration checkpointPeriod) {
+      Duration checkpointPeriod,
+      double probeBackoff,
+      double maxProbeBackoff,
+      double earlyExitFactor,
+      double fastReturnFactor) {
 
     /**
      * Default {@code setPointCps}: 2.5, a quarter above the default checkpoint mode's 2 cps. COLO
@@ -94,6 +138,28 @@ public final class PiController extends AbstractModeController {
     public static final Duration DEFAULT_MIN_DWELL = Duration.ofSeconds(2);
 
 
+    /** Default {@code probeBackoff}: 2, doubling like the threshold controller's α. */
+    public static final double DEFAULT_PROBE_BACKOFF = 2.0;
+
+    /**
+     * Default {@code maxProbeBackoff}: 64: with the other defaults the COLO probes of a workload
+     * that stays bad come about every two minutes (a two-period probe every 2.5 s·64), which
+     * keeps their cost under 1 % of checkpoint mode's downtime even on {@code video}.
+     */
+    public static final double DEFAULT_MAX_PROBE_BACKOFF = 64.0;
+
+    /**
+     * Default {@code earlyExitFactor}: 2, so with the default set point one COLO period of more
+     * than 5 cps ends the COLO part.
+     */
+    public static final double DEFAULT_EARLY_EXIT_FACTOR = 2.0;
+
+    /**
+     * Default {@code fastReturnFactor}: 2, so with the default set point a COLO probe averaging
+     * under 1.25 cps (its synchronising checkpoint included) gives COLO back its whole window.
+     */
+    public static final double DEFAULT_FAST_RETURN_FACTOR = 2.0;
+
     /** Validates every parameter; see the record components for the ranges. */
     public Config {
       ParameterCheck.atLeast("setPointCps", setPointCps, 0.0);
@@ -103,6 +169,14 @@ public final class PiController extends AbstractModeController {
       ParameterCheck.atLeast("dutyWindowPeriods", dutyWindowPeriods, 1);
       ParameterCheck.nonNegative("minDwell", minDwell);
       ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
+      ParameterCheck.atLeast("probeBackoff", probeBackoff, 1.0);
+      ParameterCheck.atLeast("maxProbeBackoff", maxProbeBackoff, 1.0);
+      if (earlyExitFactor != Double.POSITIVE_INFINITY) {
+        ParameterCheck.atLeast("earlyExitFactor", earlyExitFactor, 1.0);
+      }
+      if (fastReturnFactor != Double.POSITIVE_INFINITY) {
+        ParameterCheck.atLeast("fastReturnFactor", fastReturnFactor, 1.0);
+      }
     }
 
     /** The parameters as config files and the command line name them. */
@@ -136,7 +210,25 @@ public final class PiController extends AbstractModeController {
                 .range(">= 0")
                 .meaning("shortest time in one mode")
                 .searchedIn(0, 10),
-            StaticController.checkpointPeriod(Config::checkpointPeriod));
+            StaticController.checkpointPeriod(Config::checkpointPeriod),
+            ParameterDescriptor.decimal("probe-backoff", "probeBackoff", Config::probeBackoff, DEFAULT_PROBE_BACKOFF)
+                .unit("factor")
+                .range(">= 1 (1 = off)")
+                .meaning("back-off on COLO probes after a bad one: integral growth in checkpoint mode divided by it"),
+            ParameterDescriptor.decimal(
+                    "max-probe-backoff", "maxProbeBackoff", Config::maxProbeBackoff, DEFAULT_MAX_PROBE_BACKOFF)
+                .unit("factor")
+                .range(">= 1")
+                .meaning("largest probe back-off"),
+            ParameterDescriptor.decimal("early-exit", "earlyExitFactor", Config::earlyExitFactor, DEFAULT_EARLY_EXIT_FACTOR)
+                .unit("x set-point")
+                .range(">= 1, or Infinity (off)")
+                .meaning("a COLO period above this times the set point ends COLO at once"),
+            ParameterDescriptor.decimal(
+                    "fast-return", "fastReturnFactor", Config::fastReturnFactor, DEFAULT_FAST_RETURN_FACTOR)
+                .unit("divisor of set-point")
+                .range(">= 1, or Infinity (off)")
+                .meaning("a COLO probe below the set point divided by this gives COLO its whole window at once"));
 
     /** The defaults documented on the {@code DEFAULT_*} constants. */
     public static Config defaults() {
@@ -193,6 +285,26 @@ public final class PiController extends AbstractModeController {
       public Builder checkpointPeriod(Duration checkpointPeriod) {
         return set("checkpointPeriod", checkpointPeriod);
       }
+
+      /** See {@link Config#probeBackoff()}. */
+      public Builder probeBackoff(double probeBackoff) {
+        return set("probeBackoff", probeBackoff);
+      }
+
+      /** See {@link Config#maxProbeBackoff()}. */
+      public Builder maxProbeBackoff(double maxProbeBackoff) {
+        return set("maxProbeBackoff", maxProbeBackoff);
+      }
+
+      /** See {@link Config#earlyExitFactor()}. */
+      public Builder earlyExitFactor(double earlyExitFactor) {
+        return set("earlyExitFactor", earlyExitFactor);
+      }
+
+      /** See {@link Config#fastReturnFactor()}. */
+      public Builder fastReturnFactor(double fastReturnFactor) {
+        return set("fastReturnFactor", fastReturnFactor);
+      }
     }
   }
 
@@ -215,8 +327,15 @@ public final class PiController extends AbstractModeController {
   private final long minDwellNanos;
   private final int minDwellPeriods;
   private final long checkpointPeriodNanos;
+  private final double probeBackoff;
+  private final double maxProbeBackoff;
+  private final double earlyExitCps;
+  private final double fastReturnCps;
 
   private double integral;
+  private double backoff;
+  private double coloCpsSum;
+  private int coloSamples;
   private double coloShare;
   private int periodInWindow;
   private int coloPeriodsInWindow;
@@ -241,6 +360,10 @@ public final class PiController extends AbstractModeController {
     long periodNanos = config.controlPeriod().toNanos();
     this.minDwellPeriods = (int) Math.min(Integer.MAX_VALUE, (minDwellNanos + periodNanos - 1) / periodNanos);
     this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
+    this.probeBackoff = config.probeBackoff();
+    this.maxProbeBackoff = Math.max(1.0, config.maxProbeBackoff());
+    this.earlyExitCps = config.earlyExitFactor() * config.setPointCps();
+    this.fastReturnCps = config.setPointCps() / config.fastReturnFactor();
     resetState();
   }
 
@@ -252,26 +375,71 @@ public final class PiController extends AbstractModeController {
     // The measured interval, so a loop whose period differs from the configured one still
     // integrates correctly; the configured period for the first update, whose interval is unknown.
     double dt = first ? periodSeconds : elapsedNanos() * 1e-9;
-    integral = Math.max(0.0, Math.min(integral + error * dt, integralLimit));
+    Mode current = mode();
+    boolean inColo = current == Mode.COLO;
+    // The back-off slows only the growth earned in checkpoint mode, whose rate says nothing new.
+    double gain = !inColo && error > 0 ? dt / backoff : dt;
+    integral = Math.max(0.0, Math.min(integral + error * gain, integralLimit));
+    boolean earlyExit = inColo && !first && checkpointsPerSecond > earlyExitCps;
+    if (earlyExit) {
+      integral = 0;
+    }
     coloShare = Math.max(0.0, Math.min(kp * error + ki * integral, 1.0));
+    if (inColo && !first) {
+      coloCpsSum += checkpointsPerSecond;
+      coloSamples++;
+    }
 
     if (++periodInWindow >= dutyWindowPeriods) {
       periodInWindow = 0;
+      judgeColoStretch();
       coloPeriodsInWindow = coloPeriods(coloShare);
     }
     if (first) {
       modeStartNanos = nowNanos;
     }
+    if (earlyExit) {
+      judgeColoStretch();
+      // No more COLO in this window: the rest of it runs checkpoint mode.
+      coloPeriodsInWindow = Math.min(coloPeriodsInWindow, periodInWindow);
+      modeStartNanos = nowNanos;
+      return Mode.CHECKPOINT;
+    }
     Mode wanted = periodInWindow < coloPeriodsInWindow ? Mode.COLO : Mode.CHECKPOINT;
-    Mode current = mode();
     if (wanted == current || first) {
       return wanted;
     }
     if (nowNanos - modeStartNanos < minDwellNanos) {
       return current;
     }
+    if (inColo) {
+      if (coloSamples > 0 && coloCpsSum < fastReturnCps * coloSamples) {
+        integral = integralLimit;
+        coloPeriodsInWindow = dutyWindowPeriods;
+        judgeColoStretch();
+        return Mode.COLO;
+      }
+      judgeColoStretch();
+    }
     modeStartNanos = nowNanos;
     return wanted;
+  }
+
+  /** Grows or shrinks the back-off by the COLO periods seen since the last judgement. */
+  private void judgeColoStretch() {
+    if (coloSamples == 0) {
+      return;
+    }
+    if (coloCpsSum > setPointCps * coloSamples) {
+      backoff = Math.min(maxProbeBackoff, backoff * probeBackoff);
+      integral /= probeBackoff;
+    } else if (coloSamples >= dutyWindowPeriods) {
+      // Only a whole window of good COLO counts: a probe of a few periods is too noisy to lower
+      // the back-off (bugzilla's 3 cps read at most 2.5 over two periods nearly half the time).
+      backoff = Math.max(1.0, backoff / probeBackoff);
+    }
+    coloCpsSum = 0;
+    coloSamples = 0;
   }
 
   /** Whole COLO periods for a window, with parts shorter than minDwell rounded away. */
@@ -298,6 +466,14 @@ public final class PiController extends AbstractModeController {
     periodInWindow = 0;
     coloPeriodsInWindow = config.dutyWindowPeriods();
     modeStartNanos = 0;
+    backoff = 1;
+    coloCpsSum = 0;
+    coloSamples = 0;
+  }
+
+  /** The probe back-off b dividing the integral's growth in checkpoint mode, {@code >= 1}. */
+  public double backoff() {
+    return backoff;
   }
 
   /**

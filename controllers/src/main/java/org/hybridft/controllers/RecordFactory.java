@@ -15,7 +15,8 @@ import java.util.function.Function;
  */
 final class RecordFactory {
   private static final Map<Class<?>, ParameterType> TYPES =
-      Map.of(Duration.class, ParameterType.DURATION, double.class, ParameterType.DECIMAL, int.class, ParameterType.INTEGER);
+      Map.of(Duration.class, ParameterType.DURATION, double.class, ParameterType.DECIMAL, int.class, ParameterType.INTEGER,
+          boolean.class, ParameterType.BOOLEAN);
 
   private RecordFactory() {}
 

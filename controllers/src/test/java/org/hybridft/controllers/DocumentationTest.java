@@ -257,8 +257,12 @@ class DocumentationTest {
     return descriptor.create(descriptor.defaults()).getClass().getSimpleName();
   }
 
-  /** "500 ms", "10 s", "2.0 (> 1)", "100": the leading value, in the constant's type. */
+  /** "500 ms", "10 s", "2.0 (> 1)", "100", "true": the leading value, in the constant's type. */
   private static Object parseDefault(String cell, Class<?> type) {
+    if (type == Boolean.class) {
+      assertThat(cell).as("default cell of a switch").matches("^(true|false)( \\(.*\\))?$");
+      return Boolean.valueOf(cell.split(" ")[0]);
+    }
     Matcher value = Pattern.compile("^([0-9]+(?:\\.[0-9]+)?)(?: (ms|s|min))?(?: \\(.*\\))?$").matcher(cell);
     assertThat(value.matches()).as("default cell '" + cell + "'").isTrue();
     String number = value.group(1);

@@ -37,6 +37,8 @@ final class Generators {
                     .maxCheckpointStretch(Duration.ofMillis(s[1]))
                     .initialCheckpointStretch(Duration.ofMillis(s[2]))
                     .checkpointPeriod(period)
+                    .earlyJudgementFactor(
+                        threshold < 10 ? Double.POSITIVE_INFINITY : 1 + threshold / 4)
                     .build());
   }
 
@@ -53,6 +55,23 @@ final class Generators {
                     .controlPeriod(period)
                     .dutyWindowPeriods(window)
                     .minDwell(period.multipliedBy(dwellPeriods).plusMillis(dwellPeriods == 0 ? 0 : -1))
+                    .probeBackoff(1)
+                    .earlyExitFactor(Double.POSITIVE_INFINITY)
+                    .fastReturnFactor(Double.POSITIVE_INFINITY)
+                    .build());
+  }
+
+  /** PI configs with the extensions on, at random strengths. */
+  static Gen<PiController.Config> piConfigsWithExtensions() {
+    return piConfigs()
+        .zip(doubles().between(1, 8), doubles().between(1, 1_000), doubles().between(1, 10),
+            doubles().between(1, 10),
+            (config, backoff, max, exit, fastReturn) ->
+                config.toBuilder()
+                    .probeBackoff(backoff)
+                    .maxProbeBackoff(max)
+                    .earlyExitFactor(exit)
+                    .fastReturnFactor(fastReturn)
                     .build());
   }
 

@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.hybridft.core.Mode;
 import org.hybridft.core.StabilityCheck;
+import org.hybridft.core.StabilityReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -164,7 +165,8 @@ class PiControllerTest {
   void dutyCycleSplitsTheWindowByRho() {
     // kp = 0, so rho is the integral term alone; a rate equal to the set-point holds it.
     PiController.Config config =
-        PiController.Config.builder().kp(0).ki(0.1).setPointCps(2).minDwell(Duration.ZERO).build();
+        PiController.Config.builder().kp(0).ki(0.1).setPointCps(2).minDwell(Duration.ZERO)
+            .earlyExitFactor(Double.POSITIVE_INFINITY).build();
     PiController controller = new PiController(config);
     long second = 1_000_000_000L;
     long now = 0;
@@ -186,8 +188,195 @@ class PiControllerTest {
             Mode.CHECKPOINT, Mode.CHECKPOINT, Mode.CHECKPOINT);
   }
 
+  private static final long SECOND = 1_000_000_000L;
+
+  /** Drives the controller in closed loop: COLO measures coloCps, checkpoint mode 2 cps. */
+  private static StabilityReport closedLoop(PiController.Config config, double coloCps, int periods) {
+    return StabilityCheck.builder()
+        .build()
+        .run(new PiController(config), (mode, period) -> mode == Mode.COLO ? coloCps : 2.0, periods);
+  }
+
+  @Test
+  void probeBackoffMakesColoProbesOnAStationaryBadWorkloadRarerThanOnePer30Seconds() {
+    // bugzilla-like: COLO checkpoints 3 times a second, checkpoint mode twice.
+    StabilityReport withBackoff = closedLoop(PiController.Config.defaults(), 3.0, 1_800);
+    StabilityReport research =
+        closedLoop(PiController.Config.defaults().toBuilder().probeBackoff(1).build(), 3.0, 1_800);
+
+    assertThat(withBackoff.switches()).isLessThanOrEqualTo(60);
+    assertThat(withBackoff.shareOf(Mode.CHECKPOINT)).isGreaterThan(0.95);
+    assertThat(research.switches()).isGreaterThan(300);
+  }
+
+  @Test
+  void probeBackoffGrowsByItsFactorWithEachBadColoStretchUpToItsMaximum() {
+    PiController.Config config =
+        PiController.Config.builder().probeBackoff(2).maxProbeBackoff(8)
+            .earlyExitFactor(Double.POSITIVE_INFINITY).build();
+    PiController controller = new PiController(config);
+    Mode previous = controller.mode();
+    java.util.List<Double> seen = new java.util.ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      double integralBefore = controller.integral();
+      double backoffBefore = controller.backoff();
+      previous = controller.update(i * SECOND, previous == Mode.COLO ? 3.0 : 2.0);
+      if (controller.backoff() > backoffBefore) {
+        // A bad stretch: the back-off doubles and the integral is halved (after its own step).
+        assertThat(controller.backoff()).isEqualTo(Math.min(8, 2 * backoffBefore));
+        assertThat(controller.integral()).isLessThan(integralBefore / 2 + 1e-9);
+      }
+      if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(controller.backoff())) {
+        seen.add(controller.backoff());
+      }
+    }
+    assertThat(seen).containsExactly(1.0, 2.0, 4.0, 8.0);
+  }
+
+  /** Runs bad COLO (3 cps) until the back-off reaches 4 and the controller is in checkpoint mode. */
+  private static long backOff(PiController controller) {
+    long now = 0;
+    Mode mode = controller.mode();
+    while (controller.backoff() < 4 || mode == Mode.COLO) {
+      mode = controller.update(now, mode == Mode.COLO ? 3.0 : 2.0);
+      now += SECOND;
+    }
+    return now;
+  }
+
+  @Test
+  void wholeWindowsOfGoodColoShrinkTheBackoffBackToOne() {
+    PiController controller = new PiController();
+    long now = backOff(controller);
+    Mode mode = controller.mode();
+    // COLO now measures 2.2 cps: below the set point, not far below it.
+    for (int i = 0; i < 600; i++) {
+      mode = controller.update(now, mode == Mode.COLO ? 2.2 : 2.0);
+      now += SECOND;
+    }
+    assertThat(controller.backoff()).isEqualTo(1.0);
+    assertThat(mode).isEqualTo(Mode.COLO);
+  }
+
+  @Test
+  void aShortGoodProbeLeavesTheBackoffAsItWas() {
+    PiController controller = new PiController();
+    long now = backOff(controller);
+    double before = controller.backoff();
+    Mode mode = controller.mode();
+    while (mode != Mode.COLO) {
+      mode = controller.update(now, 2.0);
+      now += SECOND;
+    }
+    int coloPeriods = 0;
+    while (mode == Mode.COLO) {
+      mode = controller.update(now, 2.4);
+      now += SECOND;
+      coloPeriods++;
+    }
+    assertThat(coloPeriods).isLessThan(PiController.Config.DEFAULT_DUTY_WINDOW_PERIODS);
+    assertThat(controller.backoff()).isEqualTo(before);
+  }
+
+  @Test
+  void aColoPeriodFarAboveTheSetPointEndsColoAtOnceAndEmptiesTheIntegral() {
+    PiController controller = new PiController();
+    controller.update(0, 0.1);
+    Mode mode = controller.update(SECOND, 11);
+
+    assertThat(mode).isEqualTo(Mode.CHECKPOINT);
+    assertThat(controller.integral()).isZero();
+  }
+
+  @Test
+  void withoutEarlyExitAFarAbovePeriodStaysInColoForTheWindowItPlanned() {
+    PiController controller =
+        new PiController(
+            PiController.Config.builder().earlyExitFactor(Double.POSITIVE_INFINITY).build());
+    controller.update(0, 0.1);
+
+    assertThat(controller.update(SECOND, 11)).isEqualTo(Mode.COLO);
+  }
+
+  @Test
+  void earlyExitCutsColoOnAHighlyNonDeterministicWorkloadToSingleProbePeriods() {
+    // video-like: COLO 11.6 cps. Every COLO stretch after the first lasts one period.
+    StabilityReport report = closedLoop(PiController.Config.defaults(), 11.6, 1_800);
+    StabilityReport research =
+        closedLoop(
+            PiController.Config.defaults().toBuilder()
+                .earlyExitFactor(Double.POSITIVE_INFINITY).build(),
+            11.6, 1_800);
+
+    long coloPeriods = report.modes().stream().filter(m -> m == Mode.COLO).count();
+    assertThat(coloPeriods).isLessThanOrEqualTo(report.switches() / 2 + 1);
+    assertThat(report.shareOf(Mode.COLO)).isLessThan(research.shareOf(Mode.COLO) / 2);
+  }
+
+  @Test
+  void aProbeFarBelowTheSetPointGivesColoTheWholeWindowAtOnce() {
+    PiController.Config config = PiController.Config.defaults();
+    PiController fast = new PiController(config);
+    PiController research =
+        new PiController(config.toBuilder().fastReturnFactor(Double.POSITIVE_INFINITY).build());
+    // A burst empties the integral (early exit); then the workload turns deterministic: COLO
+    // measures 0.1 cps, checkpoint mode 2.
+    fast.update(0, 0.1);
+    research.update(0, 0.1);
+    Mode fastMode = fast.update(SECOND, 11);
+    Mode researchMode = research.update(SECOND, 11);
+    int fastColo = 0;
+    int researchColo = 0;
+    for (int i = 2; i <= 60; i++) {
+      fastMode = fast.update(i * SECOND, fastMode == Mode.COLO ? 0.1 : 2.0);
+      researchMode = research.update(i * SECOND, researchMode == Mode.COLO ? 0.1 : 2.0);
+      if (i > 10) {
+        fastColo += fastMode == Mode.COLO ? 1 : 0;
+        researchColo += researchMode == Mode.COLO ? 1 : 0;
+      }
+    }
+    // From its first probe on, the fast return stays in COLO; the research rule mixes its
+    // windows until the integral has refilled.
+    assertThat(fastColo).isEqualTo(50);
+    assertThat(researchColo).isLessThan(40);
+  }
+
+  @Test
+  void withExtensionsRhoIntegralAndBackoffStayInRangeAndOnlyEarlyExitsShortenADwell() {
+    qt().forAll(Generators.piConfigsWithExtensions(), Generators.rates(1, 500))
+        .checkAssert(
+            (config, rates) -> {
+              PiController controller = new PiController(config);
+              long period = config.controlPeriod().toNanos();
+              long now = 0;
+              long modeStart = 0;
+              Mode previous = controller.mode();
+              double earlyExitCps = config.earlyExitFactor() * config.setPointCps();
+              for (double cps : rates) {
+                Mode mode = controller.update(now, cps);
+                assertThat(controller.coloShare()).isBetween(0.0, 1.0);
+                assertThat(controller.integral()).isBetween(0.0, 1.0 / config.ki());
+                assertThat(controller.backoff())
+                    .isBetween(1.0, Math.max(1.0, config.maxProbeBackoff()));
+                if (mode != previous && now > 0) {
+                  boolean earlyExit = previous == Mode.COLO && cps > earlyExitCps;
+                  if (!earlyExit) {
+                    assertThat(now - modeStart).isGreaterThanOrEqualTo(config.minDwell().toNanos());
+                  }
+                  modeStart = now;
+                }
+                previous = mode;
+                now += period;
+              }
+            });
+  }
+
   static Stream<Arguments> invalidParameters() {
     return Stream.of(
+        Arguments.of("probeBackoff", (UnaryOperator<PiController.Config.Builder>) b -> b.probeBackoff(0.5)),
+        Arguments.of("maxProbeBackoff", (UnaryOperator<PiController.Config.Builder>) b -> b.maxProbeBackoff(Double.POSITIVE_INFINITY)),
+        Arguments.of("earlyExitFactor", (UnaryOperator<PiController.Config.Builder>) b -> b.earlyExitFactor(0.9)),
+        Arguments.of("fastReturnFactor", (UnaryOperator<PiController.Config.Builder>) b -> b.fastReturnFactor(Double.NaN)),
         Arguments.of("setPointCps", (UnaryOperator<PiController.Config.Builder>) b -> b.setPointCps(-1)),
         Arguments.of("setPointCps", (UnaryOperator<PiController.Config.Builder>) b -> b.setPointCps(Double.NaN)),
         Arguments.of("kp", (UnaryOperator<PiController.Config.Builder>) b -> b.kp(-0.1)),

@@ -74,6 +74,11 @@ class ThresholdControllerTest {
                   config.coloWindow().compareTo(config.minCheckpointStretch()) < 0
                       ? config.coloWindow()
                       : config.minCheckpointStretch();
+              if (config.earlyJudgementFactor() != Double.POSITIVE_INFINITY
+                  && smallest.toMillis() > periodMillis) {
+                // An early judgement may end a COLO stretch after one update.
+                smallest = Duration.ofMillis(periodMillis);
+              }
               StabilityReport report =
                   StabilityCheck.builder()
                       .controlPeriod(Duration.ofMillis(periodMillis))
@@ -125,8 +130,60 @@ class ThresholdControllerTest {
     stormy.assertStable();
   }
 
+  @Test
+  void aColoPeriodFarAboveTheThresholdEndsTheStretchAtOnceAsBad() {
+    ThresholdController controller = new ThresholdController();
+    controller.update(0, 0);
+    Mode afterOnePeriod = controller.update(SECOND, 11);
+
+    assertThat(afterOnePeriod).isEqualTo(Mode.CHECKPOINT);
+    assertThat(controller.checkpointStretchNanos()).isEqualTo(20 * SECOND);
+  }
+
+  @Test
+  void aBurstDuringAGoodColoStretchIsLeftAtItsFirstPeriod() {
+    ThresholdController controller = new ThresholdController();
+    long now = 0;
+    controller.update(now, 0);
+    for (int i = 0; i < 15; i++) {
+      now += SECOND;
+      assertThat(controller.update(now, 0.1)).isEqualTo(Mode.COLO);
+    }
+    now += SECOND;
+    assertThat(controller.update(now, 9)).isEqualTo(Mode.CHECKPOINT);
+  }
+
+  @Test
+  void aPeriodOnlyModeratelyAboveTheThresholdWaitsForTheWindow() {
+    ThresholdController controller = new ThresholdController();
+    long now = 0;
+    controller.update(now, 0);
+    for (int i = 0; i < 9; i++) {
+      now += SECOND;
+      assertThat(controller.update(now, 3.9)).isEqualTo(Mode.COLO);
+    }
+    now += SECOND;
+    assertThat(controller.update(now, 3.9)).isEqualTo(Mode.CHECKPOINT);
+  }
+
+  @Test
+  void withEarlyJudgementOffAFarAbovePeriodWaitsForTheWindowAsInTheResearch() {
+    ThresholdController controller =
+        new ThresholdController(
+            ThresholdController.Config.builder()
+                .earlyJudgementFactor(Double.POSITIVE_INFINITY)
+                .build());
+    controller.update(0, 0);
+    for (int i = 1; i < 10; i++) {
+      assertThat(controller.update(i * SECOND, 11)).isEqualTo(Mode.COLO);
+    }
+    assertThat(controller.update(10 * SECOND, 11)).isEqualTo(Mode.CHECKPOINT);
+  }
+
   static Stream<Arguments> invalidParameters() {
     return Stream.of(
+        Arguments.of("earlyJudgementFactor", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.earlyJudgementFactor(0.5)),
+        Arguments.of("earlyJudgementFactor", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.earlyJudgementFactor(Double.NaN)),
         Arguments.of("alpha", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.alpha(1.0)),
         Arguments.of("alpha", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.alpha(Double.NaN)),
         Arguments.of("beta", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.beta(1.0)),

@@ -86,9 +86,82 @@ public enum WorkloadProfile {
       4,
       1.0,
       true,
-      List.of(new Phase(Duration.ofMinutes(30), 50, 5, 1.0, 0.01, 10, 64)));
+      List.of(new Phase(Duration.ofMinutes(30), 50, 5, 1.0, 0.01, 10, 64))),
+  /**
+   * {@link #PHASED}'s two phases in short, irregular bursts: the deterministic service (120
+   * requests/s of 6 ms, p = 0.0005, 12 MB/s dirtied, 48 MB working set) for 45 to 120 s, then a
+   * non-deterministic burst of 20 to 50 s (the report generator: 15 requests/s of 10 ms, p = 0.5,
+   * 7.5 divergences/s, 8 MB/s dirtied, 96 MB working set). Six calm/burst pairs of different
+   * lengths make an 11-minute cycle, so no controller can learn the bursts' rhythm within a run.
+   * 8 threads, 2 kB requests. Well below saturation in either mode (the busiest phase needs 9 %
+   * of the threads' time, 12 % of what checkpoint mode leaves them): what a burst costs is
+   * pauses, and the question is how fast a controller leaves COLO when one starts and returns
+   * when it ends.
+   */
+  BURSTY(
+      "bursty",
+      "deterministic service with short non-deterministic bursts of 20 to 50 s",
+      8,
+      2.0,
+      true,
+      bursts(
+          new Phase(Duration.ofSeconds(1), 120, 6, 1.5, 0.0005, 12, 48),
+          new Phase(Duration.ofSeconds(1), 15, 10, 1.0, 0.5, 8, 96),
+          new int[] {60, 100, 45, 120, 80, 70},
+          new int[] {20, 40, 30, 20, 50, 30})),
+  /**
+   * Non-determinism that drifts slowly: a steady 80 requests/s of 8 ms (cv 1) on 8 threads
+   * whose divergence rate climbs from 0.1 to 8 per second in 12 steps of 30 s (each step ×1.44)
+   * and falls back the same way, a 12-minute cycle (a service whose share of timing-dependent
+   * replies follows its users' daily mix, sped up). 15 MB/s dirtied within a 64 MB working set,
+   * 1 kB requests. COLO checkpoints less often than checkpoint mode for about half of the cycle
+   * and more often for the other half, with no abrupt change for a controller to notice.
+   */
+  DRIFT(
+      "drift",
+      "divergence rate drifting between 0.1 and 8 per second over 12 minutes",
+      8,
+      1.0,
+      true,
+      drift(80, 8, 1.0, 0.1, 8.0, 12, Duration.ofSeconds(30), 15, 64));
 
   private final Workload workload;
+
+  /** Alternates calm and burst phases with the given lengths in seconds. */
+  private static List<Phase> bursts(Phase calm, Phase burst, int[] calmSeconds, int[] burstSeconds) {
+    List<Phase> phases = new java.util.ArrayList<>();
+    for (int i = 0; i < calmSeconds.length; i++) {
+      phases.add(calm.withDuration(Duration.ofSeconds(calmSeconds[i])));
+      phases.add(burst.withDuration(Duration.ofSeconds(burstSeconds[i])));
+    }
+    return phases;
+  }
+
+  /**
+   * Divergence rates growing geometrically from {@code low} to {@code high} in {@code steps}
+   * steps, then falling back the same way (neither end repeated), each step lasting {@code step}.
+   */
+  private static List<Phase> drift(
+      double requestsPerSecond,
+      double serviceMillis,
+      double serviceCv,
+      double low,
+      double high,
+      int steps,
+      Duration step,
+      double dirtyMbPerSecond,
+      double workingSetMb) {
+    List<Phase> phases = new java.util.ArrayList<>();
+    double factor = Math.pow(high / low, 1.0 / steps);
+    for (int i = 0; i < 2 * steps; i++) {
+      int level = i <= steps ? i : 2 * steps - i;
+      double divergences = low * Math.pow(factor, level);
+      phases.add(
+          new Phase(step, requestsPerSecond, serviceMillis, serviceCv,
+              divergences / requestsPerSecond, dirtyMbPerSecond, workingSetMb));
+    }
+    return phases;
+  }
 
   WorkloadProfile(
       String name, String description, int servers, double requestKb, boolean cyclic, List<Phase> phases) {
