@@ -170,7 +170,19 @@ public final class RunCommand implements Callable<Integer> {
         metrics.bindTo(endpoint.registry());
         builder.addListener(metrics.listener());
       }
-      ControlLoop loop = builder.addListener(listener).build();
+      // Events reach listeners in order, CLOSED last: once it has arrived, every period's line
+      // has been handed to the terminal and counted in the summary.
+      CountDownLatch closedDelivered = new CountDownLatch(1);
+      ControlLoop loop = builder.addListener(listener)
+          .addListener(new ControlLoop.Listener() {
+            @Override
+            public void onStateChanged(ControlLoop.StateChange change) {
+              if (change.to() == ControlLoop.State.CLOSED) {
+                closedDelivered.countDown();
+              }
+            }
+          })
+          .build();
       if (json) {
         ObjectNode attached = event("attached")
             .put("vm", vm)
@@ -194,6 +206,7 @@ public final class RunCommand implements Callable<Integer> {
         stop.await(duration.toNanos(), TimeUnit.NANOSECONDS);
       }
       loop.close();
+      closedDelivered.await(1, TimeUnit.SECONDS);
       terminal.close(Duration.ofSeconds(1));
       if (json) {
         summary.printJson(out, counter, loop, terminal.dropped());
