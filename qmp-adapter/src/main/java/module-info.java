@@ -4,7 +4,8 @@
  */
 module org.hybridft.qmp {
   requires transitive org.hybridft.core;
-  requires transitive com.fasterxml.jackson.databind;
+  // Internal only: no Jackson type is part of this module's API (replies and events are QmpValue).
+  requires com.fasterxml.jackson.databind;
   requires static transitive org.jspecify;
 
   exports org.hybridft.qmp;

@@ -14,6 +14,8 @@ import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
 import org.hybridft.qmp.QmpErrorException;
 import org.hybridft.qmp.QmpException;
+import org.hybridft.qmp.QmpNotColoPrimaryException;
+import org.hybridft.qmp.QmpStateException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -93,19 +95,13 @@ public final class ColoPrimaryOptions {
    */
   QmpCheckpointCounter attach(QmpClient client) {
     try {
-      // Only a COLO primary counts checkpoints and obeys the recipes: anything else would tick
-      // at 0 cps forever while the "applied" modes mean nothing.
-      String mode = client.call("query-colo-status", null).path("mode").asText("unknown");
-      if (!mode.equals("primary")) {
-        String regression = ColoPrimaryCheck.migrationCompletedInsteadOfColo(client)
-            .map(diagnosis -> "; " + diagnosis)
-            .orElse("; attach to the primary of a pair in COLO state");
-        throw new UsageException("--qmp " + qmp + " is not a COLO primary (query-colo-status mode: "
-            + mode + ")" + regression);
-      }
+      ColoPrimaryCheck.requirePrimary(client);
       return QmpCheckpointCounter.attach(client);
-    } catch (IllegalStateException notColo) {
-      throw new UsageException(notColo.getMessage(), notColo);
+    } catch (QmpNotColoPrimaryException notPrimary) {
+      throw new UsageException("--qmp " + qmp + " is not a COLO primary (query-colo-status mode: "
+          + notPrimary.coloMode() + "); " + notPrimary.advice(), notPrimary);
+    } catch (QmpStateException notCounting) {
+      throw new UsageException(notCounting.getMessage(), notCounting);
     } catch (QmpException failed) {
       throw new UsageException("attaching to QMP at " + qmp + " failed: " + failed.getMessage(), failed);
     }

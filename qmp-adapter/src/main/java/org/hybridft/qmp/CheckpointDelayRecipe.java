@@ -1,8 +1,5 @@
 package org.hybridft.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +44,13 @@ public record CheckpointDelayRecipe(Duration coloIdlePeriod) implements ModeReci
 
   @Override
   public List<QmpCommand> commands(Mode mode, long periodMillis) {
-    ObjectNode arguments = JsonNodeFactory.instance.objectNode();
-    arguments.put(PARAMETER, delayMillis(mode, periodMillis));
-    return List.of(new QmpCommand("migrate-set-parameters", arguments));
+    return List.of(new QmpCommand(
+        "migrate-set-parameters", QmpValue.from(Map.of(PARAMETER, delayMillis(mode, periodMillis)))));
   }
 
   @Override
-  public Map<String, JsonNode> expectedMigrateParameters(Mode mode, long periodMillis) {
-    return Map.of(PARAMETER, JsonNodeFactory.instance.numberNode(delayMillis(mode, periodMillis)));
+  public Map<String, QmpValue> expectedMigrateParameters(Mode mode, long periodMillis) {
+    return Map.of(PARAMETER, QmpValue.of(delayMillis(mode, periodMillis)));
   }
 
   private long delayMillis(Mode mode, long periodMillis) {

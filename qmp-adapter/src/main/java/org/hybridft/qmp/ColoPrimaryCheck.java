@@ -1,15 +1,37 @@
 package org.hybridft.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Checks of a would-be COLO primary that explain why it is not one, for tools that attach to or
- * start a pair.
+ * Checks that a QEMU is a COLO primary, and explains why one is not, for tools that attach to or
+ * start a pair: an orchestrator calls {@link #requirePrimary} before it attaches a {@link
+ * QmpCheckpointCounter} and a {@link QmpModeActuator}, as {@code hybrid-ft run} does.
  */
 public final class ColoPrimaryCheck {
+  /** The advice when no known cause explains why the QEMU is no primary. */
+  static final String ATTACH_TO_A_PRIMARY = "attach to the primary of a pair in COLO state";
+
   private ColoPrimaryCheck() {}
+
+  /**
+   * Requires {@code client}'s QEMU to be a COLO primary ({@code query-colo-status} mode {@code
+   * primary}). Only a primary counts checkpoints and obeys the recipes: on anything else a control
+   * loop would tick at 0 checkpoints/s forever while the modes it applies mean nothing.
+   *
+   * @param client a connection to the QEMU that should be the COLO primary
+   * @throws QmpNotColoPrimaryException when it is not, with advice that names the QEMU regression
+   *     of {@link #migrationCompletedInsteadOfColo} where that is the cause
+   * @throws QmpException if a query failed
+   */
+  public static void requirePrimary(QmpClient client) {
+    Objects.requireNonNull(client, "client");
+    String mode = client.call("query-colo-status", null).path("mode").asText("unknown");
+    if (!mode.equals("primary")) {
+      String advice = migrationCompletedInsteadOfColo(client).orElse(ATTACH_TO_A_PRIMARY);
+      throw new QmpNotColoPrimaryException(client.address().toString(), mode, advice);
+    }
+  }
 
   /**
    * Recognises a QEMU whose migration to the secondary completed instead of entering COLO: COLO
@@ -30,7 +52,7 @@ public final class ColoPrimaryCheck {
     if (!coloMode.equals("none")) {
       return Optional.empty();
     }
-    JsonNode migration = client.call("query-migrate", null);
+    QmpValue migration = client.call("query-migrate", null);
     if (!migration.path("status").asText("").equals("completed")) {
       return Optional.empty();
     }

@@ -159,24 +159,24 @@ public final class JsonModeRecipe implements ModeRecipe {
     List<QmpCommand> result = new ArrayList<>();
     for (JsonNode command : commands.get(mode)) {
       JsonNode arguments = command.path("arguments");
-      ObjectNode substituted = arguments.isObject()
-          ? (ObjectNode) substitute(arguments, periodMillis)
-          : JsonNodeFactory.instance.objectNode();
+      QmpValue substituted = arguments.isObject()
+          ? QmpValue.wrap(substitute(arguments, periodMillis))
+          : QmpValue.EMPTY_OBJECT;
       result.add(new QmpCommand(command.get("execute").asText(), substituted));
     }
     return result;
   }
 
   @Override
-  public Map<String, JsonNode> expectedMigrateParameters(Mode mode, long periodMillis) {
+  public Map<String, QmpValue> expectedMigrateParameters(Mode mode, long periodMillis) {
     ObjectNode expect = expected.get(mode);
     if (expect == null) {
       return Map.of();
     }
-    Map<String, JsonNode> result = new LinkedHashMap<>();
+    Map<String, QmpValue> result = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = expect.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
-      result.put(entry.getKey(), substitute(entry.getValue(), periodMillis));
+      result.put(entry.getKey(), QmpValue.wrap(substitute(entry.getValue(), periodMillis)));
     }
     return result;
   }

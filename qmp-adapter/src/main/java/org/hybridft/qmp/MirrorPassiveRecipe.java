@@ -1,8 +1,5 @@
 package org.hybridft.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,7 +80,7 @@ public record MirrorPassiveRecipe(
   public static Optional<MirrorPassiveRecipe> detect(QmpClient primary, Duration coloIdlePeriod) {
     List<String> mirrors = new ArrayList<>();
     String compare = null;
-    for (JsonNode object : primary.call("qom-list", Map.of("path", "/objects"))) {
+    for (QmpValue object : primary.call("qom-list", Map.of("path", "/objects"))) {
       String type = object.path("type").asText();
       String path = "/objects/" + object.path("name").asText();
       if (type.equals("child<filter-mirror>")) {
@@ -108,19 +105,19 @@ public record MirrorPassiveRecipe(
   @Override
   public List<QmpCommand> commands(Mode mode, long periodMillis) {
     List<QmpCommand> commands = new ArrayList<>();
-    for (Map.Entry<QomProperty, JsonNode> property : expectedProperties(mode, periodMillis).entrySet()) {
-      ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+    for (Map.Entry<QomProperty, QmpValue> property : expectedProperties(mode, periodMillis).entrySet()) {
+      Map<String, Object> arguments = new LinkedHashMap<>();
       arguments.put("path", property.getKey().path());
       arguments.put("property", property.getKey().name());
-      arguments.set("value", property.getValue());
-      commands.add(new QmpCommand("qom-set", arguments));
+      arguments.put("value", property.getValue());
+      commands.add(new QmpCommand("qom-set", QmpValue.from(arguments)));
     }
     commands.addAll(delayRecipe().commands(mode, periodMillis));
     return List.copyOf(commands);
   }
 
   @Override
-  public Map<String, JsonNode> expectedMigrateParameters(Mode mode, long periodMillis) {
+  public Map<String, QmpValue> expectedMigrateParameters(Mode mode, long periodMillis) {
     return delayRecipe().expectedMigrateParameters(mode, periodMillis);
   }
 
@@ -129,15 +126,14 @@ public record MirrorPassiveRecipe(
    * (so no held packet is stale when the mirrors go off), then the mirrors.
    */
   @Override
-  public Map<QomProperty, JsonNode> expectedProperties(Mode mode, long periodMillis) {
-    JsonNodeFactory json = JsonNodeFactory.instance;
-    Map<QomProperty, JsonNode> properties = new LinkedHashMap<>();
+  public Map<QomProperty, QmpValue> expectedProperties(Mode mode, long periodMillis) {
+    Map<QomProperty, QmpValue> properties = new LinkedHashMap<>();
     long timeout = mode == Mode.CHECKPOINT
         ? Math.max(compareTimeoutMillis, Math.min(MAX_UINT32, 2 * periodMillis + expiredScanCycleMillis))
         : compareTimeoutMillis;
-    properties.put(new QomProperty(compare, "compare_timeout"), json.numberNode(timeout));
+    properties.put(new QomProperty(compare, "compare_timeout"), QmpValue.of(timeout));
     for (String mirror : mirrors) {
-      properties.put(new QomProperty(mirror, "status"), json.textNode(mode == Mode.COLO ? "on" : "off"));
+      properties.put(new QomProperty(mirror, "status"), QmpValue.of(mode == Mode.COLO ? "on" : "off"));
     }
     return properties;
   }

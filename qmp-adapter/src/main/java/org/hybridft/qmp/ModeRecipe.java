@@ -1,6 +1,5 @@
 package org.hybridft.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +34,7 @@ public interface ModeRecipe {
    * The members of {@code query-migrate-parameters} that must read back as these values once
    * {@code mode} is applied; empty when nothing can be verified that way.
    */
-  default Map<String, JsonNode> expectedMigrateParameters(Mode mode, long periodMillis) {
+  default Map<String, QmpValue> expectedMigrateParameters(Mode mode, long periodMillis) {
     return Map.of();
   }
 
@@ -43,7 +42,7 @@ public interface ModeRecipe {
    * The QOM properties that must read back ({@code qom-get}) as these values once {@code mode} is
    * applied; empty when nothing can be verified that way.
    */
-  default Map<QomProperty, JsonNode> expectedProperties(Mode mode, long periodMillis) {
+  default Map<QomProperty, QmpValue> expectedProperties(Mode mode, long periodMillis) {
     return Map.of();
   }
 

@@ -1,6 +1,5 @@
 package org.hybridft.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -83,7 +82,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
   /**
    * Starts counting on {@code client}, a connection to the COLO primary.
    *
-   * @throws IllegalStateException if the {@code events} migration capability is off, so no
+   * @throws QmpStateException if the {@code events} migration capability is off, so no
    *     checkpoint could ever be counted
    * @throws QmpException if the capability check failed
    */
@@ -99,7 +98,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
    *     #checkpoints()} reports the counter unavailable, {@code > 0} and at most ten years; probes
    *     are sent at most every half of it
    * @throws IllegalArgumentException if the timeout is out of range
-   * @throws IllegalStateException if the {@code events} migration capability is off
+   * @throws QmpStateException if the {@code events} migration capability is off
    * @throws QmpException if the capability check failed
    */
   public static QmpCheckpointCounter attach(QmpClient client, Duration livenessTimeout) {
@@ -108,15 +107,15 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     // Subscribe first: an event between the check and the subscription would be lost.
     QmpCheckpointCounter counter = new QmpCheckpointCounter(client, livenessTimeout);
     try {
-      JsonNode capabilities = client.call("query-migrate-capabilities", null);
+      QmpValue capabilities = client.call("query-migrate-capabilities", null);
       boolean events = false;
-      for (JsonNode capability : capabilities) {
+      for (QmpValue capability : capabilities) {
         if ("events".equals(capability.path("capability").asText())) {
           events = capability.path("state").asBoolean(false);
         }
       }
       if (!events) {
-        throw new IllegalStateException(
+        throw new QmpStateException(
             "the 'events' migration capability is off on " + client.address()
                 + ": QEMU sends no MIGRATION_PASS event to count checkpoints by; set it with"
                 + " migrate-set-capabilities together with x-colo before migrate");

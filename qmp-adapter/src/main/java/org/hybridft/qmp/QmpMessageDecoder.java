@@ -127,7 +127,8 @@ final class QmpMessageDecoder {
       JsonNode data = tree.path("data");
       ObjectNode dataObject =
           data instanceof ObjectNode object ? object : JsonNodeFactory.instance.objectNode();
-      return new QmpMessage.Event(new QmpEvent(name.asText(), dataObject, timestamp(tree)));
+      // The tree is this decoder's own and goes nowhere else: wrapping it makes it immutable.
+      return new QmpMessage.Event(new QmpEvent(name.asText(), QmpValue.wrap(dataObject), timestamp(tree)));
     }
     if (tree.has("return")) {
       return new QmpMessage.Return(id(tree, line, start, end), tree.get("return"));

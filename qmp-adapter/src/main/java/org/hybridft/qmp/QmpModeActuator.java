@@ -1,6 +1,5 @@
 package org.hybridft.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.Objects;
 import org.hybridft.core.Mode;
@@ -15,8 +14,8 @@ import org.hybridft.core.ReplicationEndedException;
  * <p>Failures, as the {@link org.hybridft.core.ControlLoop} expects them: a lost connection throws
  * {@link ReplicationEndedException} (whose cause is the {@link QmpProtocolException} when a
  * protocol error closed it); an error reply, a timeout or a read-back mismatch throw the
- * {@link QmpException} or an {@link IllegalStateException}, which the loop retries and then meets
- * with its fail-safe. Each command waits at most the client's command timeout.
+ * {@link QmpException} (a read-back mismatch is a {@link QmpStateException}), which the loop
+ * retries and then meets with its fail-safe. Each command waits at most the client's command timeout.
  */
 public final class QmpModeActuator implements ModeActuator {
   private static final long NANOS_PER_MILLI = 1_000_000;
@@ -45,7 +44,8 @@ public final class QmpModeActuator implements ModeActuator {
    *     rejects a period beyond what QEMU accepts
    * @throws ReplicationEndedException when the QMP connection is closed
    * @throws QmpException when QEMU refused a command or did not answer in time
-   * @throws IllegalStateException when a migrate parameter reads back other than expected
+   * @throws QmpStateException when a migrate parameter or a QOM property reads back other than
+   *     expected
    */
   @Override
   public void apply(Mode mode, long checkpointPeriodNanos) {
@@ -61,15 +61,15 @@ public final class QmpModeActuator implements ModeActuator {
       for (QmpCommand command : recipe.commands(mode, periodMillis)) {
         client.call(command.name(), command.arguments());
       }
-      Map<String, JsonNode> expected = recipe.expectedMigrateParameters(mode, periodMillis);
+      Map<String, QmpValue> expected = recipe.expectedMigrateParameters(mode, periodMillis);
       if (!expected.isEmpty()) {
         verify(mode, expected, client.call("query-migrate-parameters", null));
       }
-      for (Map.Entry<QomProperty, JsonNode> property : recipe.expectedProperties(mode, periodMillis).entrySet()) {
+      for (Map.Entry<QomProperty, QmpValue> property : recipe.expectedProperties(mode, periodMillis).entrySet()) {
         QomProperty where = property.getKey();
-        JsonNode read = client.call("qom-get", Map.of("path", where.path(), "property", where.name()));
-        if (!sameValue(property.getValue(), read)) {
-          throw new IllegalStateException("after applying " + mode + " with recipe " + recipe.name()
+        QmpValue read = client.call("qom-get", Map.of("path", where.path(), "property", where.name()));
+        if (!property.getValue().sameValue(read)) {
+          throw new QmpStateException("after applying " + mode + " with recipe " + recipe.name()
               + ", " + where + " reads " + read + ", expected " + property.getValue());
         }
       }
@@ -84,34 +84,16 @@ public final class QmpModeActuator implements ModeActuator {
     }
   }
 
-  private void verify(Mode mode, Map<String, JsonNode> expected, JsonNode actual) {
-    for (Map.Entry<String, JsonNode> entry : expected.entrySet()) {
-      JsonNode read = actual.get(entry.getKey());
-      if (!sameValue(entry.getValue(), read)) {
-        throw new IllegalStateException(
+  private void verify(Mode mode, Map<String, QmpValue> expected, QmpValue actual) {
+    for (Map.Entry<String, QmpValue> entry : expected.entrySet()) {
+      QmpValue read = actual.path(entry.getKey());
+      if (!entry.getValue().sameValue(read)) {
+        throw new QmpStateException(
             "after applying " + mode + " with recipe " + recipe.name() + ", migrate parameter "
-                + entry.getKey() + " reads " + (read == null ? "nothing" : read) + ", expected "
+                + entry.getKey() + " reads " + (read.isMissing() ? "nothing" : read) + ", expected "
                 + entry.getValue());
       }
     }
-  }
-
-  private static boolean sameValue(JsonNode expected, JsonNode read) {
-    if (read == null) {
-      return false;
-    }
-    // 200 and 200.0 are the same parameter value; JsonNode.equals would tell them apart.
-    if (expected.isNumber() && read.isNumber()) {
-      if (!finite(expected) || !finite(read)) {
-        return false; // 1e999 reads as Infinity: no BigDecimal, and never a valid parameter
-      }
-      return expected.decimalValue().compareTo(read.decimalValue()) == 0;
-    }
-    return expected.equals(read);
-  }
-
-  private static boolean finite(JsonNode number) {
-    return !number.isFloatingPointNumber() || Double.isFinite(number.doubleValue());
   }
 
   @Override

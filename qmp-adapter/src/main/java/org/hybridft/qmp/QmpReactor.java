@@ -14,9 +14,18 @@ import org.jspecify.annotations.Nullable;
  * starts with the first connection and ends when the last one is closed, so an idle JVM holds no
  * thread of ours. Connection state is touched only on this thread; other threads hand it work
  * through {@link #submit}.
+ *
+ * <p><b>Latency.</b> Waking the selector is a system call and a context switch on the round trip
+ * of every command, so the common path avoids it: callers write commands to the socket themselves
+ * and hand their timeouts over with {@link #scheduleFromAnyThread}, which wakes the thread only
+ * when the new deadline comes before the thread's own next wake-up. The thread wakes at least
+ * every {@link #MAX_SLEEP_NANOS} while connections are open, so a command timeout longer than
+ * that never costs a wake-up.
  */
 final class QmpReactor {
   static final String THREAD_NAME = "hybridft-qmp-io";
+  /** The longest the I/O thread sleeps while connections are open: 1 s. */
+  static final long MAX_SLEEP_NANOS = 1_000_000_000L;
   private static final System.Logger LOG = System.getLogger(QmpReactor.class.getName());
   private static final QmpReactor SHARED = new QmpReactor();
 
@@ -27,6 +36,11 @@ final class QmpReactor {
 
     /** Called on the I/O thread at or after the deadline; a no-op when no longer relevant. */
     void expire();
+
+    /** Whether the deadline no longer matters (the command was answered); then it is dropped. */
+    default boolean settled() {
+      return false;
+    }
   }
 
   /** What the reactor calls when a connection's channel is ready. */
@@ -40,14 +54,19 @@ final class QmpReactor {
 
   private final Object lock = new Object();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  // Deadlines handed over by other threads, moved into deadlines by the I/O thread.
+  private final ConcurrentLinkedQueue<Deadline> newDeadlines = new ConcurrentLinkedQueue<>();
+  // When the I/O thread wakes at the latest (System.nanoTime()); published before it selects.
+  private volatile long plannedWakeNanos = System.nanoTime();
   // Only the I/O thread touches the deadlines.
   private final PriorityQueue<Deadline> deadlines =
       // nanoTime values are compared by difference: they may wrap.
       new PriorityQueue<>((a, b) -> Long.signum(a.deadlineNanos() - b.deadlineNanos()));
 
+  // Written under lock; volatile so the hot path reads them without it.
+  private volatile @Nullable Selector selector;
+  private volatile @Nullable Thread thread;
   // Guarded by lock.
-  private @Nullable Selector selector;
-  private @Nullable Thread thread;
   private int liveConnections;
   private SelectorOpener opener = Selector::open;
 
@@ -64,7 +83,7 @@ final class QmpReactor {
   /**
    * Counts one more live connection and starts the I/O thread if it is not running.
    *
-   * @throws QmpConnectionClosedException if no selector can be opened
+   * @throws QmpConnectException if no selector can be opened
    */
   void acquire() {
     synchronized (lock) {
@@ -72,7 +91,7 @@ final class QmpReactor {
         try {
           selector = opener.open();
         } catch (IOException | RuntimeException e) {
-          throw new QmpConnectionClosedException(
+          throw new QmpConnectException(
               "cannot open a selector for QMP connections: " + e.getMessage(), e);
         }
         Thread started = new Thread(this::run, THREAD_NAME);
@@ -118,9 +137,7 @@ final class QmpReactor {
 
   /** Whether the caller runs on the I/O thread. */
   boolean inIoThread() {
-    synchronized (lock) {
-      return Thread.currentThread() == thread;
-    }
+    return Thread.currentThread() == thread;
   }
 
   /** The selector; call only on the I/O thread. */
@@ -138,6 +155,26 @@ final class QmpReactor {
     deadlines.add(deadline);
   }
 
+  /**
+   * Schedules {@code deadline} from any thread, waking the I/O thread only when it would
+   * otherwise sleep past it.
+   */
+  void scheduleFromAnyThread(Deadline deadline) {
+    if (inIoThread()) {
+      deadlines.add(deadline);
+      return;
+    }
+    newDeadlines.add(deadline);
+    // The I/O thread publishes its wake-up time and then looks at newDeadlines again before it
+    // sleeps: either it sees this deadline, or this thread sees the time it will wake at.
+    if (deadline.deadlineNanos() - plannedWakeNanos < 0) {
+      Selector current = selector;
+      if (current != null) {
+        current.wakeup();
+      }
+    }
+  }
+
   /** Unschedules {@code deadline}, which no longer matters; call only on the I/O thread. */
   void cancel(Deadline deadline) {
     deadlines.remove(deadline);
@@ -146,7 +183,10 @@ final class QmpReactor {
   /** For tests: how many deadlines are scheduled, counted on the I/O thread (0 when none runs). */
   CompletableFuture<Integer> scheduledDeadlines() {
     CompletableFuture<Integer> count = new CompletableFuture<>();
-    if (!submit(() -> count.complete(deadlines.size()))) {
+    if (!submit(() -> {
+      takeNewDeadlines();
+      count.complete(deadlines.size());
+    })) {
       count.complete(0);
     }
     return count;
@@ -170,6 +210,7 @@ final class QmpReactor {
           LOG.log(Level.ERROR, "QMP I/O task failed", bug);
         }
       }
+      takeNewDeadlines();
       long now = System.nanoTime();
       while (!deadlines.isEmpty() && deadlines.peek().deadlineNanos() - now <= 0) {
         Deadline due = deadlines.poll();
@@ -184,18 +225,23 @@ final class QmpReactor {
           thread = null;
           selector = null;
           deadlines.clear();
+          newDeadlines.clear();
           closeQuietly(own);
           return;
         }
       }
+      now = System.nanoTime();
+      long wakeAt = now + MAX_SLEEP_NANOS;
+      if (!deadlines.isEmpty() && deadlines.peek().deadlineNanos() - wakeAt < 0) {
+        wakeAt = deadlines.peek().deadlineNanos();
+      }
+      plannedWakeNanos = wakeAt;
+      if (!newDeadlines.isEmpty() || !tasks.isEmpty()) {
+        continue; // handed over while the wake-up time was being published
+      }
       try {
-        if (deadlines.isEmpty()) {
-          own.select();
-        } else {
-          long waitNanos = deadlines.peek().deadlineNanos() - System.nanoTime();
-          long waitMillis = Math.max(1, (waitNanos + 999_999) / 1_000_000);
-          own.select(waitMillis);
-        }
+        long waitMillis = Math.max(1, (wakeAt - now + 999_999) / 1_000_000);
+        own.select(waitMillis);
       } catch (IOException | RuntimeException selectFailed) {
         LOG.log(Level.ERROR, "QMP selector failed", selectFailed);
         continue;
@@ -211,6 +257,16 @@ final class QmpReactor {
         }
       }
       own.selectedKeys().clear();
+    }
+  }
+
+  /** Moves the deadlines other threads handed over into the queue, dropping settled ones. */
+  private void takeNewDeadlines() {
+    Deadline handed;
+    while ((handed = newDeadlines.poll()) != null) {
+      if (!handed.settled()) {
+        deadlines.add(handed);
+      }
     }
   }
 

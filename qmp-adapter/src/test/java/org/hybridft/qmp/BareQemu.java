@@ -65,7 +65,7 @@ final class BareQemu implements AutoCloseable {
     while (true) {
       try {
         return builder.connect();
-      } catch (QmpConnectionClosedException refused) {
+      } catch (QmpConnectException refused) {
         if (System.nanoTime() > deadline || !String.valueOf(refused.getMessage()).contains("refused")) {
           throw refused;
         }

@@ -37,11 +37,11 @@ class ManyConnectionsTest {
           clients.add(pending.get(30, TimeUnit.SECONDS));
         }
       }
-      List<CompletableFuture<JsonNode>> replies = new ArrayList<>();
+      List<CompletableFuture<QmpValue>> replies = new ArrayList<>();
       for (QmpClient client : clients) {
         replies.add(client.execute("query-status", null, Duration.ofSeconds(20)));
       }
-      for (CompletableFuture<JsonNode> reply : replies) {
+      for (CompletableFuture<QmpValue> reply : replies) {
         assertThat(reply.get(30, TimeUnit.SECONDS).isObject()).isTrue();
       }
 

@@ -20,16 +20,16 @@ class MirrorPassiveRecipeTest {
         .containsExactly("qom-set", "qom-set", "migrate-set-parameters");
     assertThat(commands.get(1).arguments().toString())
         .isEqualTo("{\"path\":\"/objects/m0\",\"property\":\"status\",\"value\":\"off\"}");
-    assertThat(commands.get(2).arguments().get("x-checkpoint-delay").asLong()).isEqualTo(500);
+    assertThat(commands.get(2).arguments().path("x-checkpoint-delay").asLong()).isEqualTo(500);
   }
 
   @Test
   void coloModeTurnsTheMirrorOnAndRestoresTheIdlePeriodAndTheCompareTimeout() {
     List<QmpCommand> commands = RECIPE.commands(Mode.COLO, 500);
 
-    assertThat(commands.get(0).arguments().get("value").asLong()).isEqualTo(3000);
-    assertThat(commands.get(1).arguments().get("value").asText()).isEqualTo("on");
-    assertThat(commands.get(2).arguments().get("x-checkpoint-delay").asLong()).isEqualTo(10_000);
+    assertThat(commands.get(0).arguments().path("value").asLong()).isEqualTo(3000);
+    assertThat(commands.get(1).arguments().path("value").asText()).isEqualTo("on");
+    assertThat(commands.get(2).arguments().path("x-checkpoint-delay").asLong()).isEqualTo(10_000);
   }
 
   @Test

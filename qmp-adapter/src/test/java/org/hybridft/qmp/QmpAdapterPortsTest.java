@@ -180,7 +180,7 @@ class QmpAdapterPortsTest {
     client = server.client().connect();
 
     assertThatThrownBy(() -> QmpCheckpointCounter.attach(client))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(QmpStateException.class)
         .hasMessageContaining("'events' migration capability is off");
   }
 
@@ -219,7 +219,7 @@ class QmpAdapterPortsTest {
     QmpModeActuator actuator = new QmpModeActuator(client, ModeRecipe.checkpointDelay());
 
     assertThatThrownBy(() -> actuator.apply(Mode.COLO, 200_000_000L))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(QmpStateException.class)
         .hasMessageContaining("x-checkpoint-delay reads 20000, expected 10000");
   }
 
@@ -334,7 +334,7 @@ class QmpAdapterPortsTest {
     QmpModeActuator actuator = new QmpModeActuator(client, ModeRecipe.checkpointDelay());
 
     assertThatThrownBy(() -> actuator.apply(Mode.CHECKPOINT, 200_000_000L))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(QmpStateException.class)
         .hasMessageContaining("x-checkpoint-delay reads")
         .hasMessageContaining("expected 200");
   }
@@ -415,6 +415,51 @@ class QmpAdapterPortsTest {
 
     assertThat(ColoPrimaryCheck.migrationCompletedInsteadOfColo(client)).isEmpty();
     assertThat(ColoPrimaryCheck.migrationCompletedInsteadOfColo(client)).isEmpty();
+  }
+
+  @Test
+  void requirePrimaryRefusesAQemuInAnotherColoModeWithTheRegressionAsAdvice() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake(FakeQmpServer.GREETING_10_0_2);
+      peer.answerByName(Map.of(
+          "query-colo-status", "{\"mode\": \"none\", \"last-mode\": \"none\", \"reason\": \"none\"}",
+          "query-migrate", "{\"status\": \"completed\", \"setup-time\": 3, \"total-time\": 1507}",
+          "query-status", "{\"status\": \"postmigrate\", \"running\": false}"));
+    });
+    client = server.client().connect();
+
+    assertThatThrownBy(() -> ColoPrimaryCheck.requirePrimary(client))
+        .isInstanceOfSatisfying(QmpNotColoPrimaryException.class, notPrimary -> {
+          assertThat(notPrimary.coloMode()).isEqualTo("none");
+          assertThat(notPrimary.advice()).contains("QEMU 10.0.2").contains("completed instead of entering COLO");
+          assertThat(notPrimary.getMessage()).contains("is not a COLO primary (query-colo-status mode: none)");
+        });
+  }
+
+  @Test
+  void requirePrimaryAcceptsAPrimaryAndAdvisesAttachingToOneOtherwise() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode command;
+      boolean primary = true;
+      while ((command = peer.readCommand()) != null) {
+        switch (command.path("execute").asText()) {
+          case "query-colo-status" -> {
+            peer.reply(command, primary ? "{\"mode\": \"primary\"}" : "{\"mode\": \"secondary\"}");
+            primary = false;
+          }
+          default -> peer.reply(command, "{}");
+        }
+      }
+    });
+    client = server.client().connect();
+
+    ColoPrimaryCheck.requirePrimary(client);
+    assertThatThrownBy(() -> ColoPrimaryCheck.requirePrimary(client))
+        .isInstanceOfSatisfying(QmpNotColoPrimaryException.class, notPrimary -> {
+          assertThat(notPrimary.coloMode()).isEqualTo("secondary");
+          assertThat(notPrimary.advice()).isEqualTo("attach to the primary of a pair in COLO state");
+        });
   }
 
   private Path recipeFile(String octal) throws IOException {

@@ -54,7 +54,7 @@ class QmpClientOnRealQemuTest {
 
   @Test
   void queryStatusShowsTheStoppedPrelaunchVm() {
-    JsonNode status = client.call("query-status", null);
+    QmpValue status = client.call("query-status", null);
 
     assertThat(status.path("status").asText()).isEqualTo("prelaunch");
     assertThat(status.path("running").asBoolean(true)).isFalse();
@@ -62,7 +62,7 @@ class QmpClientOnRealQemuTest {
 
   @Test
   void checkpointDelayDefaultsTo20000ms() {
-    JsonNode parameters = client.call("query-migrate-parameters", null);
+    QmpValue parameters = client.call("query-migrate-parameters", null);
 
     assertThat(parameters.path("x-checkpoint-delay").asLong()).isEqualTo(20000);
   }
@@ -77,7 +77,7 @@ class QmpClientOnRealQemuTest {
 
   @Test
   void unknownCommandFailsWithCommandNotFound() {
-    CompletableFuture<JsonNode> reply = client.execute("no-such-command");
+    CompletableFuture<QmpValue> reply = client.execute("no-such-command");
 
     assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -118,9 +118,9 @@ class QmpClientOnRealQemuTest {
 
   @Test
   void concurrentCommandsAreMatchedToTheirReplies() throws Exception {
-    CompletableFuture<JsonNode> status = client.execute("query-status");
-    CompletableFuture<JsonNode> parameters = client.execute("query-migrate-parameters");
-    CompletableFuture<JsonNode> name = client.execute("query-name");
+    CompletableFuture<QmpValue> status = client.execute("query-status");
+    CompletableFuture<QmpValue> parameters = client.execute("query-migrate-parameters");
+    CompletableFuture<QmpValue> name = client.execute("query-name");
 
     assertThat(status.get(5, TimeUnit.SECONDS).has("running")).isTrue();
     assertThat(parameters.get(5, TimeUnit.SECONDS).has("x-checkpoint-delay")).isTrue();
@@ -131,7 +131,7 @@ class QmpClientOnRealQemuTest {
   void sigkillOfQemuFailsPendingCommandsAtOnce() throws Exception {
     // A stopped process cannot answer: the command stays pending until the kill.
     qemu.signal("STOP");
-    CompletableFuture<JsonNode> pending = client.execute("query-status");
+    CompletableFuture<QmpValue> pending = client.execute("query-status");
     Thread.sleep(100);
     assertThat(pending).isNotDone();
 
