@@ -1,14 +1,10 @@
-package org.hybridft.cli;
+package org.hybridft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
 import org.hybridft.controllers.ControllerRegistry;
-import org.hybridft.sim.Comparison;
-import org.hybridft.sim.ComparisonResult;
-import org.hybridft.sim.Metric;
-import org.hybridft.sim.WorkloadProfile;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +18,7 @@ class ResearchBehaviourTest {
       throws InterruptedException {
     return Comparison.builder()
         .workloads(List.of(workload.workload()))
-        .controllers(new ControllerOptions().specs(controllers, List.of()))
+        .controllers(BuiltInControllers.specs(controllers))
         .runs(RUNS)
         .length(Duration.ofMinutes(30))
         .seed(20_240_601)

@@ -1,14 +1,9 @@
-package org.hybridft.cli;
+package org.hybridft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import org.hybridft.sim.Comparison;
-import org.hybridft.sim.ComparisonResult;
-import org.hybridft.sim.TuningObjective;
-import org.hybridft.sim.Workload;
-import org.hybridft.sim.WorkloadProfile;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +26,7 @@ class LearningBehaviourTest {
     ComparisonResult result =
         Comparison.builder()
             .workloads(workloads)
-            .controllers(new ControllerOptions().specs(controllers, List.of()))
+            .controllers(BuiltInControllers.specs(controllers))
             .runs(5)
             .length(Duration.ofMinutes(30))
             .seed(77)
@@ -40,7 +35,7 @@ class LearningBehaviourTest {
 
     for (Workload workload : workloads) {
       if (!RESEARCH_WORKLOADS.contains(workload.name())) {
-        // bursty and drift: the goal of issue 14, below both static modes. On bursty the
+        // bursty and drift change: below both static modes. On bursty the
         // learner is slower than PI and threshold to return to COLO after a burst (its probes
         // are rarer the worse COLO was), so its cost there is not within 10 % of theirs.
         for (String mode : List.of("checkpoint", "colo")) {
