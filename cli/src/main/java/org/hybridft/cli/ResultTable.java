@@ -158,7 +158,8 @@ public final class ResultTable {
           "regret: downtime ratio and p99 over the better static mode's (%s) on the same seeds%s%n",
           baseline,
           anyLoss
-              ? String.format(Locale.ROOT, "; ! = an adaptive controller beyond %.2fx or %.2fx",
+              ? String.format(Locale.ROOT, "; ! = an adaptive controller beyond %.2fx or %.2fx"
+                  + " (or, with a downtime ratio clearly below both static modes', a p99 above the slower one's)",
                   Regret.DOWNTIME_BOUND, Regret.P99_BOUND)
               : ""));
     }

@@ -126,4 +126,36 @@ class RegretTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nope");
   }
+
+  @Test
+  void aControllerClearlyBelowBothStaticModesIsHeldToTheSlowerStaticModesP99() {
+    // colo: the lower downtime and the lower p99; a hybrid 30 % below colo's downtime, with a p99
+    // between colo's and checkpoint's, wins; one slower than checkpoint mode loses.
+    ComparisonResult result = result(List.of(
+        run("w", "checkpoint", 0, 0.30, 600), run("w", "colo", 0, 0.20, 300),
+        run("w", "hybrid", 0, 0.14, 590), run("w", "sluggish", 0, 0.14, 610)));
+
+    Regret hybrid = Regret.of(result, "w", "hybrid", STATIC).orElseThrow();
+    Regret sluggish = Regret.of(result, "w", "sluggish", STATIC).orElseThrow();
+
+    assertThat(hybrid.baseline()).isEqualTo("colo");
+    assertThat(hybrid.p99()).as("over colo's").isCloseTo(590.0 / 300, within(1e-12));
+    assertThat(hybrid.p99OverSlowerStaticMode()).isCloseTo(590.0 / 600, within(1e-12));
+    assertThat(hybrid.beatsBothStaticModes()).isTrue();
+    assertThat(hybrid.loses()).isFalse();
+    assertThat(sluggish.loses()).isTrue();
+  }
+
+  @Test
+  void aDowntimeWithinTheNoiseOfTheBetterStaticModeIsHeldToItsP99() {
+    // 1 % below checkpoint mode is not clearly ahead: colo's enormous p99 is no excuse.
+    ComparisonResult result = result(List.of(
+        run("w", "checkpoint", 0, 0.30, 600), run("w", "colo", 0, 0.90, 90_000),
+        run("w", "hybrid", 0, 0.297, 700)));
+
+    Regret regret = Regret.of(result, "w", "hybrid", STATIC).orElseThrow();
+
+    assertThat(regret.beatsBothStaticModes()).isFalse();
+    assertThat(regret.loses()).as("p99 1.17x checkpoint mode's").isTrue();
+  }
 }
