@@ -72,7 +72,7 @@ public final class OrbitHybridController extends AbstractModeController {
 
     /**
      * The parameters as config files and the command line name them. {@code passive-period}, the
-     * prototype's name of the checkpoint period, is still read as a deprecated alias.
+     * prototype's name of the checkpoint period, is read as a deprecated alias.
      */
     static final List<ParameterDescriptor<Config>> PARAMETERS =
         List.of(

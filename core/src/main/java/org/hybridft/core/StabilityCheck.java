@@ -7,9 +7,11 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Drives any {@link ModeController} with a sequence of checkpoint rates, one per control period,
- * and reports violations of the stability invariants a user states: the shortest time in one
- * mode, the highest switching rate, and convergence to an expected mode. Works from any test
+ * Drives any {@link ModeController} with a sequence of checkpoint rates, one per control period
+ * (open loop), or with a {@link RateModel} of the rate in each mode (closed loop), and reports
+ * violations of the stability invariants a user states: the shortest time in one mode, the highest
+ * switching rate, convergence to an expected mode and, closed loop, the largest share of time in
+ * the clearly worse mode ({@link Builder#maxWorseModeShare}). Works from any test
  * framework: read {@link StabilityReport#violations()}, or call {@link
  * StabilityReport#assertStable()}, which throws {@link AssertionError}.
  *

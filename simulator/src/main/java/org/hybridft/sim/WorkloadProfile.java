@@ -6,11 +6,13 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The built-in workloads, named after the research's evaluation. Every value here is a modelling
- * assumption, not a measurement: this is the one place they are written down, with the reason for
- * each. They are chosen so that each profile shows the behaviour the research reports for its
- * namesake, with the {@link ReplicationModel#defaults() default replication costs} (85 ms fixed
- * checkpoint pause, 1 Gbit/s link, 20 s COLO timer).
+ * The built-in workloads: five named after the research's evaluation, and two that test how a
+ * controller follows change, {@link #BURSTY} (short bursts at irregular intervals) and {@link
+ * #DRIFT} (a gradual drift). Every value here is a modelling assumption, not a measurement: this
+ * is the one place they are written down, with the reason for each. They are chosen so that each
+ * of the five shows the behaviour the research reports for its namesake, with the {@link
+ * ReplicationModel#defaults() default replication costs} (85 ms fixed checkpoint pause, 1 Gbit/s
+ * link, 20 s COLO timer).
  *
  * <p>Common choices: service times are log-normal (web and database request times are
  * right-skewed); the divergence probability p is per reply; memory dirtied between checkpoints is
