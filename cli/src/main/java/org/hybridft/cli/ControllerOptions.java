@@ -132,11 +132,26 @@ public final class ControllerOptions {
     byDefault.forEach(
         (value, controllers) ->
             defaults.add(defaults.isEmpty() || byDefault.size() == 1 ? value : String.join(", ", controllers) + " " + value));
-    String unit =
-        first.unit().isEmpty() || first.type() == ParameterType.DURATION ? "" : " [" + first.unit() + "]";
-    String range = first.range().isEmpty() ? "" : ", " + first.range();
-    return (names + ": " + first.meaning() + unit + range + " (default " + String.join("; ", defaults) + ")")
-        .replace("%", "%%");
+    // Controllers that share a key may give it different meanings (PI's early exit is relative to
+    // its set point, learning's to checkpoint mode's cost): each different one is named.
+    Map<String, List<String>> byMeaning = new LinkedHashMap<>();
+    for (ControllerDescriptor<?> reader : readers) {
+      byMeaning.computeIfAbsent(meaning(reader.parameter(key).orElseThrow()), m -> new ArrayList<>())
+          .add(reader.name());
+    }
+    String meanings = byMeaning.size() == 1
+        ? names + ": " + byMeaning.keySet().iterator().next()
+        : String.join("; ", byMeaning.entrySet().stream()
+            .map(entry -> String.join(", ", entry.getValue()) + ": " + entry.getKey()).toList());
+    return (meanings + " (default " + String.join("; ", defaults) + ")").replace("%", "%%");
+  }
+
+  /** What a parameter means, with its unit and range: {@code a COLO period ... [x set-point], >= 1}. */
+  private static String meaning(ParameterDescriptor<?> parameter) {
+    String unit = parameter.unit().isEmpty() || parameter.type() == ParameterType.DURATION
+        ? "" : " [" + parameter.unit() + "]";
+    String range = parameter.range().isEmpty() ? "" : ", " + parameter.range();
+    return parameter.meaning() + unit + range;
   }
 
   /** The controllers that read {@code key} as a parameter key or alias. */

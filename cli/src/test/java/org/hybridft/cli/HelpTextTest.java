@@ -81,6 +81,16 @@ class HelpTextTest {
   }
 
   @Test
+  void aKeyThatControllersReadWithDifferentMeaningsGivesEachMeaning() {
+    String help = ControllerOptions.describe("early-exit");
+
+    assertThat(help).contains("pi: a COLO period above this times the set point")
+        .contains("learning: a COLO period costing more than this");
+    // One meaning shared by all its readers is said once.
+    assertThat(ControllerOptions.describe("min-dwell")).startsWith("pi, learning: shortest time in one mode");
+  }
+
+  @Test
   void simulateRunsWithoutControllerAsItsSynopsisSays() {
     CommandOutcome help = CommandOutcome.run("simulate", "--help");
     assertThat(help.out()).contains("[--controller=C]");
