@@ -122,6 +122,10 @@ class ColoPairTest {
         .minCheckpointStretch(Duration.ofSeconds(5))
         .maxCheckpointStretch(Duration.ofSeconds(10))
         .checkpointPeriod(Duration.ofMillis(200))
+        // The research's window: this test measures each mode's rate over whole stretches. Early
+        // judgement would end a COLO stretch at its first period (1 cps is 2x the threshold, and
+        // that period may still count checkpoint mode's last checkpoints at 5 cps).
+        .earlyJudgementFactor(Double.POSITIVE_INFINITY)
         .build());
     List<Tick> ticks = new CopyOnWriteArrayList<>();
     List<Mode> switches = new CopyOnWriteArrayList<>();
