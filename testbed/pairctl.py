@@ -2,7 +2,8 @@
 """Talks to a testbed pair for start.sh: QMP commands, waiting for COLO, waiting for HTTP.
 
   pairctl.py qmp SOCKET COMMAND_JSON [COMMAND_JSON ...]   replies one a line; fails on an error reply
-  pairctl.py wait-colo SOCKET SECONDS                     until the primary reports COLO mode "primary"
+  pairctl.py wait-colo SOCKET SECONDS SECONDARY_SOCKET    until the primary reports COLO mode "primary"
+                                                          and the secondary "secondary"
   pairctl.py wait-http URL SECONDS                        until URL answers 200
 
 Every failure prints one line to stderr and exits 1 (3 for a QEMU whose migration completed
@@ -83,13 +84,23 @@ def qmp(path: str, *commands: str) -> int:
     return 0
 
 
-def wait_colo(path: str, seconds: str) -> int:
+def wait_colo(path: str, seconds: str, secondary_path: str) -> int:
     client = Qmp(path, 10)
     deadline = time.monotonic() + float(seconds)
     status = None
     while time.monotonic() < deadline:
         if client.call("query-colo-status").get("mode") == "primary":
-            return 0
+            # The secondary enters COLO a moment after the primary: the pair is ready when both are.
+            secondary = Qmp(secondary_path, 10)
+            mode = None
+            while time.monotonic() < deadline:
+                mode = secondary.call("query-colo-status").get("mode")
+                if mode == "secondary":
+                    return 0
+                time.sleep(0.1)
+            print(f"the secondary did not reach COLO within {seconds} s (the primary did; query-colo-status "
+                  f"mode on the secondary: {mode})", file=sys.stderr)
+            return 1
         status = client.call("query-migrate").get("status")
         if status == "completed":
             print(f"the primary's migration completed instead of entering COLO: QEMU {client.version()} has the "
@@ -122,7 +133,7 @@ def wait_http(url: str, seconds: str) -> int:
 
 
 def main(argv: list[str]) -> int:
-    verbs = {"qmp": (qmp, None), "wait-colo": (wait_colo, 2), "wait-http": (wait_http, 2)}
+    verbs = {"qmp": (qmp, None), "wait-colo": (wait_colo, 3), "wait-http": (wait_http, 2)}
     arguments = len(argv) - 2
     if len(argv) < 2 or argv[1] not in verbs or arguments < 2 \
             or verbs[argv[1]][1] is not None and arguments != verbs[argv[1]][1]:

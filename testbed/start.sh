@@ -167,7 +167,7 @@ colo='{"execute":"migrate-set-capabilities","arguments":{"capabilities":[{"capab
     "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"tcp:127.0.0.1:$migration\"}}" >/dev/null 2>"$dir/pairctl.err" \
   || fail "starting the migration to the secondary failed: $(head -n 1 "$dir/pairctl.err")"
 (( $(remaining) > 0 )) || fail "no time left for COLO within --timeout $timeout s"
-"${pairctl[@]}" wait-colo "$dir/primary.qmp" "$(remaining)" 2>"$dir/pairctl.err" \
+"${pairctl[@]}" wait-colo "$dir/primary.qmp" "$(remaining)" "$dir/secondary.qmp" 2>"$dir/pairctl.err" \
   || fail "$(head -n 1 "$dir/pairctl.err")"
 if [[ "$guest" == linux ]]; then
   (( $(remaining) > 0 )) || fail "no time left for the guest's HTTP service within --timeout $timeout s"
