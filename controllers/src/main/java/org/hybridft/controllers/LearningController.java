@@ -146,9 +146,7 @@ public final class LearningController extends AbstractModeController {
       ParameterCheck.openRange("discount", discount, 0.0, 1.0);
       ParameterCheck.atLeast("exploration", exploration, 0.0);
       ParameterCheck.nonNegative("minDwell", minDwell);
-      if (earlyExitFactor != Double.POSITIVE_INFINITY) {
-        ParameterCheck.atLeast("earlyExitFactor", earlyExitFactor, 1.0);
-      }
+      ParameterCheck.atLeastOrOff("earlyExitFactor", earlyExitFactor, 1.0);
       ParameterCheck.atLeast("probeHysteresis", probeHysteresis, 1.0);
     }
 

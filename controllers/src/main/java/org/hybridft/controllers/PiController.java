@@ -171,12 +171,8 @@ public final class PiController extends AbstractModeController {
       ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
       ParameterCheck.atLeast("probeBackoff", probeBackoff, 1.0);
       ParameterCheck.atLeast("maxProbeBackoff", maxProbeBackoff, 1.0);
-      if (earlyExitFactor != Double.POSITIVE_INFINITY) {
-        ParameterCheck.atLeast("earlyExitFactor", earlyExitFactor, 1.0);
-      }
-      if (fastReturnFactor != Double.POSITIVE_INFINITY) {
-        ParameterCheck.atLeast("fastReturnFactor", fastReturnFactor, 1.0);
-      }
+      ParameterCheck.atLeastOrOff("earlyExitFactor", earlyExitFactor, 1.0);
+      ParameterCheck.atLeastOrOff("fastReturnFactor", fastReturnFactor, 1.0);
     }
 
     /** The parameters as config files and the command line name them. */

@@ -119,9 +119,7 @@ public final class ThresholdController extends AbstractModeController {
       ParameterCheck.positive("maxCheckpointStretch", maxCheckpointStretch);
       ParameterCheck.positive("initialCheckpointStretch", initialCheckpointStretch);
       ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
-      if (earlyJudgementFactor != Double.POSITIVE_INFINITY) {
-        ParameterCheck.atLeast("earlyJudgementFactor", earlyJudgementFactor, 1.0);
-      }
+      ParameterCheck.atLeastOrOff("earlyJudgementFactor", earlyJudgementFactor, 1.0);
       ParameterCheck.ordered(
           "minCheckpointStretch", minCheckpointStretch, "maxCheckpointStretch", maxCheckpointStretch);
       ParameterCheck.ordered(

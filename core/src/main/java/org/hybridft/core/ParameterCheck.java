@@ -45,6 +45,18 @@ public final class ParameterCheck {
     return value;
   }
 
+  /**
+   * Requires a value {@code >= bound}, or {@code Double.POSITIVE_INFINITY} for a factor whose
+   * infinite value switches its rule off.
+   */
+  public static double atLeastOrOff(String parameter, double value, double bound) {
+    if (!(value >= bound)) {
+      throw new IllegalArgumentException(
+          parameter + " must be >= " + bound + ", or Infinity (off), was " + value);
+    }
+    return value;
+  }
+
   /** Requires a finite value strictly inside the open interval {@code (low, high)}. */
   public static double openRange(String parameter, double value, double low, double high) {
     if (!(value > low && value < high)) {
