@@ -63,8 +63,8 @@ class AdaptiveControllerPropertiesTest {
   }
 
   /** The closed-loop rates of a phase sequence: COLO's jittered per second, checkpoint mode's fixed. */
-  static StabilityCheck.RateModel model(List<Phase> phases, long seed, double checkpointModeCps, int[] length) {
-    int total = phases.stream().mapToInt(Phase::seconds).sum();
+  static StabilityCheck.RateModel model(List<Phase> phases, long seed, double checkpointModeCps) {
+    int total = periods(phases);
     double[] colo = new double[total];
     SplittableRandom random = new SplittableRandom(seed);
     int at = 0;
@@ -74,8 +74,12 @@ class AdaptiveControllerPropertiesTest {
         colo[at++] = phase.coloCps() * (0.7 + 0.6 * random.nextDouble());
       }
     }
-    length[0] = total;
     return (mode, period) -> mode == Mode.CHECKPOINT ? checkpointModeCps : colo[period];
+  }
+
+  /** One control period per second of the phases. */
+  static int periods(List<Phase> phases) {
+    return phases.stream().mapToInt(Phase::seconds).sum();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -85,13 +89,12 @@ class AdaptiveControllerPropertiesTest {
         .forAll(lists().of(clearPhases()).ofSizeBetween(2, 8), longs().all())
         .checkAssert((phases, seed) -> {
           ModeController controller = factory.get();
-          int[] periods = new int[1];
           StabilityCheck.RateModel model =
-              model(phases, seed, 1e9 / controller.checkpointPeriodNanos(), periods);
+              model(phases, seed, 1e9 / controller.checkpointPeriodNanos());
           StabilityReport report = StabilityCheck.builder()
               .maxWorseModeShare(MAX_WORSE_MODE_SHARE, CLEAR_MARGIN)
               .build()
-              .run(controller, model, periods[0]);
+              .run(controller, model, periods(phases));
           assertThat(report.violations()).as("%s on %s", name, phases).isEmpty();
         });
   }
@@ -103,14 +106,12 @@ class AdaptiveControllerPropertiesTest {
         .forAll(clearPhases(), longs().all())
         .checkAssert((phase, seed) -> {
           ModeController controller = factory.get();
-          int[] periods = new int[1];
-          // One hour of the same phase.
-          StabilityCheck.RateModel model = model(
-              List.of(new Phase(3600, phase.coloCps())), seed, 1e9 / controller.checkpointPeriodNanos(), periods);
+          List<Phase> hour = List.of(new Phase(3600, phase.coloCps()));
+          StabilityCheck.RateModel model = model(hour, seed, 1e9 / controller.checkpointPeriodNanos());
           StabilityReport report = StabilityCheck.builder()
               .maxSwitchesPerHour(MAX_SWITCHES_PER_HOUR_STATIONARY)
               .build()
-              .run(controller, model, periods[0]);
+              .run(controller, model, periods(hour));
           assertThat(report.violations()).as("%s at about %.2f cps in COLO", name, phase.coloCps()).isEmpty();
         });
   }
@@ -124,15 +125,14 @@ class AdaptiveControllerPropertiesTest {
         .earlyExitFactor(Double.POSITIVE_INFINITY)
         .fastReturnFactor(Double.POSITIVE_INFINITY)
         .build());
-    int[] periods = new int[1];
-    StabilityCheck.RateModel stationaryBad =
-        model(List.of(new Phase(3600, 10)), 1, 1e9 / research.checkpointPeriodNanos(), periods);
+    List<Phase> badHour = List.of(new Phase(3600, 10));
+    StabilityCheck.RateModel stationaryBad = model(badHour, 1, 1e9 / research.checkpointPeriodNanos());
 
     StabilityReport report = StabilityCheck.builder()
         .maxSwitchesPerHour(MAX_SWITCHES_PER_HOUR_STATIONARY)
         .maxWorseModeShare(MAX_WORSE_MODE_SHARE, CLEAR_MARGIN)
         .build()
-        .run(research, stationaryBad, periods[0]);
+        .run(research, stationaryBad, periods(badHour));
 
     assertThat(report.violations())
         .extracting(StabilityReport.Violation::kind)
