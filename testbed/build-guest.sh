@@ -37,7 +37,7 @@ log="$cache/guest-build.log"
 : >"$log"
 # shellcheck source=private-apt.sh
 . "$here/private-apt.sh"
-private_apt_update "$log" || die "apt-get update of the testbed's private source list failed (log: $log)"
+private_apt_update "$log" || die "$private_apt_error (log: $log)"
 # The kernel package the meta package points at today, and busybox-static's candidate.
 kernel_package="$(apt-cache "${private_apt_options[@]}" depends "$KERNEL_META" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -n 1)"
 [[ -n "$kernel_package" ]] || die "apt-cache knows no $KERNEL_META (log: $log)"
@@ -55,7 +55,7 @@ rm -rf "$work"
 mkdir -p "$work/debs"
 say "downloading $kernel_package $kernel_version and busybox-static $busybox_version"
 (cd "$work/debs" && apt-get "${private_apt_options[@]}" download "$kernel_package=$kernel_version" "busybox-static=$busybox_version") \
-  >>"$log" 2>&1 || die "apt-get download failed (log: $log)"
+  >>"$log" 2>&1 || die "apt-get download from $private_apt_mirror_origin failed (log: $log)"
 dpkg-deb -x "$work/debs/${kernel_package}_"*.deb "$work/kernel" || die "unpacking $kernel_package failed"
 dpkg-deb -x "$work/debs/busybox-static_"*.deb "$work/busybox" || die "unpacking busybox-static failed"
 

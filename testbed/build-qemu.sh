@@ -83,11 +83,12 @@ meson_deb="$cache/downloads/meson_${MESON_VERSION}_all.deb"
 pycotap_deb="$cache/downloads/python3-pycotap_${PYCOTAP_VERSION}_all.deb"
 if [[ ! -s "$tarball" || ! -s "$meson_deb" || ! -s "$pycotap_deb" ]]; then
   say "downloading Debian's qemu $QEMU_SOURCE_VERSION source, meson $MESON_VERSION and pycotap"
-  private_apt_update "$log" || fail "apt-get update of the testbed's private source list failed"
+  private_apt_update "$log" || fail "$private_apt_error"
+  mkdir -p "$cache/downloads"
   (cd "$cache/downloads" \
     && apt-get "${private_apt_options[@]}" source --download-only "qemu=$QEMU_SOURCE_VERSION" \
     && apt-get "${private_apt_options[@]}" download "meson=$MESON_VERSION" "python3-pycotap=$PYCOTAP_VERSION") \
-    >>"$log" 2>&1 || fail "downloading the qemu source, meson or pycotap failed"
+    >>"$log" 2>&1 || fail "downloading the qemu source, meson or pycotap from $private_apt_mirror_origin failed"
 fi
 
 work="$cache/qemu-build.tmp"

@@ -7,8 +7,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.qmp.RealQemuTools;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,11 +33,8 @@ class RunCommandOnBareQemuTest {
 
   @Test
   void aQemuThatIsNoColoPrimaryIsRefusedWithExitCodeTwo() throws Exception {
-    boolean installed = false;
-    for (String directory : System.getenv().getOrDefault("PATH", "").split(":")) {
-      installed |= Files.isExecutable(Path.of(directory, "qemu-system-x86_64"));
-    }
-    Assumptions.assumeTrue(installed, "qemu-system-x86_64 is not on PATH");
+    RealQemuTools.assumeOnPath("apt-get install qemu-system-x86; .ci/run installs it",
+        "qemu-system-x86_64");
     Path socket = dir.resolve("qmp.sock");
     qemu = new ProcessBuilder("qemu-system-x86_64", "-machine", "pc,accel=tcg", "-m", "32",
             "-display", "none", "-vga", "none", "-nodefaults", "-S",

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real qemu-system-x86_64 under TCG, stopped before it runs anything ({@code -S}), with its QMP
@@ -48,12 +47,7 @@ final class BareQemu implements AutoCloseable {
   }
 
   static void assumeQemuInstalled() {
-    Assumptions.assumeTrue(
-        Files.isExecutable(Path.of("/usr/bin/" + BINARY))
-            || System.getenv("PATH") != null
-                && List.of(System.getenv("PATH").split(":")).stream()
-                    .anyMatch(dir -> Files.isExecutable(Path.of(dir, BINARY))),
-        BINARY + " is not installed (apt-get install qemu-system-x86): skipping real-QEMU tests");
+    RealQemuTools.assumeOnPath("apt-get install qemu-system-x86; .ci/run installs it", BINARY);
   }
 
   /**

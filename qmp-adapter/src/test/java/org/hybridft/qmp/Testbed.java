@@ -1,6 +1,5 @@
 package org.hybridft.qmp;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real COLO pair from the project's testbed ({@code testbed/start.sh}): the testbed's patched
@@ -83,12 +81,8 @@ public final class Testbed implements AutoCloseable {
       }
     }
     if (problem != null) {
-      if ("true".equals(System.getenv("CI"))) {
-        fail("the COLO testbed is not ready under CI (.ci/run builds it): " + problem);
-      }
-      String reason = "skipping COLO-testbed tests: " + problem;
-      System.err.println(reason);
-      Assumptions.abort(reason);
+      System.err.println("COLO-testbed tests: " + problem);
+      RealQemuTools.skipOrFail("the COLO testbed is not ready: " + problem);
     }
     return qemu;
   }

@@ -64,6 +64,8 @@ class TestbedScriptsTest {
 
   @Test
   void aQemuThatExitsAtStartIsOneLineWithItsLastLogLineAndTheLogsPlace() throws Exception {
+    // start.sh checks for these before it starts any QEMU, the fake one included.
+    RealQemuTools.assumeOnPath("testbed/install-deps.sh installs it", "qemu-img", "ss", "python3");
     Path fakeQemu = dir.resolve("qemu-system-x86_64");
     Files.writeString(fakeQemu, "#!/bin/sh\necho 'cannot start: no such machine' >&2\nexit 1\n");
     Files.setPosixFilePermissions(fakeQemu, PosixFilePermissions.fromString("rwx------"));
