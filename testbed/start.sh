@@ -72,10 +72,32 @@ fail() {
     [[ -s "$dir/$log" ]] && logs="${logs:+$logs, }$dir/$log"
   done
   echo "start.sh: $1; logs: ${logs:-none written, in $dir}" >&2
-  "$here/stop.sh" --dir "$dir" >/dev/null 2>&1 || true
-  exit 1
+  exit 1   # stop_started, on EXIT, stops what was started
 }
 remaining() { echo $(( timeout - (SECONDS - started) )); }
+# Ended before the pair is up (a failure, SIGTERM, SIGINT, SIGHUP): stop every QEMU this started,
+# also one that has not yet written its pid file, and the helper that was running.
+up=false child="" launched=()
+stop_started() {
+  $up && return 0
+  if [[ -n "$child" ]]; then kill "$child" 2>/dev/null || true; fi
+  "$here/stop.sh" --dir "$dir" >/dev/null 2>&1 || true
+  local entry pid
+  for entry in "${launched[@]}"; do
+    pid="${entry%%:*}"
+    if [[ -r "/proc/$pid/cmdline" ]] && tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "${entry#*:}"; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  return 0
+}
+trap stop_started EXIT
+interrupted() { echo "start.sh: interrupted by SIG$1; stopped the QEMUs it had started in $dir" >&2; exit $(( 128 + $2 )); }
+trap 'interrupted TERM 15' TERM
+trap 'interrupted INT 2' INT
+trap 'interrupted HUP 1' HUP
+# Runs a command as a child and waits for it, so that a signal is handled at once, not after it.
+waited() { "$@" & child=$!; wait "$child"; }
 
 for port in $(seq $((base + 1)) $((base + 8))); do
   if [[ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
@@ -119,6 +141,7 @@ fi
   -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=$dir/primary.img,children.0.driver=raw" \
   -S >>"$dir/primary.log" 2>&1 </dev/null &
 primary_pid=$!
+launched+=("$primary_pid:$dir/primary.pid")
 disown   # its end is reported by fail(), not by bash's job messages
 for _ in $(seq 200); do
   [[ -S "$dir/primary.qmp" ]] && break
@@ -143,6 +166,7 @@ if (( ${major:-0} > 9 || ${major:-0} == 9 && ${minor:-0} >= 2 )); then reconnect
   -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0=childs0" \
   -incoming "tcp:127.0.0.1:$migration" >>"$dir/secondary.log" 2>&1 </dev/null &
 secondary_pid=$!
+launched+=("$secondary_pid:$dir/secondary.pid")
 disown
 
 for _ in $(seq 300); do
@@ -154,7 +178,7 @@ done
 [[ -s "$dir/primary.pid" && -s "$dir/secondary.pid" && -S "$dir/secondary.qmp" ]] \
   || fail "QEMU did not start both VMs within 15 s (no pid file or QMP socket)"
 
-pairctl=(/usr/bin/python3 "$here/pairctl.py")
+pairctl=(waited /usr/bin/python3 "$here/pairctl.py")
 colo='{"execute":"migrate-set-capabilities","arguments":{"capabilities":[{"capability":"x-colo","state":true},{"capability":"events","state":true}]}}'
 "${pairctl[@]}" qmp "$dir/secondary.qmp" "$colo" \
     "{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"127.0.0.1\",\"port\":\"$nbd\"}}}}" \
@@ -175,6 +199,7 @@ if [[ "$guest" == linux ]]; then
     || fail "$(head -n 1 "$dir/pairctl.err") (accel $accel)"
 fi
 rm -f "$dir/pairctl.err"
+up=true
 
 echo "primary QMP:   $dir/primary.qmp"
 echo "secondary QMP: $dir/secondary.qmp"

@@ -16,6 +16,10 @@ done
 [[ -d "$dir" ]] || { echo "stop.sh: $dir is not a directory" >&2; exit 1; }
 # start.sh wrote absolute pid file paths into QEMU's command line: compare with the same form.
 dir="$(cd "$dir" && pwd)"
+# ours PID PIDFILE: PID is alive and is the QEMU started with PIDFILE (a zombie is not).
+ours() {
+  [[ -r "/proc/$1/cmdline" ]] && tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qxF -- "$2"
+}
 status=0
 for role in secondary primary; do
   pidfile="$dir/$role.pid"
@@ -24,13 +28,14 @@ for role in secondary primary; do
   if ! [[ "$pid" =~ ^[0-9]+$ ]]; then
     echo "stop.sh: $pidfile does not hold a pid ('$pid'); left as it is" >&2; status=1; continue
   fi
-  # Only a QEMU started with this pid file: a reused pid of another program is left alone.
-  if [[ -r "/proc/$pid/cmdline" ]] && tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF -- "$pidfile"; then
+  # Only a QEMU started with this pid file: a reused pid of another program is left alone, before
+  # each signal, since the QEMU may end (and its pid be reused) while we wait.
+  if ours "$pid" "$pidfile"; then
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
+    for _ in $(seq 50); do ours "$pid" "$pidfile" || break; sleep 0.1; done
+    if ours "$pid" "$pidfile"; then kill -9 "$pid" 2>/dev/null || true; fi
+    for _ in $(seq 50); do ours "$pid" "$pidfile" || break; sleep 0.1; done
+    if ours "$pid" "$pidfile"; then
       echo "stop.sh: $role QEMU (pid $pid) did not end; logs: $dir/$role.log" >&2; status=1; continue
     fi
     echo "stopped $role (pid $pid)"

@@ -100,10 +100,17 @@ public final class Testbed implements AutoCloseable {
     Path qemu = assumeBuilt();
     Outcome outcome = null;
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+      outcome = null;
       int basePort = 20_000 + 10 * ThreadLocalRandom.current().nextInt(4_000);
-      outcome = run(List.of(scripts().resolve("start.sh").toString(),
-          "--dir", dir.toString(), "--base-port", Integer.toString(basePort),
-          "--guest", guest.name().toLowerCase(java.util.Locale.ROOT), "--qemu", qemu.toString(), "--accel", accel), 240);
+      try {
+        outcome = run(List.of(scripts().resolve("start.sh").toString(),
+            "--dir", dir.toString(), "--base-port", Integer.toString(basePort),
+            "--guest", guest.name().toLowerCase(java.util.Locale.ROOT), "--qemu", qemu.toString(), "--accel", accel), 240);
+      } finally {
+        if (outcome == null || outcome.exitCode() != 0) {
+          stopQuietly(dir);   // start.sh stops what it started; this is for a start.sh that could not
+        }
+      }
       if (outcome.exitCode() == 0) {
         return new Testbed(dir, guest, outcome.output());
       }
@@ -201,6 +208,15 @@ public final class Testbed implements AutoCloseable {
     }
   }
 
+  /** Runs stop.sh on {@code dir}, whatever it finds there; for clean-up after a failed start. */
+  private static void stopQuietly(Path dir) throws IOException, InterruptedException {
+    try {
+      run(List.of(scripts().resolve("stop.sh").toString(), "--dir", dir.toString()), 60);
+    } catch (IllegalStateException stopHung) {
+      // Reported by the caller's own failure; nothing more to do here.
+    }
+  }
+
   /** The exit code and the merged output of a script. */
   public record Outcome(int exitCode, String output) {}
 
@@ -216,8 +232,12 @@ public final class Testbed implements AutoCloseable {
       }
     });
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      // SIGTERM first: start.sh then stops the QEMUs it started; SIGKILL would leave them running.
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
       throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
     }
     try {

@@ -91,4 +91,79 @@ class TestbedScriptsTest {
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err().lines()).singleElement().asString().contains("no-such-pair is not a directory");
   }
+
+  /**
+   * A fake QEMU that writes its pid file, as QEMU does, and runs until killed; on SIGTERM it runs
+   * {@code onTerm} (bash), by default exits.
+   */
+  private Path fakeQemu(String onTerm) throws Exception {
+    Path fake = dir.resolve("fake-qemu");
+    Files.writeString(fake, "#!/bin/bash\n"
+        + "previous=''; for a in \"$@\"; do [[ $previous == -pidfile ]] && echo $$ >\"$a\"; previous=$a; done\n"
+        + "trap '" + onTerm + "' TERM\n"
+        + "for _ in $(seq 600); do sleep 0.1; done\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    return fake;
+  }
+
+  private static long pidIn(Path pidFile) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
+      assertThat(System.nanoTime()).as(pidFile + " written").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    return Long.parseLong(Files.readString(pidFile).strip());
+  }
+
+  private static boolean endsWithin(long pid, int seconds) throws Exception {
+    var process = ProcessHandle.of(pid);
+    return process.isEmpty() || process.get().onExit().completeOnTimeout(null, seconds, TimeUnit.SECONDS)
+        .thenApply(handle -> !process.get().isAlive()).get();
+  }
+
+  @Test
+  void startKilledDuringStartUpStopsTheQemuItHadStarted() throws Exception {
+    RealQemuTools.assumeOnPath("testbed/install-deps.sh installs it", "qemu-img", "ss", "python3");
+    Path pairDir = dir.resolve("pair");
+    Path err = dir.resolve("start.err");
+    // The fake never opens its QMP socket: start.sh is still waiting for it when it is killed.
+    Process start = new ProcessBuilder(Testbed.scripts().resolve("start.sh").toString(),
+            "--qemu", fakeQemu("exit 0").toString(), "--guest", "bios", "--dir", pairDir.toString(),
+            "--base-port", "29510")
+        .redirectOutput(dir.resolve("start.out").toFile()).redirectError(err.toFile()).start();
+    long qemu = pidIn(pairDir.resolve("primary.pid"));
+
+    start.destroy();   // SIGTERM, as a test fixture or an init system ends it
+
+    assertThat(start.waitFor(20, TimeUnit.SECONDS)).as("start.sh ends").isTrue();
+    assertThat(start.exitValue()).isEqualTo(143);
+    assertThat(endsWithin(qemu, 10)).as("the QEMU start.sh had started ends with it").isTrue();
+    assertThat(Files.readString(err).lines()).singleElement().asString()
+        .contains("interrupted by SIGTERM", pairDir.toString());
+    assertThat(pairDir.resolve("primary.pid")).doesNotExist();
+  }
+
+  @Test
+  void stopLeavesAPidAloneOnceItIsNoLongerTheQemuOfThePair() throws Exception {
+    Path pairDir = Files.createDirectories(dir.resolve("pair"));
+    Path pidFile = pairDir.resolve("primary.pid");
+    // On SIGTERM the "QEMU" becomes another program under the same pid (as a reused pid would
+    // be), one that ignores SIGTERM: stop.sh must not SIGKILL it after its wait.
+    Process qemu = new ProcessBuilder(fakeQemu("exec sleep 60").toString(), "-pidfile", pidFile.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
+    try {
+      pidIn(pidFile);
+
+      Result stop = script("stop.sh", dir, "--dir", pairDir.toString());
+
+      assertThat(stop.exitCode()).isZero();
+      assertThat(stop.out()).contains("stopped primary (pid " + qemu.pid() + ")");
+      assertThat(qemu.isAlive()).as("the program now under the pid was not killed").isTrue();
+      assertThat(ProcessHandle.of(qemu.pid()).flatMap(h -> h.info().command()).orElse(""))
+          .endsWith("sleep");
+    } finally {
+      qemu.destroyForcibly();
+      qemu.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
 }
