@@ -68,15 +68,15 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
         client.subscribe("STOP", this::onStop),
         client.subscribe("RESUME", this::onResume),
         client.subscribe("COLO_EXIT", event -> end(
-            "COLO_EXIT mode=" + event.text("mode") + " reason=" + event.text("reason"))));
-    client.closed().thenAccept(reason -> {
-      if (reason.getCause() instanceof QmpProtocolException broken) {
-        protocolError = broken;
-        end(protocolErrorReason(client, broken), broken);
-      } else {
-        end("QMP connection lost: " + reason.getMessage(), reason);
-      }
-    });
+            "COLO_EXIT mode=" + event.text("mode") + " reason=" + event.text("reason"))),
+        client.onClosed(reason -> {
+          if (reason.getCause() instanceof QmpProtocolException broken) {
+            protocolError = broken;
+            end(protocolErrorReason(client, broken), broken);
+          } else {
+            end("QMP connection lost: " + reason.getMessage(), reason);
+          }
+        }));
   }
 
   /**

@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -58,6 +60,8 @@ public final class QmpClient implements AutoCloseable {
   private final QmpEventDispatcher events;
   private final Duration commandTimeout;
   private final Duration connectTimeout;
+  private final Set<Consumer<QmpConnectionClosedException>> closeListeners = ConcurrentHashMap.newKeySet();
+  private final CompletableFuture<QmpConnectionClosedException> closedOnce;
 
   private QmpClient(
       QmpConnection connection, QmpEventDispatcher events, Duration commandTimeout, Duration connectTimeout) {
@@ -65,6 +69,8 @@ public final class QmpClient implements AutoCloseable {
     this.events = events;
     this.commandTimeout = commandTimeout;
     this.connectTimeout = connectTimeout;
+    this.closedOnce = connection.closed();
+    closedOnce.thenAccept(reason -> closeListeners.forEach(listener -> fireClosed(listener, reason)));
   }
 
   /** A builder for a connection to the QMP unix socket at {@code socket}. */
@@ -111,10 +117,45 @@ public final class QmpClient implements AutoCloseable {
 
   /**
    * A future completed when the connection closes, with the reason: QEMU closed it, {@link
-   * #close()} was called, or a protocol error (then the exception's cause). Never fails.
+   * #close()} was called, or a protocol error (then the exception's cause). Never fails. Each call
+   * returns a new future that the connection holds until it closes: to listen and stop listening
+   * again and again on a long-lived client, use {@link #onClosed}.
    */
   public CompletableFuture<QmpConnectionClosedException> closed() {
     return connection.closed();
+  }
+
+  /**
+   * Calls {@code listener} once, with the reason, when the connection closes (at once if it is
+   * closed already), until the returned subscription is closed. Unlike a dependent of {@link
+   * #closed()}, a closed subscription leaves nothing behind, so a long-lived client may be attached
+   * to and detached from any number of times. An exception the listener throws is logged and
+   * ignored.
+   */
+  public QmpSubscription onClosed(Consumer<QmpConnectionClosedException> listener) {
+    Objects.requireNonNull(listener, "listener");
+    // The listener itself may be registered twice: each registration needs an identity of its own.
+    Consumer<QmpConnectionClosedException> registration = listener::accept;
+    closeListeners.add(registration);
+    if (closedOnce.isDone()) {
+      fireClosed(registration, closedOnce.join());
+    }
+    return () -> closeListeners.remove(registration);
+  }
+
+  /** Callbacks held for the close, in the connection and here; for tests. */
+  int closeDependents() {
+    return connection.closeDependents() + closeListeners.size();
+  }
+
+  private void fireClosed(Consumer<QmpConnectionClosedException> registration, QmpConnectionClosedException reason) {
+    if (closeListeners.remove(registration)) { // exactly once, whoever sees the close first
+      try {
+        registration.accept(reason);
+      } catch (RuntimeException failed) {
+        LOG.log(Level.WARNING, "a close listener of " + address() + " failed", failed);
+      }
+    }
   }
 
   /** Executes a command without arguments; see {@link #execute(String, Object, Duration)}. */

@@ -132,8 +132,14 @@ final class QmpConnection {
     return !closed.isDone() && !closing;
   }
 
+  /** A new future completed with the close reason: one dependent of ours until the close. */
   CompletableFuture<QmpConnectionClosedException> closed() {
     return closed.thenApply(reason -> reason);
+  }
+
+  /** How many callbacks wait for the close; tests check that detaching leaves none behind. */
+  int closeDependents() {
+    return closed.getNumberOfDependents();
   }
 
   boolean inIoThread() {

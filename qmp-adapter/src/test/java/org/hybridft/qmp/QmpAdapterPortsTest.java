@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ReplicationEndedException;
 import org.junit.jupiter.api.AfterEach;
@@ -70,6 +71,51 @@ class QmpAdapterPortsTest {
     assertThat(counter.checkpoints()).isEqualTo(3);
     assertThat(counter.totalPauseNanos()).isEqualTo(3 * 85_000_000L);
     assertThat(counter.endReason()).isNull();
+  }
+
+  @Test
+  void attachingAndClosingCountersLeavesNothingOnALongLivedClient() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      JsonNode command;
+      while ((command = peer.readCommand()) != null) {
+        peer.reply(command, EVENTS_ON);
+      }
+    });
+    client = server.client().connect();
+    int dependentsBefore = client.closeDependents();
+
+    for (int i = 0; i < 2_000; i++) {
+      QmpCheckpointCounter.attach(client).close();
+    }
+
+    assertThat(client.closeDependents()).isEqualTo(dependentsBefore);
+    QmpCheckpointCounter last = QmpCheckpointCounter.attach(client);
+    client.close();
+    awaitCondition(() -> last.endReason() != null);
+    assertThat(last.endReason()).startsWith("QMP connection lost");
+  }
+
+  @Test
+  void aCloseListenerRegisteredAfterTheCloseIsCalledOnceAndAClosedOneNever() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.answerAll();
+    });
+    client = server.client().connect();
+    AtomicInteger kept = new AtomicInteger();
+    AtomicInteger dropped = new AtomicInteger();
+    client.onClosed(reason -> kept.incrementAndGet());
+    client.onClosed(reason -> dropped.incrementAndGet()).close();
+
+    client.close();
+    awaitCondition(() -> kept.get() == 1);
+    AtomicInteger late = new AtomicInteger();
+    client.onClosed(reason -> late.incrementAndGet());
+
+    assertThat(late).hasValue(1);
+    assertThat(kept).hasValue(1);
+    assertThat(dropped).hasValue(0);
   }
 
   @Test
