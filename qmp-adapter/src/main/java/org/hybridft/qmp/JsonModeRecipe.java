@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -20,10 +21,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hybridft.core.Mode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ModeRecipe} read from JSON, for QEMUs whose mode switch is not built in (such as a
@@ -95,25 +98,62 @@ public final class JsonModeRecipe implements ModeRecipe {
    * <p><b>A recipe is privileged configuration.</b> It sends arbitrary QMP to QEMU ({@code migrate}
    * to an {@code exec:} URI runs a shell command as QEMU's user), so, the way ssh treats private
    * keys, the file must be owned by the user running hybrid-ft and writable by nobody else: a file
-   * writable by group or others, or owned by another user, is refused (checked on file systems
-   * with POSIX permissions; symbolic links are followed).
+   * writable by group or others, or owned by another user, is refused, and so is a file in a
+   * folder that group or others may write (unless the folder is sticky, as /tmp is) or that
+   * belongs to another user than you or root, since anyone who may write the folder may replace
+   * the file. Checked on file systems with POSIX permissions, where the file really is (symbolic
+   * links are followed), before and after the read: a file replaced meanwhile is refused.
    *
    * @throws IOException if the file cannot be read
    * @throws IllegalArgumentException naming the file and the first mistake in it, or why its
    *     owner or permissions make it unsafe
    */
   public static JsonModeRecipe load(Path file) throws IOException {
-    checkPrivate(file);
-    String text = Files.readString(file);
+    // Checked where it really is, and the folder too: with a folder nobody else may write, nobody
+    // else can put another file under the name between the check and the read.
+    Path real = file.toRealPath();
+    Path folder = real.getParent();
+    if (folder != null) {
+      checkFolder(file, folder);
+    }
+    PosixFileAttributes checked = checkPrivate(file, real);
+    String text = Files.readString(real);
+    // What was read is what was checked: the same file, still private.
+    PosixFileAttributes after = checkPrivate(file, real);
+    if (checked != null && after != null && !Objects.equals(checked.fileKey(), after.fileKey())) {
+      throw invalid(file.toString(), "was replaced while it was read; load it again");
+    }
     return parse(text, file.toString());
   }
 
-  private static void checkPrivate(Path file) throws IOException {
-    PosixFileAttributes attributes;
-    try {
-      attributes = Files.readAttributes(file, PosixFileAttributes.class);
-    } catch (UnsupportedOperationException notPosix) {
-      return; // no POSIX owner or mode bits to check on this file system
+  private static void checkFolder(Path file, Path folder) throws IOException {
+    PosixFileAttributes attributes = posixAttributes(folder);
+    if (attributes == null) {
+      return;
+    }
+    Set<PosixFilePermission> permissions = attributes.permissions();
+    boolean sticky = (((Integer) Files.getAttribute(folder, "unix:mode")) & 01000) != 0;
+    if (!sticky && (permissions.contains(PosixFilePermission.GROUP_WRITE)
+        || permissions.contains(PosixFilePermission.OTHERS_WRITE))) {
+      throw invalid(file.toString(), "is in " + folder + ", a folder writable by group or others ("
+          + PosixFilePermissions.toString(permissions) + "): anyone may replace the recipe there;"
+          + " keep it in a folder only its owner may write (chmod go-w " + folder + ")");
+    }
+    UserPrincipal me = currentUser(folder);
+    if (!attributes.owner().equals(me) && !"root".equals(attributes.owner().getName())) {
+      throw invalid(file.toString(), "is in " + folder + ", owned by " + attributes.owner().getName()
+          + ": keep it in a folder of your own or root's");
+    }
+  }
+
+  /** The file's attributes once checked, or null on a file system without POSIX attributes. */
+  private static @Nullable PosixFileAttributes checkPrivate(Path file, Path real) throws IOException {
+    PosixFileAttributes attributes = posixAttributes(real);
+    if (attributes == null) {
+      return null; // no POSIX owner or mode bits to check on this file system
+    }
+    if (!attributes.isRegularFile()) {
+      throw invalid(file.toString(), "is not a regular file");
     }
     Set<PosixFilePermission> permissions = attributes.permissions();
     if (permissions.contains(PosixFilePermission.GROUP_WRITE)
@@ -122,12 +162,25 @@ public final class JsonModeRecipe implements ModeRecipe {
           + PosixFilePermissions.toString(permissions) + "): a recipe sends arbitrary QMP to QEMU,"
           + " so only its owner may write it; chmod go-w " + file);
     }
-    UserPrincipal me = file.getFileSystem().getUserPrincipalLookupService()
-        .lookupPrincipalByName(System.getProperty("user.name"));
+    UserPrincipal me = currentUser(real);
     if (!attributes.owner().equals(me)) {
       throw invalid(file.toString(), "is owned by " + attributes.owner().getName() + ", not by "
           + me.getName() + ": a recipe sends arbitrary QMP to QEMU, so it must be your own file");
     }
+    return attributes;
+  }
+
+  private static @Nullable PosixFileAttributes posixAttributes(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (UnsupportedOperationException notPosix) {
+      return null;
+    }
+  }
+
+  private static UserPrincipal currentUser(Path on) throws IOException {
+    return on.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByName(System.getProperty("user.name"));
   }
 
   /**

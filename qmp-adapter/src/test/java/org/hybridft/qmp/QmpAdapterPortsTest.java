@@ -400,6 +400,27 @@ class QmpAdapterPortsTest {
   }
 
   @Test
+  void jsonRecipeInAFolderOthersMayWriteIsRefusedUnlessTheFolderIsSticky() throws Exception {
+    Path file = recipeFile("0644");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    try {
+      assertThatThrownBy(() -> ModeRecipe.fromFile(file))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("recipe " + file + " is in " + dir.toRealPath())
+          .hasMessageContaining("a folder writable by group or others (rwxrwxrwx)");
+      Path link = Files.createSymbolicLink(
+          Files.createDirectories(dir.resolve("private")).resolve("link.json"), file);
+      Files.setPosixFilePermissions(link.getParent(), PosixFilePermissions.fromString("rwx------"));
+      assertThatThrownBy(() -> ModeRecipe.fromFile(link))
+          .as("checked where the link leads").hasMessageContaining("a folder writable by group or others");
+      new ProcessBuilder("chmod", "1777", dir.toString()).start().waitFor();
+      assertThat(ModeRecipe.fromFile(file)).as("a sticky folder such as /tmp").isNotNull();
+    } finally {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  @Test
   void jsonRecipeOwnedByAnotherUserIsRefused() throws Exception {
     Path file = recipeFile("0644");
     UserPrincipal me = Files.getOwner(file);
