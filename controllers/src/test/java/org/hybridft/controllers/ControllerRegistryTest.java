@@ -135,6 +135,54 @@ class ControllerRegistryTest {
   }
 
   @Test
+  void everyParameterShowsTheRangeItsConfigChecks() {
+    Map<String, String> shown = new LinkedHashMap<>();
+    for (ControllerDescriptor<?> descriptor : registry.descriptors()) {
+      for (ParameterDescriptor<?> parameter : descriptor.parameters()) {
+        shown.put(descriptor.name() + " " + parameter.key(), parameter.range());
+      }
+    }
+    assertThat(shown)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.ofEntries(
+                Map.entry("checkpoint checkpoint-period", "> 0"),
+                Map.entry("threshold colo-window", "> 0"),
+                Map.entry("threshold threshold-cps", ">= 0"),
+                Map.entry("threshold initial-stretch", "in [min-stretch, max-stretch]"),
+                Map.entry("threshold alpha", "> 1"),
+                Map.entry("threshold beta", "in (0, 1)"),
+                Map.entry("threshold min-stretch", "> 0"),
+                Map.entry("threshold max-stretch", ">= min-stretch"),
+                Map.entry("threshold checkpoint-period", "> 0"),
+                Map.entry("threshold early-judgement", ">= 1, or Infinity (off)"),
+                Map.entry("pi set-point", ">= 0"),
+                Map.entry("pi kp", ">= 0"),
+                Map.entry("pi ki", "> 0"),
+                Map.entry("pi control-period", "> 0"),
+                Map.entry("pi duty-window", ">= 1"),
+                Map.entry("pi min-dwell", ">= 0"),
+                Map.entry("pi checkpoint-period", "> 0"),
+                Map.entry("pi probe-backoff", ">= 1 (1 = off)"),
+                Map.entry("pi max-probe-backoff", ">= 1"),
+                Map.entry("pi early-exit", ">= 1, or Infinity (off)"),
+                Map.entry("pi fast-return", ">= 1, or Infinity (off)"),
+                Map.entry("orbit passive-limit", "> 0"),
+                Map.entry("orbit passive-count", ">= 1"),
+                Map.entry("orbit checkpoint-period", "> 0"),
+                Map.entry("orbit min-checkpoints", ">= 1"),
+                Map.entry("orbit smoothing", "in (0, 1]"),
+                Map.entry("learning pause-per-checkpoint", "> 0"),
+                Map.entry("learning latency-weight", ">= 0"),
+                Map.entry("learning checkpoint-period", "> 0"),
+                Map.entry("learning discount", "in (0, 1)"),
+                Map.entry("learning exploration", ">= 0"),
+                Map.entry("learning min-dwell", ">= 0"),
+                Map.entry("learning charge-colo-latency", ""),
+                Map.entry("learning early-exit", ">= 1, or Infinity (off)"),
+                Map.entry("learning probe-hysteresis", ">= 1 (1 = off)")));
+  }
+
+  @Test
   void durationsAreWrittenInTheUnitAPersonWouldWrite() {
     assertThat(ParameterType.DURATION.format(Duration.ofMillis(500))).isEqualTo("500ms");
     assertThat(ParameterType.DURATION.format(Duration.ofSeconds(160))).isEqualTo("160s");
