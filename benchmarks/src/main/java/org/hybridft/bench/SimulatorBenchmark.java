@@ -58,7 +58,7 @@ public class SimulatorBenchmark {
   public int minutes;
 
   private final VmSimulator simulator = new VmSimulator();
-  private final ThresholdController.Config config = ThresholdController.Config.defaults();
+  private final ThresholdConfig config = ThresholdConfig.defaults();
   private long seed;
   private int run;
 

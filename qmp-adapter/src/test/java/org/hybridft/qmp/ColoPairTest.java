@@ -115,7 +115,7 @@ class ColoPairTest {
   @Test
   void thresholdControllerSwitchesBothWaysAndTheMeasuredRateFollows() throws Exception {
     // COLO's idle timer at 1 s gives 1 cps, over the 0.5 cps threshold: COLO always proves bad.
-    ThresholdController controller = new ThresholdController(ThresholdController.Config.builder()
+    ThresholdController controller = new ThresholdController(ThresholdConfig.builder()
         .coloWindow(Duration.ofSeconds(5))
         .coloThresholdCps(0.5)
         .initialCheckpointStretch(Duration.ofSeconds(5))

@@ -14,7 +14,7 @@ class TunerTest {
 
   /** PI's set-point, gains and dwell, within the config's valid ranges. */
   static ParameterSpace piSpace() {
-    PiController.Config defaults = PiController.Config.defaults();
+    PiConfig defaults = PiConfig.defaults();
     return new ParameterSpace(
         "pi",
         List.of(

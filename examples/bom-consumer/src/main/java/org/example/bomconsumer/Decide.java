@@ -10,7 +10,7 @@ public final class Decide {
 
   /** Feeds a controller one busy second and prints the mode it wants next. */
   public static void main(String[] args) {
-    ModeController controller = new ThresholdController(ThresholdController.Config.defaults());
+    ModeController controller = new ThresholdController(ThresholdConfig.defaults());
     Mode next = controller.update(1_000_000_000L, 250.0);
     System.out.println("after 250 checkpoints per second: " + next);
   }
