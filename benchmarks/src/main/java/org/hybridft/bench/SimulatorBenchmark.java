@@ -2,6 +2,7 @@ package org.hybridft.bench;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.sim.RunResult;
 import org.hybridft.sim.VmSimulator;

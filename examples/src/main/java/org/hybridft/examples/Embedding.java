@@ -2,6 +2,7 @@ package org.hybridft.examples;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.CheckpointCounter;
 import org.hybridft.core.ControlLoop;

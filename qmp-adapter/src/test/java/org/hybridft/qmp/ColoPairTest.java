@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.hybridft.controllers.StaticController;
+import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;

@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.time.Duration;
 import java.util.List;
+import org.hybridft.controllers.PiConfig;
 import org.hybridft.controllers.PiController;
 import org.junit.jupiter.api.Test;
 

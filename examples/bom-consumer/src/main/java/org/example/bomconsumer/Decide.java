@@ -1,5 +1,6 @@
 package org.example.bomconsumer;
 
+import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
