@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The check ({@link #atLeast}, {@link #positive()}, ...) is the one declaration of the valid
  * range: the config's constructor applies it through {@link #validate}, help text shows it as
- * {@link #range()}, and the tuner's {@linkplain #searchedIn search range} must lie inside it.
+ * {@link #range()}, and the default and the tuner's {@linkplain #searchedIn search range} must
+ * lie inside it (else declaring the parameter fails).
  *
  * <p>Immutable: each {@code unit}, {@code range}, ... returns a copy.
  *
@@ -77,9 +78,12 @@ public final class ParameterDescriptor<C> {
     this.aliases = List.copyOf(aliases);
     this.search = search;
     this.check = check;
-    if (search != null && check != null) {
-      requireSearchable(search.low());
-      requireSearchable(search.high());
+    if (check != null) {
+      requireValid("default", defaultValue);
+      if (search != null) {
+        requireValid("tuner's search range", type.fromNumber(search.low()));
+        requireValid("tuner's search range", type.fromNumber(search.high()));
+      }
     }
   }
 
@@ -375,13 +379,13 @@ public final class ParameterDescriptor<C> {
     }
   }
 
-  private void requireSearchable(double number) {
+  private void requireValid(String what, Object value) {
     try {
-      check(type.fromNumber(number));
+      check(value);
     } catch (IllegalArgumentException outOfRange) {
       throw new IllegalArgumentException(
-          "the tuner's search range of " + name + " must lie in its valid range " + range + ": "
-              + outOfRange.getMessage(), outOfRange);
+          "the " + what + " of " + name + " must lie in its valid range " + range + ": " + outOfRange.getMessage(),
+          outOfRange);
     }
   }
 

@@ -36,22 +36,25 @@ class ParameterDescriptorTest {
 
   @Test
   void eachRangeIsShownAsItIsChecked() {
-    ParameterDescriptor<Knobs> decimal = ParameterDescriptor.decimal("x", "x", Knobs::factor, 0.5);
-    assertThat(decimal.atLeast(0).range()).isEqualTo(">= 0");
-    assertThat(decimal.atLeastOrOff(1).range()).isEqualTo(">= 1, or Infinity (off)");
-    assertThat(decimal.inOpenRange(0, 1).range()).isEqualTo("in (0, 1)");
-    assertThat(decimal.inHalfOpenRange(0, 1).range()).isEqualTo("in (0, 1]");
-    assertThat(decimal.atLeast(0.25).range()).isEqualTo(">= 0.25");
-    assertThat(decimal.atLeast(1).offAt(1).range()).isEqualTo(">= 1 (1 = off)");
+    assertThat(decimal(0.5).atLeast(0).range()).isEqualTo(">= 0");
+    assertThat(decimal(2).atLeastOrOff(1).range()).isEqualTo(">= 1, or Infinity (off)");
+    assertThat(decimal(0.5).inOpenRange(0, 1).range()).isEqualTo("in (0, 1)");
+    assertThat(decimal(0.5).inHalfOpenRange(0, 1).range()).isEqualTo("in (0, 1]");
+    assertThat(decimal(0.5).atLeast(0.25).range()).isEqualTo(">= 0.25");
+    assertThat(decimal(2).atLeast(1).offAt(1).range()).isEqualTo(">= 1 (1 = off)");
     assertThat(PERIOD.range(">= other").range()).isEqualTo(">= other");
     assertThatThrownBy(() -> PERIOD.range(">= other").check(Duration.ZERO)).hasMessageStartingWith("period must be > 0");
-    assertThatCode(() -> decimal.atLeastOrOff(1).check(Double.POSITIVE_INFINITY)).doesNotThrowAnyException();
-    assertThatThrownBy(() -> decimal.inHalfOpenRange(0, 1).check(0.0)).hasMessage("x must be in (0.0, 1.0], was 0.0");
+    assertThatCode(() -> decimal(2).atLeastOrOff(1).check(Double.POSITIVE_INFINITY)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> decimal(0.5).inHalfOpenRange(0, 1).check(0.0)).hasMessage("x must be in (0.0, 1.0], was 0.0");
+  }
+
+  private static ParameterDescriptor<Knobs> decimal(double defaultValue) {
+    return ParameterDescriptor.decimal("x", "x", Knobs::factor, defaultValue);
   }
 
   @Test
   void aCheckOfAnotherTypeIsRefusedWhereItIsDeclared() {
-    assertThatThrownBy(() -> ParameterDescriptor.decimal("x", "x", Knobs::factor, 0.5).positive())
+    assertThatThrownBy(() -> decimal(0.5).positive())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("positive is a check of a DURATION, x is a DECIMAL");
     assertThatThrownBy(() -> ParameterDescriptor.integer("n", "n", Knobs::count, 1).atLeast(0.5))
@@ -62,11 +65,18 @@ class ParameterDescriptorTest {
   void theTunersSearchRangeMustLieInTheValidRange() {
     assertThatThrownBy(() -> FACTOR.searchedIn(0.5, 8))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("search range of factor must lie in its valid range > 1")
+        .hasMessageContaining("the tuner's search range of factor must lie in its valid range > 1")
         .hasMessageContaining("was 0.5");
-    assertThatThrownBy(() -> ParameterDescriptor.decimal("x", "x", Knobs::factor, 2.0).searchedIn(0.5, 8).greaterThan(1))
+    assertThatThrownBy(() -> decimal(2).searchedIn(0.5, 8).greaterThan(1))
         .hasMessageContaining("search range of x");
     assertThat(FACTOR.searchedIn(1.05, 8).searchRange()).isEqualTo(new ParameterDescriptor.SearchRange(1.05, 8));
+  }
+
+  @Test
+  void aDefaultOutsideTheValidRangeIsRefusedWhereItIsDeclared() {
+    assertThatThrownBy(() -> decimal(0.5).greaterThan(1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the default of x must lie in its valid range > 1: x must be finite and > 1.0, was 0.5");
   }
 
   @Test
