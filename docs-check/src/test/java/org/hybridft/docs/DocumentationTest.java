@@ -1,4 +1,4 @@
-package org.hybridft.controllers;
+package org.hybridft.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.hybridft.controllers.ControllerDescriptor;
+import org.hybridft.controllers.ControllerRegistry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -209,7 +211,7 @@ class DocumentationTest {
   }
 
   private static List<String> controllerClasses() throws IOException {
-    try (Stream<Path> sources = Files.list(Path.of("src/main/java/org/hybridft/controllers"))) {
+    try (Stream<Path> sources = Files.list(ROOT.resolve("controllers/src/main/java/org/hybridft/controllers"))) {
       return sources
           .map(source -> source.getFileName().toString())
           .filter(name -> name.endsWith("Controller.java"))
