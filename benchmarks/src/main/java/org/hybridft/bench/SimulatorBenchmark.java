@@ -3,7 +3,7 @@ package org.hybridft.bench;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.hybridft.controllers.ThresholdController;
-import org.hybridft.sim.RunResult;
+import org.hybridft.report.RunResult;
 import org.hybridft.sim.VmSimulator;
 import org.hybridft.sim.WorkloadProfile;
 import org.openjdk.jmh.annotations.AuxCounters;

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.hybridft.sim.Comparison;
-import org.hybridft.sim.ComparisonResult;
+import org.hybridft.report.ComparisonResult;
 import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.sim.ControllerSpec;
 import org.hybridft.sim.Workload;

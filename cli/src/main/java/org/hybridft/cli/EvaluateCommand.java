@@ -28,9 +28,10 @@ import org.hybridft.qmp.ModeRecipe;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
 import org.hybridft.qmp.QmpModeActuator;
-import org.hybridft.sim.ComparisonResult;
+import org.hybridft.report.ComparisonReport;
+import org.hybridft.report.ComparisonResult;
 import org.hybridft.sim.ControllerSpec;
-import org.hybridft.sim.RunResult;
+import org.hybridft.report.RunResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -189,7 +190,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       terminal.err(String.format(Locale.ROOT,
           "evaluating on %s (QEMU %s, recipe %s): %d controller%s x %d run%s x %s min of %s at %s req/s to %s",
           primary.qmp, client.greeting().version(), recipe.name(), specs.size(), specs.size() == 1 ? "" : "s",
-          runs, runs == 1 ? "" : "s", Report.trim(minutes), chosen.tableName(), Report.trim(rate), http));
+          runs, runs == 1 ? "" : "s", ComparisonReport.trim(minutes), chosen.tableName(), ComparisonReport.trim(rate), http));
       List<RunResult> results = new ArrayList<>();
       Map<String, ModeTimeline> firstRuns = new HashMap<>();
       List<String> requestLines = new ArrayList<>();
@@ -234,7 +235,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       String runsLine = String.format(Locale.ROOT,
           "%d run%s x %s real min per controller on a live pair, %s req/s, seed %d; %s, * = the one best of a"
               + " column; cpu and network are not measured on a real pair",
-          runs, runs == 1 ? "" : "s", Report.trim(minutes), Report.trim(rate), seed,
+          runs, runs == 1 ? "" : "s", ComparisonReport.trim(minutes), ComparisonReport.trim(rate), seed,
           runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
       Report.publish(result, List.of(chosen.description(stretch.toNanos())), runsLine, out, noPlots ? 0 : 1,
           (w, c) -> firstRuns.get(c), stdout, err);
@@ -273,7 +274,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   /** Checks the values picocli cannot. */
   private void validate() {
     if (!(rate > 0) || rate > MAX_RATE) {
-      throw new UsageException("--rate must be > 0 and at most " + Report.trim(MAX_RATE)
+      throw new UsageException("--rate must be > 0 and at most " + ComparisonReport.trim(MAX_RATE)
           + " requests per second, was " + rate);
     }
     if (!(minutes > 0) || minutes > 7 * 24 * 60) {

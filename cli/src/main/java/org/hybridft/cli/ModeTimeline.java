@@ -3,7 +3,8 @@ package org.hybridft.cli;
 import java.time.Duration;
 import java.util.List;
 import org.hybridft.core.Mode;
-import org.hybridft.sim.TimeSeries;
+import org.hybridft.report.ComparisonPlot;
+import org.hybridft.report.TimeSeries;
 
 /**
  * The ticks of a control loop on a real pair, one per control period: the checkpoint rate it
@@ -12,7 +13,7 @@ import org.hybridft.sim.TimeSeries;
  * periods; later ones are not recorded.
  */
 final class ModeTimeline implements ComparisonPlot.Series {
-  /** The simulator's series of a real run's {@link org.hybridft.sim.RunResult}: its ticks live here. */
+  /** The simulator's series of a real run's {@link org.hybridft.report.RunResult}: its ticks live here. */
   static final TimeSeries NO_SIMULATED_SERIES = TimeSeries.empty();
 
   private final double periodSeconds;

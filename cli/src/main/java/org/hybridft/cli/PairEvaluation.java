@@ -11,7 +11,7 @@ import org.hybridft.core.Mode;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpModeActuator;
 import org.hybridft.sim.ControllerSpec;
-import org.hybridft.sim.RunResult;
+import org.hybridft.report.RunResult;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -3,6 +3,7 @@ package org.hybridft.cli;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongToIntFunction;
+import org.hybridft.report.ComparisonReport;
 
 /**
  * What {@code hybrid-ft evaluate} asks of the testbed guest's HTTP service: which resource each
@@ -38,7 +39,7 @@ enum RealWorkload {
   /** A line for the table's title. */
   String description(long stretchNanos) {
     return this == PHASED
-        ? description + ", " + Report.trim(stretchNanos / 1e9) + " s each"
+        ? description + ", " + ComparisonReport.trim(stretchNanos / 1e9) + " s each"
         : description;
   }
 

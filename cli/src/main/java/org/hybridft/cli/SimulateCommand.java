@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.hybridft.report.ComparisonReport;
 import org.hybridft.sim.Comparison;
-import org.hybridft.sim.ComparisonResult;
+import org.hybridft.report.ComparisonResult;
 import org.hybridft.controllers.ControllerConfiguration;
 import org.hybridft.sim.ControllerSpec;
 import org.hybridft.sim.Trace;
@@ -100,7 +101,7 @@ public final class SimulateCommand implements Callable<Integer> {
     List<ControllerSpec> all = new ArrayList<>();
     all.add(chosen);
     if (!noBaselines) {
-      for (String mode : Report.STATIC_MODES) {
+      for (String mode : ComparisonReport.STATIC_MODES) {
         if (!mode.equals(chosen.name())) {
           all.add(ControllerOptions.spec(parameters.configured(mode)));
         }

@@ -13,6 +13,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hybridft.core.ParameterCheck;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.RunResult;
 
 /**
  * Runs every controller on every workload a number of times, in parallel, and collects the

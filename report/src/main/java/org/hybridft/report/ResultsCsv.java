@@ -1,4 +1,4 @@
-package org.hybridft.sim;
+package org.hybridft.report;
 
 import java.io.IOException;
 import java.io.Writer;

@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.report;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -18,10 +18,6 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import org.hybridft.core.Mode;
-import org.hybridft.sim.ComparisonResult;
-import org.hybridft.sim.Estimate;
-import org.hybridft.sim.Metric;
-import org.hybridft.sim.TimeSeries;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;

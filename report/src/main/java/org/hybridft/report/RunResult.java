@@ -1,7 +1,8 @@
-package org.hybridft.sim;
+package org.hybridft.report;
 
 /**
- * What one simulated run of one controller on one workload measured.
+ * What one run of one controller on one workload measured, in the simulator or on a real pair (a
+ * figure a real pair does not report, such as CPU and network, is NaN).
  *
  * @param workload the workload's name
  * @param controller the controller's name

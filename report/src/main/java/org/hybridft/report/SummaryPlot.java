@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.report;
 
 import java.awt.Color;
 import java.awt.Font;
@@ -12,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.hybridft.sim.ComparisonResult;
-import org.hybridft.sim.Metric;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;

@@ -1,4 +1,4 @@
-package org.hybridft.sim;
+package org.hybridft.report;
 
 import java.util.Arrays;
 import org.hybridft.core.Mode;
@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * One value per control period of a run, for plots: the checkpoint rate the control loop measured
  * and the mode applied after the tick.
  *
- * <p>Backed by primitive arrays; read it by index.
+ * <p>Backed by primitive arrays; read it by index. The one who records a run {@link #add adds}
+ * its periods while it lasts (one thread); readers read it once the run has ended.
  */
 public final class TimeSeries {
   private final long periodNanos;
@@ -16,7 +17,19 @@ public final class TimeSeries {
   private final boolean[] colo;
   private int size;
 
-  TimeSeries(long periodNanos, int capacity) {
+  /**
+   * An empty series that records up to {@code capacity} periods; later ones are not recorded.
+   *
+   * @param periodNanos the control period
+   * @param capacity the most periods recorded
+   */
+  public TimeSeries(long periodNanos, int capacity) {
+    if (periodNanos <= 0) {
+      throw new IllegalArgumentException("periodNanos must be > 0, was " + periodNanos);
+    }
+    if (capacity < 0) {
+      throw new IllegalArgumentException("capacity must be >= 0, was " + capacity);
+    }
     this.periodNanos = periodNanos;
     this.checkpointsPerSecond = new float[capacity];
     this.colo = new boolean[capacity];
@@ -30,7 +43,8 @@ public final class TimeSeries {
     return new TimeSeries(1, 0);
   }
 
-  void add(double cps, Mode mode) {
+  /** Records one control period: the rate measured and the mode applied after it; allocation-free. */
+  public void add(double cps, Mode mode) {
     if (size < colo.length) {
       checkpointsPerSecond[size] = (float) cps;
       colo[size] = mode == Mode.COLO;

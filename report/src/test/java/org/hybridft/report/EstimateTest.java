@@ -1,4 +1,4 @@
-package org.hybridft.sim;
+package org.hybridft.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.hybridft.sim;
+package org.hybridft.report;
 
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;

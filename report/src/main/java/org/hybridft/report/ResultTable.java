@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.report;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -6,11 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import org.hybridft.sim.ComparisonResult;
-import org.hybridft.sim.Estimate;
-import org.hybridft.sim.Metric;
-import org.hybridft.sim.Regret;
-import org.hybridft.sim.RunResult;
 
 /**
  * Formats one table per workload: a row per controller, a column per {@link Metric}, each cell
@@ -64,7 +59,7 @@ public final class ResultTable {
     }
     List<Optional<Regret>> regrets = new ArrayList<>();
     for (String controller : controllers) {
-      regrets.add(Regret.of(result, workload, controller, Report.STATIC_MODES));
+      regrets.add(Regret.of(result, workload, controller, ComparisonReport.STATIC_MODES));
     }
     boolean anyRegret = regrets.stream().anyMatch(Optional::isPresent);
     String[][] cells = new String[controllers.size() + 1][metrics.length + 1 + (anyRegret ? 2 : 0)];
@@ -120,7 +115,7 @@ public final class ResultTable {
         Optional<Regret> regret = regrets.get(c);
         // Only an adaptive controller can lose to the better static mode; the worse static
         // mode's ratio is shown for scale.
-        boolean adaptive = regret.isPresent() && !Report.STATIC_MODES.contains(controllers.get(c));
+        boolean adaptive = regret.isPresent() && !ComparisonReport.STATIC_MODES.contains(controllers.get(c));
         boolean downtimeLoses = adaptive && regret.get().downtimeBeyondBound();
         boolean p99Loses = adaptive && regret.get().p99BeyondBound();
         anyLoss |= downtimeLoses || p99Loses;

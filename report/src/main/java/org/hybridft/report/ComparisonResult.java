@@ -1,12 +1,12 @@
-package org.hybridft.sim;
+package org.hybridft.report;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The runs of a {@link Comparison}, grouped by workload and controller, with statistics across
- * runs.
+ * The runs of a comparison (simulated, or on a real pair), grouped by workload and controller, with
+ * statistics across runs.
  *
  * @param workloads the workloads' names, in the order given
  * @param controllers the controllers' names, in the order given

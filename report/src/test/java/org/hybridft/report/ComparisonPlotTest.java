@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -9,10 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.hybridft.core.Mode;
-import org.hybridft.sim.ComparisonResult;
-import org.hybridft.sim.Metric;
-import org.hybridft.sim.RunResult;
-import org.hybridft.sim.TimeSeries;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.hybridft.sim;
+package org.hybridft.report;
 
 import java.util.Collection;
 import java.util.List;
@@ -57,7 +57,7 @@ public record Regret(String baseline, double downtime, double p99, double p99Ove
 
   /**
    * The regret of one run over the baseline's run with the same index (the same seed in a
-   * {@link Comparison}); the baseline is chosen on the workload's means as in {@link #of}.
+   * comparison, simulated or on a real pair); the baseline is chosen on the workload's means as in {@link #of}.
    *
    * @return empty if no static mode ran on the run's workload or the baseline has no run of that
    *     index
