@@ -20,7 +20,7 @@ import org.hybridft.report.RunResult;
  * Runs every controller on every workload a number of times, in parallel, and collects the
  * results.
  *
- * <p>Only run 0 of each workload and controller records its {@link TimeSeries} (the one plots
+ * <p>Only run 0 of each workload and controller records its {@link org.hybridft.report.TimeSeries} (the one plots
  * show); the others' are empty, which bounds memory for long runs.
  *
  * <p><b>Seeds.</b> Run r of workload w gets the seed derived from the comparison's seed, the
