@@ -20,11 +20,11 @@ import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
 import org.hybridft.micrometer.ControlLoopMetrics;
+import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.ModeRecipe;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
 import org.hybridft.qmp.QmpException;
-import org.hybridft.qmp.QmpModeActuator;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -155,14 +155,15 @@ public final class RunCommand implements Callable<Integer> {
     // Status lines leave the tick's thread at once: a stalled stdout must never hold up control.
     TerminalWriter terminal = new TerminalWriter(out, err, STATUS_QUEUE_LINES);
     ControlLoopMetrics metrics = null;
-    try (client; QmpCheckpointCounter counter = primary.attach(client)) {
-      ModeRecipe modeRecipe = primary.recipe(client);
+    try (client; ColoPrimaryControl control = primary.attach(client)) {
+      QmpCheckpointCounter counter = control.counter();
+      ModeRecipe modeRecipe = control.recipe();
       String vm = name != null ? name : vmName(client, primary.qmp);
       ControlLoop.Listener listener = json
           ? jsonListener(summary, terminal, stop)
           : statusListener(summary, terminal, stop);
       ControlLoop.Builder builder = ControlLoop.builder(
-              modeController, counter, new QmpModeActuator(client, modeRecipe), scheduler)
+              modeController, counter, control.actuator(), scheduler)
           .name(vm)
           .period(period);
       if (endpoint != null) {

@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.evaluation;
 
 /**
  * What a {@link LoadGenerator} measured. Every arrival ends as exactly one of {@code correct},

@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.evaluation;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,9 +12,9 @@ import org.hybridft.report.TimeSeries;
  * Written by the loop's tick thread, read once the loop is closed. Holds a fixed number of
  * periods; later ones are not recorded.
  */
-final class ModeTimeline implements ComparisonPlot.Series {
+public final class ModeTimeline implements ComparisonPlot.Series {
   /** The simulator's series of a real run's {@link org.hybridft.report.RunResult}: its ticks live here. */
-  static final TimeSeries NO_SIMULATED_SERIES = TimeSeries.empty();
+  public static final TimeSeries NO_SIMULATED_SERIES = TimeSeries.empty();
 
   private final double periodSeconds;
   private final float[] checkpointsPerSecond;
@@ -26,14 +26,14 @@ final class ModeTimeline implements ComparisonPlot.Series {
    * @param period the control period
    * @param capacity the most periods recorded
    */
-  ModeTimeline(Duration period, int capacity) {
+  public ModeTimeline(Duration period, int capacity) {
     this.periodSeconds = period.toNanos() / 1e9;
     this.checkpointsPerSecond = new float[capacity];
     this.colo = new boolean[capacity];
   }
 
   /** Records one tick; allocation-free. */
-  void add(double cps, Mode mode) {
+  public void add(double cps, Mode mode) {
     if (size < colo.length) {
       checkpointsPerSecond[size] = (float) cps;
       colo[size] = mode == Mode.COLO;
@@ -43,7 +43,7 @@ final class ModeTimeline implements ComparisonPlot.Series {
   }
 
   /** The share of the recorded periods spent in COLO mode, NaN if none was recorded. */
-  double coloShare() {
+  public double coloShare() {
     return size == 0 ? Double.NaN : (double) coloPeriods / size;
   }
 
@@ -75,7 +75,7 @@ final class ModeTimeline implements ComparisonPlot.Series {
    * checkpoints_per_second,resource}, the resource being the one the load asked for at the end
    * of the period.
    */
-  void appendCsv(String controller, int run, java.util.function.LongToIntFunction resourceAt,
+  public void appendCsv(String controller, int run, java.util.function.LongToIntFunction resourceAt,
       List<HttpResource> resources, StringBuilder csv) {
     for (int i = 0; i < size; i++) {
       long endNanos = Math.round(seconds(i) * 1e9);

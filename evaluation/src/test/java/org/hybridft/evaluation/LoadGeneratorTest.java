@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.evaluation;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
+import org.hybridft.core.ModeController;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpModeActuator;
-import org.hybridft.sim.ControllerSpec;
 import org.hybridft.report.RunResult;
 import org.jspecify.annotations.Nullable;
 
@@ -19,14 +19,26 @@ import org.jspecify.annotations.Nullable;
  * pair itself: checkpoints and pauses from the {@link QmpCheckpointCounter} (counted between the
  * run's start and end), switches and the COLO share from the {@link ControlLoop}'s ticks, replies
  * from the {@link LoadGenerator}. Between runs the pair goes back to COLO and settles, so every
- * controller starts from the same state.
+ * controller starts from the same state. Control-loop errors during a run go to a {@link
+ * Listener}; the run goes on.
  */
-final class PairEvaluation {
+public final class PairEvaluation {
   /** The checkpoint period passed with COLO when resetting: COLO mode does not read it. */
   private static final long RESET_PERIOD_NANOS = Duration.ofMillis(500).toNanos();
 
-  /** The settings of every run. */
-  record Settings(
+  /**
+   * The settings of every run.
+   *
+   * @param workload what the load asks for
+   * @param stretch the length of each stretch of the phased workload
+   * @param http the guest's HTTP service
+   * @param rate mean requests per second (Poisson arrivals)
+   * @param length how long each run lasts
+   * @param period the control period
+   * @param requestTimeout how long a request may wait for its reply
+   * @param settle how long the pair rests in COLO before each run
+   */
+  public record Settings(
       RealWorkload workload,
       Duration stretch,
       InetSocketAddress http,
@@ -46,21 +58,35 @@ final class PairEvaluation {
    * @param errors control-loop errors reported during the run (failed actuations and the like)
    * @param endReason why the replication ended during the run, null if it did not
    */
-  record RealRun(RunResult result, ModeTimeline timeline, LoadResult load, int errors, @Nullable String endReason) {}
+  public record RealRun(RunResult result, ModeTimeline timeline, LoadResult load, int errors, @Nullable String endReason) {}
 
   private final Settings settings;
   private final QmpCheckpointCounter counter;
   private final QmpModeActuator actuator;
   private final ScheduledExecutorService scheduler;
-  private final TerminalWriter terminal;
+  private final Listener listener;
 
-  PairEvaluation(Settings settings, QmpCheckpointCounter counter, QmpModeActuator actuator,
-      ScheduledExecutorService scheduler, TerminalWriter terminal) {
+  /** Hears what goes wrong in a run without ending it; called on the control loop's thread. */
+  @FunctionalInterface
+  public interface Listener {
+    /** {@code controller}'s control loop reported {@code error} (a failed actuation and the like). */
+    void onLoopError(String controller, ControlLoopError error);
+  }
+
+  /**
+   * @param settings the settings of every run
+   * @param counter the primary's checkpoint counter
+   * @param actuator the primary's mode actuator
+   * @param scheduler where each run's control loop ticks
+   * @param listener hears the control loops' errors
+   */
+  public PairEvaluation(Settings settings, QmpCheckpointCounter counter, QmpModeActuator actuator,
+      ScheduledExecutorService scheduler, Listener listener) {
     this.settings = settings;
     this.counter = counter;
     this.actuator = actuator;
     this.scheduler = scheduler;
-    this.terminal = terminal;
+    this.listener = listener;
   }
 
   /**
@@ -68,7 +94,7 @@ final class PairEvaluation {
    *
    * @throws RuntimeException from the actuator when QEMU refuses or the connection is gone
    */
-  void resetToColo(CountDownLatch stop) throws InterruptedException {
+  public void resetToColo(CountDownLatch stop) throws InterruptedException {
     actuator.apply(Mode.COLO, RESET_PERIOD_NANOS);
     stop.await(settings.settle().toNanos(), TimeUnit.NANOSECONDS);
   }
@@ -76,14 +102,18 @@ final class PairEvaluation {
   /**
    * Runs one controller for the run length (or until {@code stop} opens or the replication ends)
    * under the load, with arrivals seeded by {@code seed}.
+   *
+   * @param name the controller's name in the results
+   * @param controller a fresh controller, in its initial state
    */
-  RealRun run(ControllerSpec controller, int runIndex, long seed, CountDownLatch stop) throws InterruptedException {
+  public RealRun run(String name, ModeController controller, int runIndex, long seed, CountDownLatch stop)
+      throws InterruptedException {
     Duration period = settings.period();
     ModeTimeline timeline = new ModeTimeline(period,
         (int) Math.min(Integer.MAX_VALUE - 8, settings.length().toNanos() / period.toNanos() + 16));
     CountDownLatch ended = new CountDownLatch(1);
-    Observer observer = new Observer(controller.name(), timeline, ended);
-    ControlLoop loop = ControlLoop.builder(controller.create(), counter, actuator, scheduler)
+    Observer observer = new Observer(name, timeline, ended);
+    ControlLoop loop = ControlLoop.builder(controller, counter, actuator, scheduler)
         .period(period)
         .addListener(observer)
         .build();
@@ -127,7 +157,7 @@ final class PairEvaluation {
     long checkpoints = checkpointsAfter - checkpointsBefore;
     double pauseSeconds = pauseBefore < 0 || pauseAfter < 0 ? Double.NaN : (pauseAfter - pauseBefore) / 1e9;
     RunResult result = new RunResult(
-        settings.workload().tableName(), controller.name(), runIndex, seed, seconds,
+        settings.workload().tableName(), name, runIndex, seed, seconds,
         pauseSeconds / seconds, pauseSeconds, checkpoints, checkpoints / seconds,
         replies.latencyMeanMs(), replies.latencyP50Ms(), replies.latencyP99Ms(), replies.latencyP999Ms(),
         replies.correct() / seconds, replies.arrivals() - replies.correct(),
@@ -172,8 +202,7 @@ final class PairEvaluation {
     @Override
     public void onError(ControlLoopError error) {
       errors++;
-      terminal.err("hybrid-ft evaluate: " + controller + ": " + error.kind() + ": " + error.message()
-          + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")"));
+      listener.onLoopError(controller, error);
     }
 
     @Override

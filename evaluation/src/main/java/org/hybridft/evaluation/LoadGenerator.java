@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.evaluation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.hybridft.cli;
+package org.hybridft.evaluation;
 
 import java.util.List;
 import java.util.Locale;
@@ -6,10 +6,10 @@ import java.util.function.LongToIntFunction;
 import org.hybridft.report.ComparisonReport;
 
 /**
- * What {@code hybrid-ft evaluate} asks of the testbed guest's HTTP service: which resource each
+ * What an evaluation on a real pair asks of the testbed guest's HTTP service: which resource each
  * request names, by its arrival's offset from the start of the run.
  */
-enum RealWorkload {
+public enum RealWorkload {
   /** Always {@code /deterministic}: COLO's outputs match, COLO checkpoints rarely. */
   DETERMINISTIC("the guest's /deterministic reply: the same bytes every time, no COLO divergence"),
   /** Always {@code /nondeterministic}: every reply diverges, COLO checkpoints per request. */
@@ -18,7 +18,7 @@ enum RealWorkload {
   PHASED("deterministic and non-deterministic stretches alternating, deterministic first");
 
   /** The resources, indexed as {@link #resourceAt(long)} returns them. */
-  static final List<HttpResource> RESOURCES = List.of(HttpResource.DETERMINISTIC, HttpResource.NONDETERMINISTIC);
+  public static final List<HttpResource> RESOURCES = List.of(HttpResource.DETERMINISTIC, HttpResource.NONDETERMINISTIC);
 
   private final String description;
 
@@ -27,17 +27,17 @@ enum RealWorkload {
   }
 
   /** The name on the command line. */
-  String cliName() {
+  public String cliName() {
     return name().toLowerCase(Locale.ROOT);
   }
 
   /** The name in tables and results.csv: {@code real-<name>}. */
-  String tableName() {
+  public String tableName() {
     return "real-" + cliName();
   }
 
   /** A line for the table's title. */
-  String description(long stretchNanos) {
+  public String description(long stretchNanos) {
     return this == PHASED
         ? description + ", " + ComparisonReport.trim(stretchNanos / 1e9) + " s each"
         : description;
@@ -47,7 +47,7 @@ enum RealWorkload {
    * Which of {@link #RESOURCES} a request arriving {@code elapsedNanos} into the run names, for
    * stretches of {@code stretchNanos} in the phased workload; allocation-free.
    */
-  LongToIntFunction resourceAt(long stretchNanos) {
+  public LongToIntFunction resourceAt(long stretchNanos) {
     switch (this) {
       case DETERMINISTIC:
         return elapsed -> 0;
@@ -61,15 +61,15 @@ enum RealWorkload {
   /**
    * The workload of a command-line name.
    *
-   * @throws UsageException naming the known ones
+   * @throws IllegalArgumentException naming the known ones
    */
-  static RealWorkload byName(String name) {
+  public static RealWorkload byName(String name) {
     for (RealWorkload workload : values()) {
       if (workload.cliName().equals(name.strip().toLowerCase(Locale.ROOT))) {
         return workload;
       }
     }
-    throw new UsageException("--workload: unknown workload '" + name
+    throw new IllegalArgumentException("--workload: unknown workload '" + name
         + "' (known: phased, deterministic, nondeterministic)");
   }
 }
