@@ -88,15 +88,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "the guest's HTTP service through the primary, as testbed/start.sh prints it (http://HOST:PORT/)")
   String http = "";
 
-  @Option(names = "--controllers", split = ",", paramLabel = "C",
-      description = "controllers, run in this order (default: checkpoint, colo, threshold, pi, learning; orbit too"
-          + " if named)")
-  List<String> controllers = DEFAULT_CONTROLLERS;
-
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "also evaluate the controller of this config file (as hybrid-ft tune writes it), under its name;"
-          + " repeatable")
-  List<Path> configs = List.of();
+  @Mixin ControllerList controllers = new ControllerList(DEFAULT_CONTROLLERS);
 
   @Option(names = "--workload", paramLabel = "W", defaultValue = "phased",
       description = "phased (default: deterministic and non-deterministic stretches alternating), deterministic"
@@ -151,8 +143,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     validate();
     RealWorkload chosen = RealWorkload.byName(workload);
     InetSocketAddress target = httpAddress();
-    List<String> names = CompareCommand.distinct("controller", controllers);
-    List<ControllerSpec> specs = parameters.specs(names, configs);
+    List<String> names = controllers.names();
+    List<ControllerSpec> specs = controllers.specs(parameters);
     primary.validateRecipe();
     OutputDirectory.create(out);
     PrintWriter stdout = spec.commandLine().getOut();

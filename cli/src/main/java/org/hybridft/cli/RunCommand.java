@@ -69,13 +69,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin ColoPrimaryOptions primary;
 
-  @Option(names = "--controller", paramLabel = "C", completionCandidates = ControllerOptions.Names.class,
-      description = "one of ${COMPLETION-CANDIDATES} (default threshold)")
-  @Nullable String controller;
-
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "a controller and its parameters, as hybrid-ft tune writes them; options given here override it")
-  @Nullable Path config;
+  @Mixin ControllerChoice controller;
 
   @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "D",
       description = "stop after this long (default: until Ctrl-C or the end of the replication)")
@@ -112,7 +106,7 @@ public final class RunCommand implements Callable<Integer> {
     if (duration != null && (duration.isZero() || duration.isNegative())) {
       throw new UsageException("--duration must be > 0, was " + duration);
     }
-    ControllerConfiguration<?> controllerSpec = ControllerConfigFile.resolve(controller, config, parameters, "threshold");
+    ControllerConfiguration<?> controllerSpec = controller.resolve(parameters, "threshold");
     ModeController modeController = controllerSpec.create();
     primary.validateRecipe();
     if (name != null && name.isBlank()) {
