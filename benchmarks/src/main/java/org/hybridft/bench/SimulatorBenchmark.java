@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
-import org.hybridft.sim.RunResult;
+import org.hybridft.report.RunResult;
 import org.hybridft.sim.VmSimulator;
 import org.hybridft.sim.WorkloadProfile;
 import org.openjdk.jmh.annotations.AuxCounters;
