@@ -81,6 +81,7 @@ final class EventDelivery {
     return listeners.length > 0;
   }
 
+  /** See {@link ControlLoop#addListener(Listener)}. */
   void add(Listener listener) {
     synchronized (listenersLock) {
       Listener[] current = listeners;
@@ -90,6 +91,7 @@ final class EventDelivery {
     }
   }
 
+  /** See {@link ControlLoop#removeListener(Listener)}. */
   boolean remove(Listener listener) {
     synchronized (listenersLock) {
       Listener[] current = listeners;
