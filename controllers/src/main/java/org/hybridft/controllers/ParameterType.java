@@ -3,6 +3,7 @@ package org.hybridft.controllers;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The type of a controller parameter, with its text form in config files and on the command line:
@@ -167,12 +168,14 @@ public enum ParameterType {
     if (text.isEmpty()) {
       throw new IllegalArgumentException(notADuration);
     }
-    if (text.startsWith("p")) {
+    if (text.matches("[-+]?p.*")) {
+      Duration iso;
       try {
-        return Duration.parse(text.toUpperCase(Locale.ROOT));
+        iso = Duration.parse(text.toUpperCase(Locale.ROOT));
       } catch (RuntimeException invalid) {
         throw new IllegalArgumentException(notADuration, invalid);
       }
+      return inRange(iso.getSeconds() + iso.getNano() / 1e9, value, iso);
     }
     int split = 0;
     while (split < text.length()
@@ -202,9 +205,20 @@ public enum ParameterType {
       throw new IllegalArgumentException(notADuration, notANumber);
     }
     double nanos = amount * nanosPerUnit;
-    if (!Double.isFinite(nanos) || Math.abs(nanos) > Long.MAX_VALUE / 2.0) {
-      throw new IllegalArgumentException("'" + value + "' is out of range");
+    return inRange(nanos / 1e9, value, null);
+  }
+
+  /** The longest duration read: about 146 years, so that every one fits in nanoseconds twice over. */
+  private static final double MAX_SECONDS = Long.MAX_VALUE / 2.0 / 1e9;
+
+  /**
+   * The one range check of both forms: {@code parsed} (or, where null, {@code seconds} in
+   * nanoseconds) if {@code seconds} is within {@link #MAX_SECONDS} either way.
+   */
+  private static Duration inRange(double seconds, String value, @Nullable Duration parsed) {
+    if (!(Math.abs(seconds) <= MAX_SECONDS)) {
+      throw new IllegalArgumentException("'" + value + "' is out of range: at most about 146 years (PT1280000H)");
     }
-    return Duration.ofNanos(Math.round(nanos));
+    return parsed != null ? parsed : Duration.ofNanos(Math.round(seconds * 1e9));
   }
 }

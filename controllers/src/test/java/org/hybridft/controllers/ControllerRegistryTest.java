@@ -191,6 +191,18 @@ class ControllerRegistryTest {
     assertThat(ParameterType.parseDuration("0.00025s")).isEqualTo(Duration.ofNanos(250_000));
   }
 
+  @Test
+  void bothFormsOfADurationHaveTheSameRangeSoEveryOneFitsInNanoseconds() {
+    for (String tooLong : List.of("PT9999999999H", "P999999999D", "-PT9999999999H", "9999999999h")) {
+      assertThatThrownBy(() -> ParameterType.parseDuration(tooLong))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + tooLong + "' is out of range");
+    }
+    assertThat(ParameterType.parseDuration("PT1000000H").toNanos()).isEqualTo(3_600_000_000_000_000_000L);
+    assertThat(ParameterType.parseDuration("1000000h")).isEqualTo(ParameterType.parseDuration("PT1000000H"));
+    assertThat(ParameterType.parseDuration("PT0.5S")).isEqualTo(Duration.ofMillis(500));
+  }
+
   /** A config record for the descriptor checks below. */
   record Two(double a, Duration b) {}
 
