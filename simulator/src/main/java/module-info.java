@@ -5,6 +5,8 @@
  */
 module org.hybridft.sim {
   requires transitive org.hybridft.core;
+  // Its runs are reported as the report module's RunResult and ComparisonResult.
+  requires transitive org.hybridft.report;
   requires commons.math3;
   requires HdrHistogram;
   requires static transitive org.jspecify;

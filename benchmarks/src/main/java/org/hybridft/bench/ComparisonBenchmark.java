@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.sim.Comparison;
-import org.hybridft.sim.ComparisonResult;
+import org.hybridft.report.ComparisonResult;
 import org.hybridft.sim.ControllerSpec;
 import org.hybridft.sim.Workload;
 import org.hybridft.sim.WorkloadProfile;

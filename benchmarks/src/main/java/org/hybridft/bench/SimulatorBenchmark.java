@@ -2,8 +2,9 @@ package org.hybridft.bench;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
-import org.hybridft.sim.RunResult;
+import org.hybridft.report.RunResult;
 import org.hybridft.sim.VmSimulator;
 import org.hybridft.sim.WorkloadProfile;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -58,7 +59,7 @@ public class SimulatorBenchmark {
   public int minutes;
 
   private final VmSimulator simulator = new VmSimulator();
-  private final ThresholdController.Config config = ThresholdController.Config.defaults();
+  private final ThresholdConfig config = ThresholdConfig.defaults();
   private long seed;
   private int run;
 

@@ -11,10 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.hybridft.cli.HttpResource;
-import org.hybridft.cli.LoadGenerator;
-import org.hybridft.cli.LoadResult;
 import org.hybridft.core.Mode;
+import org.hybridft.evaluation.HttpResource;
+import org.hybridft.evaluation.LoadGenerator;
+import org.hybridft.evaluation.LoadResult;
+import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.ModeRecipe;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
@@ -39,7 +40,6 @@ public final class TestbedCalibration {
   private static final Duration COLO_IDLE = Duration.ofSeconds(20);
   private static final Duration SETTLE = Duration.ofSeconds(4);
 
-  private final QmpClient primary;
   private final QmpCheckpointCounter counter;
   private final QmpModeActuator actuator;
   private final InetSocketAddress http;
@@ -47,10 +47,9 @@ public final class TestbedCalibration {
   private final List<String> rows = new ArrayList<>();
   private final PrintStream out;
 
-  private TestbedCalibration(QmpClient primary, InetSocketAddress http, Duration window, PrintStream out) {
-    this.primary = primary;
-    this.counter = QmpCheckpointCounter.attach(primary);
-    this.actuator = new QmpModeActuator(primary, ModeRecipe.detect(primary, COLO_IDLE));
+  private TestbedCalibration(ColoPrimaryControl primary, InetSocketAddress http, Duration window, PrintStream out) {
+    this.counter = primary.counter();
+    this.actuator = primary.actuator();
     this.http = http;
     this.window = window;
     this.out = out;
@@ -77,7 +76,8 @@ public final class TestbedCalibration {
     if (qmp == null || http == null) {
       throw new IllegalArgumentException("--qmp SOCKET and --http URL are required");
     }
-    try (QmpClient primary = QmpClient.unix(qmp).connect()) {
+    try (QmpClient client = QmpClient.unix(qmp).connect();
+        ColoPrimaryControl primary = ColoPrimaryControl.attach(client, c -> ModeRecipe.detect(c, COLO_IDLE))) {
       TestbedCalibration calibration = new TestbedCalibration(
           primary, new InetSocketAddress(http.getHost(), http.getPort()), Duration.ofSeconds(seconds), System.out);
       calibration.runAll();

@@ -7,10 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.hybridft.qmp.CheckpointDelayRecipe;
-import org.hybridft.qmp.ColoPrimaryCheck;
+import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.MirrorPassiveRecipe;
 import org.hybridft.qmp.ModeRecipe;
-import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
 import org.hybridft.qmp.QmpErrorException;
 import org.hybridft.qmp.QmpException;
@@ -88,15 +87,17 @@ public final class ColoPrimaryOptions {
   }
 
   /**
-   * Starts counting checkpoints on {@code client}, after checking that it is a COLO primary.
+   * Takes the primary at {@code client} under control: checks that it is a COLO primary, starts
+   * counting its checkpoints and makes the actuator with the {@linkplain #recipe recipe} chosen.
    *
    * @throws UsageException when it is not a primary in COLO state (naming the QEMU regression that
-   *     completes the migration instead, where that is the cause) or has the events capability off
+   *     completes the migration instead, where that is the cause) or has the events capability off,
+   *     or for a recipe the primary cannot follow
+   * @throws IOException if the recipe file cannot be read
    */
-  QmpCheckpointCounter attach(QmpClient client) {
+  ColoPrimaryControl attach(QmpClient client) throws IOException {
     try {
-      ColoPrimaryCheck.requirePrimary(client);
-      return QmpCheckpointCounter.attach(client);
+      return ColoPrimaryControl.attach(client, this::recipe);
     } catch (QmpNotColoPrimaryException notPrimary) {
       throw new UsageException("--qmp " + qmp + " is not a COLO primary (query-colo-status mode: "
           + notPrimary.coloMode() + "); " + notPrimary.advice(), notPrimary);
@@ -114,7 +115,7 @@ public final class ColoPrimaryOptions {
    *     colo-compare, or an invalid recipe file
    * @throws IOException if the recipe file cannot be read
    */
-  ModeRecipe recipe(QmpClient client) throws IOException {
+  private ModeRecipe recipe(QmpClient client) throws IOException {
     Duration idle = coloIdlePeriod == null
         ? Duration.ofMillis(CheckpointDelayRecipe.DEFAULT_COLO_IDLE_MILLIS)
         : coloIdlePeriod;

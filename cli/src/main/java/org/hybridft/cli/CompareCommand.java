@@ -8,8 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.hybridft.sim.Comparison;
-import org.hybridft.sim.ComparisonResult;
-import org.hybridft.controllers.ControllerRegistry;
+import org.hybridft.report.ComparisonResult;
 import org.hybridft.sim.ControllerSpec;
 import org.hybridft.sim.Workload;
 import org.hybridft.sim.WorkloadProfile;
@@ -43,20 +42,7 @@ public final class CompareCommand implements Callable<Integer> {
       description = "workloads (default: all of rubis, bugzilla, video, phased, synthetic, bursty, drift)")
   List<String> workloads = WorkloadProfile.names();
 
-  @Option(
-      names = "--controllers",
-      split = ",",
-      paramLabel = "C",
-      completionCandidates = ControllerOptions.Names.class,
-      description = "controllers, of ${COMPLETION-CANDIDATES} (default: the built-in ones, ${DEFAULT-VALUE})")
-  List<String> controllers = ControllerRegistry.builtIn().names();
-
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "also compare the controller of this config file (as hybrid-ft tune writes it), under its name; repeatable")
-  List<java.nio.file.Path> configs = List.of();
-
+  @Mixin ControllerList controllers;
   @Mixin SimulationOptions run;
   @Mixin ControllerOptions parameters;
   @Mixin ModelOptions model;
@@ -67,10 +53,10 @@ public final class CompareCommand implements Callable<Integer> {
     // Before any simulation: a bad --out should cost nothing.
     OutputDirectory.create(run.out);
     List<Workload> chosen = resolveWorkloads(workloads);
-    List<ControllerSpec> specs = parameters.specs(distinct("controller", controllers), configs);
+    List<ControllerSpec> specs = controllers.specs(parameters);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    for (String unused : parameters.unusedBy(distinct("controller", controllers))) {
+    for (String unused : parameters.unusedBy(controllers.names())) {
       err.println("hybrid-ft: note: " + unused);
     }
     ComparisonResult result =

@@ -1,16 +1,12 @@
 package org.hybridft.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -24,13 +20,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.evaluation.HttpResource;
+import org.hybridft.evaluation.LoadResult;
+import org.hybridft.evaluation.ModeTimeline;
+import org.hybridft.evaluation.PairEvaluation;
+import org.hybridft.evaluation.RealWorkload;
+import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.ModeRecipe;
-import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
-import org.hybridft.qmp.QmpModeActuator;
-import org.hybridft.sim.ComparisonResult;
+import org.hybridft.report.ComparisonReport;
+import org.hybridft.report.ComparisonResult;
 import org.hybridft.sim.ControllerSpec;
-import org.hybridft.sim.RunResult;
+import org.hybridft.report.RunResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hybrid-ft evaluate}: the research's comparison on a real COLO pair. Each controller in
  * turn drives the live pair (through {@link ColoPrimaryOptions}, as {@code run} does) for the run
- * length while a built-in open-loop {@link LoadGenerator} sends the workload to the guest's HTTP
+ * length while a built-in open-loop {@link org.hybridft.evaluation.LoadGenerator} sends the workload to the guest's HTTP
  * service at a Poisson rate; between controllers the pair goes back to COLO and settles. Prints
  * the same table as {@code compare} (CPU and network show n/a: a real pair does not report
  * them), writes {@code results.csv} with the same header (workload {@code real-<workload>}),
@@ -87,15 +88,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "the guest's HTTP service through the primary, as testbed/start.sh prints it (http://HOST:PORT/)")
   String http = "";
 
-  @Option(names = "--controllers", split = ",", paramLabel = "C",
-      description = "controllers, run in this order (default: checkpoint, colo, threshold, pi, learning; orbit too"
-          + " if named)")
-  List<String> controllers = DEFAULT_CONTROLLERS;
-
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "also evaluate the controller of this config file (as hybrid-ft tune writes it), under its name;"
-          + " repeatable")
-  List<Path> configs = List.of();
+  @Mixin ControllerList controllers = new ControllerList(DEFAULT_CONTROLLERS);
 
   @Option(names = "--workload", paramLabel = "W", defaultValue = "phased",
       description = "phased (default: deterministic and non-deterministic stretches alternating), deterministic"
@@ -150,8 +143,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     validate();
     RealWorkload chosen = RealWorkload.byName(workload);
     InetSocketAddress target = httpAddress();
-    List<String> names = CompareCommand.distinct("controller", controllers);
-    List<ControllerSpec> specs = parameters.specs(names, configs);
+    List<String> names = controllers.names();
+    List<ControllerSpec> specs = controllers.specs(parameters);
     primary.validateRecipe();
     OutputDirectory.create(out);
     PrintWriter stdout = spec.commandLine().getOut();
@@ -179,17 +172,18 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
     }, "hybrid-ft-evaluate-interrupt");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
-    try (client; QmpCheckpointCounter counter = primary.attach(client)) {
-      ModeRecipe recipe = primary.recipe(client);
+    try (client; ColoPrimaryControl control = primary.attach(client)) {
+      ModeRecipe recipe = control.recipe();
       probe(target);
-      QmpModeActuator actuator = new QmpModeActuator(client, recipe);
       PairEvaluation evaluation = new PairEvaluation(
           new PairEvaluation.Settings(chosen, stretch, target, rate, length(), period, requestTimeout, settle),
-          counter, actuator, scheduler, terminal);
+          control.counter(), control.actuator(), scheduler,
+          (controller, error) -> terminal.err("hybrid-ft evaluate: " + controller + ": " + error.kind() + ": "
+              + error.message() + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")")));
       terminal.err(String.format(Locale.ROOT,
           "evaluating on %s (QEMU %s, recipe %s): %d controller%s x %d run%s x %s min of %s at %s req/s to %s",
           primary.qmp, client.greeting().version(), recipe.name(), specs.size(), specs.size() == 1 ? "" : "s",
-          runs, runs == 1 ? "" : "s", Report.trim(minutes), chosen.tableName(), Report.trim(rate), http));
+          runs, runs == 1 ? "" : "s", ComparisonReport.trim(minutes), chosen.tableName(), ComparisonReport.trim(rate), http));
       List<RunResult> results = new ArrayList<>();
       Map<String, ModeTimeline> firstRuns = new HashMap<>();
       List<String> requestLines = new ArrayList<>();
@@ -201,7 +195,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             if (stop.getCount() == 0) {
               return interrupted(evaluation, terminal);
             }
-            PairEvaluation.RealRun real = evaluation.run(controller, run, seed + run, stop);
+            PairEvaluation.RealRun real = evaluation.run(controller.name(), controller.create(), run, seed + run, stop);
             if (real.endReason() != null) {
               terminal.err("hybrid-ft evaluate: the replication ended while " + controller.name() + " ran: "
                   + real.endReason() + "; no results written");
@@ -234,7 +228,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       String runsLine = String.format(Locale.ROOT,
           "%d run%s x %s real min per controller on a live pair, %s req/s, seed %d; %s, * = the one best of a"
               + " column; cpu and network are not measured on a real pair",
-          runs, runs == 1 ? "" : "s", Report.trim(minutes), Report.trim(rate), seed,
+          runs, runs == 1 ? "" : "s", ComparisonReport.trim(minutes), ComparisonReport.trim(rate), seed,
           runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
       Report.publish(result, List.of(chosen.description(stretch.toNanos())), runsLine, out, noPlots ? 0 : 1,
           (w, c) -> firstRuns.get(c), stdout, err);
@@ -273,7 +267,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   /** Checks the values picocli cannot. */
   private void validate() {
     if (!(rate > 0) || rate > MAX_RATE) {
-      throw new UsageException("--rate must be > 0 and at most " + Report.trim(MAX_RATE)
+      throw new UsageException("--rate must be > 0 and at most " + ComparisonReport.trim(MAX_RATE)
           + " requests per second, was " + rate);
     }
     if (!(minutes > 0) || minutes > 7 * 24 * 60) {
@@ -331,21 +325,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   /** One request to the deterministic resource, so a wrong --http fails before any run. */
   private void probe(InetSocketAddress target) {
     HttpResource resource = HttpResource.DETERMINISTIC;
-    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis());
-    try (Socket socket = new Socket()) {
-      socket.connect(target, timeoutMillis);
-      socket.setSoTimeout(timeoutMillis);
-      OutputStream request = socket.getOutputStream();
-      request.write(("GET " + resource.path() + " HTTP/1.0\r\nHost: " + target.getHostString() + ":"
-          + target.getPort() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      request.flush();
-      InputStream reply = socket.getInputStream();
-      String text = new String(reply.readNBytes(64 * 1024), StandardCharsets.ISO_8859_1);
-      if (!text.startsWith("HTTP/1.") || !text.contains(resource.expectedBodyPrefix())) {
-        String first = text.lines().findFirst().orElse("nothing");
+    try {
+      resource.probe(target, requestTimeout).ifPresent(first -> {
         throw new UsageException("--http " + http + ": GET " + resource.path() + " answered '" + first
             + "', not the testbed guest's reply ('" + resource.expectedBodyPrefix() + "')");
-      }
+      });
     } catch (IOException unreachable) {
       throw new UsageException("--http " + http + ": no HTTP reply from " + target.getHostString() + ":"
           + target.getPort() + " (" + unreachable.getMessage() + "); is the guest up (testbed/start.sh)?",

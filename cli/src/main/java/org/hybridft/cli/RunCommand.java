@@ -20,11 +20,11 @@ import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
 import org.hybridft.micrometer.ControlLoopMetrics;
+import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.ModeRecipe;
 import org.hybridft.qmp.QmpCheckpointCounter;
 import org.hybridft.qmp.QmpClient;
 import org.hybridft.qmp.QmpException;
-import org.hybridft.qmp.QmpModeActuator;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,13 +69,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin ColoPrimaryOptions primary;
 
-  @Option(names = "--controller", paramLabel = "C", completionCandidates = ControllerOptions.Names.class,
-      description = "one of ${COMPLETION-CANDIDATES} (default threshold)")
-  @Nullable String controller;
-
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "a controller and its parameters, as hybrid-ft tune writes them; options given here override it")
-  @Nullable Path config;
+  @Mixin ControllerChoice controller;
 
   @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "D",
       description = "stop after this long (default: until Ctrl-C or the end of the replication)")
@@ -112,7 +106,7 @@ public final class RunCommand implements Callable<Integer> {
     if (duration != null && (duration.isZero() || duration.isNegative())) {
       throw new UsageException("--duration must be > 0, was " + duration);
     }
-    ControllerConfiguration<?> controllerSpec = ControllerConfigFile.resolve(controller, config, parameters, "threshold");
+    ControllerConfiguration<?> controllerSpec = controller.resolve(parameters, "threshold");
     ModeController modeController = controllerSpec.create();
     primary.validateRecipe();
     if (name != null && name.isBlank()) {
@@ -155,14 +149,15 @@ public final class RunCommand implements Callable<Integer> {
     // Status lines leave the tick's thread at once: a stalled stdout must never hold up control.
     TerminalWriter terminal = new TerminalWriter(out, err, STATUS_QUEUE_LINES);
     ControlLoopMetrics metrics = null;
-    try (client; QmpCheckpointCounter counter = primary.attach(client)) {
-      ModeRecipe modeRecipe = primary.recipe(client);
+    try (client; ColoPrimaryControl control = primary.attach(client)) {
+      QmpCheckpointCounter counter = control.counter();
+      ModeRecipe modeRecipe = control.recipe();
       String vm = name != null ? name : vmName(client, primary.qmp);
       ControlLoop.Listener listener = json
           ? jsonListener(summary, terminal, stop)
           : statusListener(summary, terminal, stop);
       ControlLoop.Builder builder = ControlLoop.builder(
-              modeController, counter, new QmpModeActuator(client, modeRecipe), scheduler)
+              modeController, counter, control.actuator(), scheduler)
           .name(vm)
           .period(period);
       if (endpoint != null) {

@@ -1,20 +1,15 @@
 package org.hybridft.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.hybridft.report.ComparisonReport;
 import org.hybridft.sim.Comparison;
-import org.hybridft.sim.ComparisonResult;
+import org.hybridft.report.ComparisonResult;
 import org.hybridft.controllers.ControllerConfiguration;
 import org.hybridft.sim.ControllerSpec;
-import org.hybridft.sim.Trace;
-import org.hybridft.sim.TraceFormatException;
 import org.hybridft.sim.Workload;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,21 +31,9 @@ import picocli.CommandLine.Spec;
 public final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--workload", paramLabel = "W",
-      description = "built-in workload: rubis, bugzilla, video, phased, synthetic, bursty, drift (default synthetic)")
-  @Nullable String workload;
+  @Mixin WorkloadChoice workload;
 
-  @Option(names = "--trace", paramLabel = "FILE",
-      description = "replay a trace CSV (seconds,divergences_per_second[,requests_per_second[,dirty_mb_per_second[,service_ms]]])")
-  @Nullable Path trace;
-
-  @Option(names = "--controller", paramLabel = "C", completionCandidates = ControllerOptions.Names.class,
-      description = "one of ${COMPLETION-CANDIDATES} (default threshold, as for run)")
-  @Nullable String controller;
-
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "a controller and its parameters, as hybrid-ft tune writes them; options given here override it")
-  @Nullable Path config;
+  @Mixin ControllerChoice controller;
 
   @Option(names = "--no-baselines",
       description = "skip the static modes' runs, and with them the regret columns")
@@ -65,14 +48,8 @@ public final class SimulateCommand implements Callable<Integer> {
     run.validate();
     // Before any simulation: a bad --out should cost nothing.
     OutputDirectory.create(run.out);
-    if (workload != null && trace != null) {
-      throw new UsageException("give --workload or --trace, not both");
-    }
-    Workload chosen =
-        trace != null
-            ? readTrace(trace)
-            : CompareCommand.resolveWorkloads(List.of(workload == null ? "synthetic" : workload)).get(0);
-    ControllerConfiguration<?> resolved = ControllerConfigFile.resolve(controller, config, parameters, "threshold");
+    Workload chosen = workload.resolve("synthetic");
+    ControllerConfiguration<?> resolved = controller.resolve(parameters, "threshold");
     ControllerSpec controllerSpec = ControllerOptions.spec(resolved);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -100,24 +77,12 @@ public final class SimulateCommand implements Callable<Integer> {
     List<ControllerSpec> all = new ArrayList<>();
     all.add(chosen);
     if (!noBaselines) {
-      for (String mode : Report.STATIC_MODES) {
+      for (String mode : ComparisonReport.STATIC_MODES) {
         if (!mode.equals(chosen.name())) {
           all.add(ControllerOptions.spec(parameters.configured(mode)));
         }
       }
     }
     return all;
-  }
-
-  static Workload readTrace(Path file) {
-    try {
-      return Trace.read(file);
-    } catch (TraceFormatException bad) {
-      throw new UsageException("bad trace " + bad.getMessage(), bad);
-    } catch (NoSuchFileException missing) {
-      throw new UsageException("cannot read trace " + file + ": no such file", missing);
-    } catch (IOException unreadable) {
-      throw new UsageException("cannot read trace " + file + ": " + unreadable.getMessage(), unreadable);
-    }
   }
 }

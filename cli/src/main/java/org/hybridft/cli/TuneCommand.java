@@ -16,7 +16,6 @@ import org.hybridft.sim.Tuner;
 import org.hybridft.sim.TuningObjective;
 import org.hybridft.sim.TuningResult;
 import org.hybridft.sim.Workload;
-import org.jspecify.annotations.Nullable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -56,12 +55,7 @@ public final class TuneCommand implements Callable<Integer> {
       completionCandidates = Tunable.class, description = "one of ${COMPLETION-CANDIDATES}")
   String controller = "";
 
-  @Option(names = "--workload", paramLabel = "W",
-      description = "built-in workload: rubis, bugzilla, video, phased, synthetic, bursty, drift")
-  @Nullable String workload;
-
-  @Option(names = "--trace", paramLabel = "FILE", description = "a trace CSV to fit to instead")
-  @Nullable Path trace;
+  @Mixin WorkloadChoice workload;
 
   @Option(names = "--objective", paramLabel = "O", defaultValue = "cost",
       description = "downtime, latency (p99) or cost (downtime + weight x checkpoint-mode share); default cost")
@@ -98,9 +92,7 @@ public final class TuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException, IOException {
-    if ((workload == null) == (trace == null)) {
-      throw new UsageException("give exactly one of --workload or --trace");
-    }
+    workload.check(null);
     if (budget < 1) {
       throw new UsageException("--budget must be >= 1, was " + budget);
     }
@@ -118,10 +110,7 @@ public final class TuneCommand implements Callable<Integer> {
     }
     TuningObjective goal = objective(objective);
     ParameterSpace space = ControllerParameterSpaces.of(controller);
-    Workload target =
-        trace != null
-            ? SimulateCommand.readTrace(trace)
-            : CompareCommand.resolveWorkloads(List.of(workload)).get(0);
+    Workload target = workload.resolve(null);
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     OutputDirectory.create(out);
@@ -183,7 +172,7 @@ public final class TuneCommand implements Callable<Integer> {
     Path config = out.resolve("tuned-" + space.controller() + ".properties");
     ControllerConfigFile.write(config, ControllerParameterSpaces.configuration(space, best), parameters.keySet(),
         String.format(Locale.ROOT, "hybrid-ft tune --controller %s %s --objective %s: %s %.4f (defaults %.4f)",
-            space.controller(), trace != null ? "--trace " + trace.getFileName() : "--workload " + target.name(),
+            space.controller(), workload.trace != null ? "--trace " + workload.trace.getFileName() : "--workload " + target.name(),
             objectiveName, objectiveName, result.bestScore(), result.defaultScore()));
     Path plot = out.resolve("tune-" + space.controller() + ".png");
     writeConvergencePlot(result, target.name(), plot);

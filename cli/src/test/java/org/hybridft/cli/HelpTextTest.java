@@ -102,4 +102,13 @@ class HelpTextTest {
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
     assertThat(outcome.out()).contains("threshold");
   }
+
+  @Test
+  void compareAndEvaluateShareTheControllerOptionsButEachKeepsItsDefaultList() {
+    String evaluate = CommandOutcome.run("evaluate", "--help").out().replaceAll("\\s+", " ");
+    String compare = CommandOutcome.run("compare", "--help").out().replaceAll("\\s+", " ");
+
+    assertThat(evaluate).contains("(default [checkpoint, colo, threshold, pi, learning])");
+    assertThat(compare).contains("(default [" + String.join(", ", ControllerRegistry.builtIn().names()) + "])");
+  }
 }

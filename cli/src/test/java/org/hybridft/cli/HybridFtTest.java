@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.hybridft.controllers.ControllerRegistry;
-import org.hybridft.sim.ResultsCsv;
+import org.hybridft.report.ResultsCsv;
 import org.hybridft.sim.WorkloadProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -7,7 +7,6 @@ import org.hybridft.controllers.ControllerProvider;
 import org.hybridft.controllers.ParameterDescriptor;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
-import org.hybridft.core.ParameterCheck;
 
 /**
  * A user's controller as docs/controllers.md's "Write your own controller" describes it: one
@@ -17,36 +16,34 @@ import org.hybridft.core.ParameterCheck;
 public final class ToyController extends AbstractModeController {
 
   /**
-   * The toy's parameters.
+   * The toy's parameters; their ranges are checked by their descriptors.
    *
-   * @param limitCps the highest rate COLO is kept at, finite {@code >= 0}
-   * @param checkpointPeriod checkpoint mode's interval, {@code > 0}
+   * @param limitCps the highest rate COLO is kept at
+   * @param checkpointPeriod checkpoint mode's interval
    */
   public record Config(double limitCps, Duration checkpointPeriod) {
+    static final List<ParameterDescriptor<Config>> PARAMETERS =
+        List.of(
+            ParameterDescriptor.decimal("limit-cps", "limitCps", Config::limitCps, 3.0)
+                .unit("cps")
+                .atLeast(0)
+                .meaning("the highest rate COLO is kept at")
+                .searchedIn(0.5, 10),
+            ParameterDescriptor.duration(
+                    "checkpoint-period", "checkpointPeriod", Config::checkpointPeriod, Duration.ofMillis(500))
+                .positive()
+                .meaning("checkpoint mode's interval between checkpoints"));
+
     /** Validates both parameters. */
     public Config {
-      ParameterCheck.atLeast("limitCps", limitCps, 0.0);
-      ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
+      ParameterDescriptor.validate(PARAMETERS, limitCps, checkpointPeriod);
     }
   }
 
   /** The toy in a registry, named {@code toy}. */
   public static final ControllerDescriptor<Config> DESCRIPTOR =
       ControllerDescriptor.ofRecord(
-          "toy",
-          "COLO up to a rate, checkpoint mode above it",
-          Config.class,
-          List.of(
-              ParameterDescriptor.decimal("limit-cps", "limitCps", Config::limitCps, 3.0)
-                  .unit("cps")
-                  .range(">= 0")
-                  .meaning("the highest rate COLO is kept at")
-                  .searchedIn(0.5, 10),
-              ParameterDescriptor.duration(
-                      "checkpoint-period", "checkpointPeriod", Config::checkpointPeriod, Duration.ofMillis(500))
-                  .range("> 0")
-                  .meaning("checkpoint mode's interval between checkpoints")),
-          ToyController::new);
+          "toy", "COLO up to a rate, checkpoint mode above it", Config.class, Config.PARAMETERS, ToyController::new);
 
   /** The registration the service file names. */
   public static final class Registration implements ControllerProvider {

@@ -18,13 +18,13 @@ import org.jspecify.annotations.Nullable;
  * a config is made from text (config files, the command line) and written back, and how a
  * controller is made from a config.
  *
- * <p>A controller declares its descriptor once, next to its config; {@link
+ * <p>A controller declares its descriptor once, in its own class; {@link
  * ThresholdController#DESCRIPTOR} is the model:
  *
  * <pre>{@code
- * public static final ControllerDescriptor<Config> DESCRIPTOR =
- *     ControllerDescriptor.ofRecord("threshold", "the research's α/β threshold hybrid", Config.class,
- *         Config.PARAMETERS, ThresholdController::new);
+ * public static final ControllerDescriptor<ThresholdConfig> DESCRIPTOR =
+ *     ControllerDescriptor.ofRecord("threshold", "the research's α/β threshold hybrid", ThresholdConfig.class,
+ *         ThresholdConfig.PARAMETERS, ThresholdController::new);
  * }</pre>
  *
  * <p>The config is made by the config record's own constructor, so text values are validated

@@ -1,12 +1,8 @@
 package org.hybridft.controllers;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
-import org.hybridft.core.ParameterCheck;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A controller that learns online which mode costs less, with no gains to tune: the user states
@@ -74,196 +70,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LearningController extends AbstractModeController {
 
-  /**
-   * Validated, immutable parameters of a {@link LearningController}.
-   *
-   * @param pausePerCheckpoint how long one checkpoint pauses the guest, {@code > 0}
-   * @param latencyWeight cost of one period in checkpoint mode, in units of downtime ratio,
-   *     finite {@code >= 0}
-   * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
-   *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
-   * @param discount per-period discount γ of past evidence, in {@code (0, 1)}
-   * @param exploration exploration constant ξ of the optimism bonus, finite {@code >= 0}
-   * @param minDwell shortest time in one mode, {@code >= 0}
-   * @param chargeColoLatency whether a COLO period is charged for the output its pauses hold
-   * @param earlyExitFactor a COLO period costing more than this times checkpoint mode's cost
-   *     ends COLO at once, {@code >= 1}; {@code Double.POSITIVE_INFINITY} turns it off
-   * @param probeHysteresis factor by which the evidence against COLO must age further before
-   *     COLO is probed again, finite {@code >= 1}; 1 turns it off
-   */
-  public record Config(
-      Duration pausePerCheckpoint,
-      double latencyWeight,
-      Duration checkpointPeriod,
-      double discount,
-      double exploration,
-      Duration minDwell,
-      boolean chargeColoLatency,
-      double earlyExitFactor,
-      double probeHysteresis) {
-
-    /** Default {@code pausePerCheckpoint}: 85 ms, measured for a 64 MiB guest on QEMU 7.2. */
-    public static final Duration DEFAULT_PAUSE_PER_CHECKPOINT = Duration.ofMillis(85);
-
-    /**
-     * Default {@code latencyWeight}: 0.05. Checkpoint mode at 500 ms holds replies 250 ms on
-     * average; we value that as 5 % of downtime. With {@code chargeColoLatency} COLO is charged
-     * in proportion to its own pauses, so it is preferred up to checkpoint mode's 2 cps (without,
-     * up to about 2.6 cps).
-     */
-    public static final double DEFAULT_LATENCY_WEIGHT = 0.05;
-
-
-    /** Default {@code discount}: 0.98 per period, a memory of about 50 periods. */
-    public static final double DEFAULT_DISCOUNT = 0.98;
-
-    /** Default {@code exploration}: 0.01, which keeps probing of a bad COLO near 1 % of time. */
-    public static final double DEFAULT_EXPLORATION = 0.01;
-
-    /** Default {@code minDwell}: 2 s, as for the PI controller. */
-    public static final Duration DEFAULT_MIN_DWELL = Duration.ofSeconds(2);
-
-    /** Default {@code chargeColoLatency}: on. */
-    public static final boolean DEFAULT_CHARGE_COLO_LATENCY = true;
-
-    /**
-     * Default {@code earlyExitFactor}: 2, so with the other defaults a COLO period costs more
-     * than 0.44 (above about 4.6 cps) ends COLO.
-     */
-    public static final double DEFAULT_EARLY_EXIT_FACTOR = 2.0;
-
-    /**
-     * Default {@code probeHysteresis}: 4: the evidence ages about 70 periods more (ln 4 / ln
-     * (1/0.98)) before the next probe.
-     */
-    public static final double DEFAULT_PROBE_HYSTERESIS = 4.0;
-
-    /** Validates every parameter; see the record components for the ranges. */
-    public Config {
-      ParameterCheck.positive("pausePerCheckpoint", pausePerCheckpoint);
-      ParameterCheck.atLeast("latencyWeight", latencyWeight, 0.0);
-      ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
-      ParameterCheck.openRange("discount", discount, 0.0, 1.0);
-      ParameterCheck.atLeast("exploration", exploration, 0.0);
-      ParameterCheck.nonNegative("minDwell", minDwell);
-      ParameterCheck.atLeastOrOff("earlyExitFactor", earlyExitFactor, 1.0);
-      ParameterCheck.atLeast("probeHysteresis", probeHysteresis, 1.0);
-    }
-
-    /** The parameters as config files and the command line name them. */
-    static final List<ParameterDescriptor<Config>> PARAMETERS =
-        List.of(
-            ParameterDescriptor.duration(
-                    "pause-per-checkpoint", "pausePerCheckpoint", Config::pausePerCheckpoint,
-                    DEFAULT_PAUSE_PER_CHECKPOINT)
-                .range("> 0")
-                .meaning("guest pause of one checkpoint"),
-            ParameterDescriptor.decimal("latency-weight", "latencyWeight", Config::latencyWeight, DEFAULT_LATENCY_WEIGHT)
-                .unit("downtime ratio")
-                .range(">= 0")
-                .meaning("cost of a period in checkpoint mode"),
-            StaticController.checkpointPeriod(Config::checkpointPeriod),
-            ParameterDescriptor.decimal("discount", "discount", Config::discount, DEFAULT_DISCOUNT)
-                .range("in (0, 1)")
-                .meaning("per-period discount of past evidence")
-                .searchedIn(0.8, 0.999),
-            ParameterDescriptor.decimal("exploration", "exploration", Config::exploration, DEFAULT_EXPLORATION)
-                .range(">= 0")
-                .meaning("exploration constant of the optimism bonus")
-                .searchedIn(0, 0.2),
-            ParameterDescriptor.duration("min-dwell", "minDwell", Config::minDwell, DEFAULT_MIN_DWELL)
-                .range(">= 0")
-                .meaning("shortest time in one mode")
-                .searchedIn(1, 10),
-            ParameterDescriptor.bool(
-                    "charge-colo-latency", "chargeColoLatency", Config::chargeColoLatency,
-                    DEFAULT_CHARGE_COLO_LATENCY)
-                .meaning("charge a COLO period for the latency its checkpoints add, as checkpoint mode is"),
-            ParameterDescriptor.decimal("early-exit", "earlyExitFactor", Config::earlyExitFactor, DEFAULT_EARLY_EXIT_FACTOR)
-                .unit("x checkpoint mode's cost")
-                .range(">= 1, or Infinity (off)")
-                .meaning("a COLO period costing more than this ends COLO at once"),
-            ParameterDescriptor.decimal(
-                    "probe-hysteresis", "probeHysteresis", Config::probeHysteresis, DEFAULT_PROBE_HYSTERESIS)
-                .unit("factor")
-                .range(">= 1 (1 = off)")
-                .meaning("the optimism bonus in checkpoint mode is divided by its square root"));
-
-    /** The defaults documented on the {@code DEFAULT_*} constants. */
-    public static Config defaults() {
-      return builder().build();
-    }
-
-    /** A builder starting from the defaults. */
-    public static Builder builder() {
-      return new Builder(null);
-    }
-
-    /** A builder starting from this config's values. */
-    public Builder toBuilder() {
-      return new Builder(this);
-    }
-
-    /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder extends ConfigBuilder<Config, Builder> {
-      private Builder(@Nullable Config from) {
-        super(Config.class, PARAMETERS, from);
-      }
-
-      /** See {@link Config#pausePerCheckpoint()}. */
-      public Builder pausePerCheckpoint(Duration pausePerCheckpoint) {
-        return set("pausePerCheckpoint", pausePerCheckpoint);
-      }
-
-      /** See {@link Config#latencyWeight()}. */
-      public Builder latencyWeight(double latencyWeight) {
-        return set("latencyWeight", latencyWeight);
-      }
-
-      /** See {@link Config#checkpointPeriod()}. */
-      public Builder checkpointPeriod(Duration checkpointPeriod) {
-        return set("checkpointPeriod", checkpointPeriod);
-      }
-
-      /** See {@link Config#discount()}. */
-      public Builder discount(double discount) {
-        return set("discount", discount);
-      }
-
-      /** See {@link Config#exploration()}. */
-      public Builder exploration(double exploration) {
-        return set("exploration", exploration);
-      }
-
-      /** See {@link Config#minDwell()}. */
-      public Builder minDwell(Duration minDwell) {
-        return set("minDwell", minDwell);
-      }
-
-      /** See {@link Config#chargeColoLatency()}. */
-      public Builder chargeColoLatency(boolean chargeColoLatency) {
-        return set("chargeColoLatency", chargeColoLatency);
-      }
-
-      /** See {@link Config#earlyExitFactor()}. */
-      public Builder earlyExitFactor(double earlyExitFactor) {
-        return set("earlyExitFactor", earlyExitFactor);
-      }
-
-      /** See {@link Config#probeHysteresis()}. */
-      public Builder probeHysteresis(double probeHysteresis) {
-        return set("probeHysteresis", probeHysteresis);
-      }
-    }
-  }
-
   /** The learning controller in the {@link ControllerRegistry}, named {@code learning}. */
-  public static final ControllerDescriptor<Config> DESCRIPTOR =
+  public static final ControllerDescriptor<LearningConfig> DESCRIPTOR =
       ControllerDescriptor.ofRecord(
           "learning",
           "learns online which mode costs less (discounted UCB), no gains to tune",
-          Config.class,
-          Config.PARAMETERS,
+          LearningConfig.class,
+          LearningConfig.PARAMETERS,
           LearningController::new);
 
   /**
@@ -274,7 +87,7 @@ public final class LearningController extends AbstractModeController {
    */
   private static final double EARLY_EXIT_OLDER_WEIGHT = 4;
 
-  private final Config config;
+  private final LearningConfig config;
   private final double pauseSeconds;
   private final double checkpointModeCost;
   private final double discount;
@@ -290,13 +103,13 @@ public final class LearningController extends AbstractModeController {
   private double coloWeight;
   private long modeStartNanos;
 
-  /** A controller with {@link Config#defaults()}. */
+  /** A controller with {@link LearningConfig#defaults()}. */
   public LearningController() {
-    this(Config.defaults());
+    this(LearningConfig.defaults());
   }
 
   /** A controller with the given parameters. */
-  public LearningController(Config config) {
+  public LearningController(LearningConfig config) {
     super(Mode.COLO);
     this.config = Objects.requireNonNull(config, "config");
     this.pauseSeconds = config.pausePerCheckpoint().toNanos() / 1e9;
@@ -383,7 +196,7 @@ public final class LearningController extends AbstractModeController {
   }
 
   /** The parameters. */
-  public Config config() {
+  public LearningConfig config() {
     return config;
   }
 

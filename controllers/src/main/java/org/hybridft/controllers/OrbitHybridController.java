@@ -1,12 +1,8 @@
 package org.hybridft.controllers;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
-import org.hybridft.core.ParameterCheck;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The rule of the research prototype's QEMU patch ("COLO: Hybrid mode", ORBIT project), as a
@@ -24,139 +20,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OrbitHybridController extends AbstractModeController {
 
-  /**
-   * Validated, immutable parameters of an {@link OrbitHybridController}; the defaults are the
-   * prototype's.
-   *
-   * @param passiveLimit mean checkpoint interval below which COLO is abandoned, {@code > 0}
-   * @param passiveCount checkpoints per passive stretch, {@code >= 1}
-   * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode (the prototype's
-   *     passive period), {@code > 0}
-   * @param minCheckpoints checkpoints to see in COLO before the mean is trusted, {@code >= 1}
-   * @param smoothing weight of the newest interval in the mean, in {@code (0, 1]}
-   */
-  public record Config(
-      Duration passiveLimit,
-      int passiveCount,
-      Duration checkpointPeriod,
-      int minCheckpoints,
-      double smoothing) {
-
-    /** Prototype default {@code passiveLimit}: 400 ms. */
-    public static final Duration DEFAULT_PASSIVE_LIMIT = Duration.ofMillis(400);
-
-    /** Prototype default {@code passiveCount}: 100 checkpoints. */
-    public static final int DEFAULT_PASSIVE_COUNT = 100;
-
-    /**
-     * Prototype default {@code checkpointPeriod} (its passive period): 250 ms, unlike the other
-     * controllers' {@link StaticController#DEFAULT_CHECKPOINT_PERIOD}, so that the baseline stays
-     * the prototype's.
-     */
-    public static final Duration DEFAULT_CHECKPOINT_PERIOD = Duration.ofMillis(250);
-
-    /** Prototype default {@code minCheckpoints}: 5. */
-    public static final int DEFAULT_MIN_CHECKPOINTS = 5;
-
-    /** Prototype default {@code smoothing}: 0.3. */
-    public static final double DEFAULT_SMOOTHING = 0.3;
-
-    /** Validates every parameter; see the record components for the ranges. */
-    public Config {
-      ParameterCheck.positive("passiveLimit", passiveLimit);
-      ParameterCheck.atLeast("passiveCount", passiveCount, 1);
-      ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
-      ParameterCheck.atLeast("minCheckpoints", minCheckpoints, 1);
-      ParameterCheck.halfOpenRange("smoothing", smoothing, 0.0, 1.0);
-    }
-
-    /**
-     * The parameters as config files and the command line name them. {@code passive-period}, the
-     * prototype's name of the checkpoint period, is read as a deprecated alias.
-     */
-    static final List<ParameterDescriptor<Config>> PARAMETERS =
-        List.of(
-            ParameterDescriptor.duration("passive-limit", "passiveLimit", Config::passiveLimit, DEFAULT_PASSIVE_LIMIT)
-                .range("> 0")
-                .meaning("mean checkpoint interval below which COLO is abandoned")
-                .searchedIn(0.05, 2),
-            ParameterDescriptor.integer("passive-count", "passiveCount", Config::passiveCount, DEFAULT_PASSIVE_COUNT)
-                .unit("checkpoints")
-                .range(">= 1")
-                .meaning("checkpoints per passive stretch")
-                .searchedIn(10, 500),
-            StaticController.checkpointPeriod(Config::checkpointPeriod, DEFAULT_CHECKPOINT_PERIOD)
-                .alias("passive-period")
-                .searchedIn(0.1, 2),
-            ParameterDescriptor.integer(
-                    "min-checkpoints", "minCheckpoints", Config::minCheckpoints, DEFAULT_MIN_CHECKPOINTS)
-                .unit("checkpoints")
-                .range(">= 1")
-                .meaning("checkpoints seen before the mean is trusted")
-                .searchedIn(1, 50),
-            ParameterDescriptor.decimal("smoothing", "smoothing", Config::smoothing, DEFAULT_SMOOTHING)
-                .range("in (0, 1]")
-                .meaning("weight of the newest interval in the mean")
-                .searchedIn(0.05, 1));
-
-    /** The prototype's defaults. */
-    public static Config defaults() {
-      return builder().build();
-    }
-
-    /** A builder starting from the defaults. */
-    public static Builder builder() {
-      return new Builder(null);
-    }
-
-    /** A builder starting from this config's values. */
-    public Builder toBuilder() {
-      return new Builder(this);
-    }
-
-    /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder extends ConfigBuilder<Config, Builder> {
-      private Builder(@Nullable Config from) {
-        super(Config.class, PARAMETERS, from);
-      }
-
-      /** See {@link Config#passiveLimit()}. */
-      public Builder passiveLimit(Duration passiveLimit) {
-        return set("passiveLimit", passiveLimit);
-      }
-
-      /** See {@link Config#passiveCount()}. */
-      public Builder passiveCount(int passiveCount) {
-        return set("passiveCount", passiveCount);
-      }
-
-      /** See {@link Config#checkpointPeriod()}. */
-      public Builder checkpointPeriod(Duration checkpointPeriod) {
-        return set("checkpointPeriod", checkpointPeriod);
-      }
-
-      /** See {@link Config#minCheckpoints()}. */
-      public Builder minCheckpoints(int minCheckpoints) {
-        return set("minCheckpoints", minCheckpoints);
-      }
-
-      /** See {@link Config#smoothing()}. */
-      public Builder smoothing(double smoothing) {
-        return set("smoothing", smoothing);
-      }
-    }
-  }
-
   /** The prototype's rule in the {@link ControllerRegistry}, named {@code orbit}. */
-  public static final ControllerDescriptor<Config> DESCRIPTOR =
+  public static final ControllerDescriptor<OrbitHybridConfig> DESCRIPTOR =
       ControllerDescriptor.ofRecord(
           "orbit",
           "the ORBIT prototype's rule: leave COLO while checkpoints come too often",
-          Config.class,
-          Config.PARAMETERS,
+          OrbitHybridConfig.class,
+          OrbitHybridConfig.PARAMETERS,
           OrbitHybridController::new);
 
-  private final Config config;
+  private final OrbitHybridConfig config;
   private final double passiveLimitSeconds;
   private final long passiveStretchNanos;
   private final long checkpointPeriodNanos;
@@ -167,11 +40,11 @@ public final class OrbitHybridController extends AbstractModeController {
 
   /** A controller with the prototype's defaults. */
   public OrbitHybridController() {
-    this(Config.defaults());
+    this(OrbitHybridConfig.defaults());
   }
 
   /** A controller with the given parameters. */
-  public OrbitHybridController(Config config) {
+  public OrbitHybridController(OrbitHybridConfig config) {
     super(Mode.COLO);
     this.config = Objects.requireNonNull(config, "config");
     this.passiveLimitSeconds = config.passiveLimit().toNanos() / 1e9;
@@ -224,7 +97,7 @@ public final class OrbitHybridController extends AbstractModeController {
   }
 
   /** The parameters. */
-  public Config config() {
+  public OrbitHybridConfig config() {
     return config;
   }
 

@@ -15,7 +15,7 @@ public enum ParameterType {
    * refused: the defaults read in milliseconds and seconds alike, so {@code 500} would be a guess
    * either way. As a number (for the tuner) it is in seconds.
    */
-  DURATION {
+  DURATION(Duration.class) {
     @Override
     public Object parse(String text) {
       return parseDuration(text);
@@ -42,7 +42,7 @@ public enum ParameterType {
   },
 
   /** A finite or infinite {@code double}, written as Java writes it ({@code 2.5}, {@code 0.05}). */
-  DECIMAL {
+  DECIMAL(Double.class) {
     @Override
     public Object parse(String text) {
       try {
@@ -69,7 +69,7 @@ public enum ParameterType {
   },
 
   /** An {@code int}, written in decimal. As a number it is rounded to the nearest whole one. */
-  INTEGER {
+  INTEGER(Integer.class) {
     @Override
     public Object parse(String text) {
       try {
@@ -99,7 +99,7 @@ public enum ParameterType {
    * A switch, written {@code true} or {@code false} (any case). As a number it is 1 or 0, and a
    * tuner's number of at least 0.5 reads as {@code true}.
    */
-  BOOLEAN {
+  BOOLEAN(Boolean.class) {
     @Override
     public Object parse(String text) {
       String word = text.strip().toLowerCase(Locale.ROOT);
@@ -127,6 +127,17 @@ public enum ParameterType {
       return number >= 0.5;
     }
   };
+
+  private final Class<?> javaType;
+
+  ParameterType(Class<?> javaType) {
+    this.javaType = javaType;
+  }
+
+  /** The class of a value: {@link Duration}, {@link Double}, {@link Integer} or {@link Boolean}. */
+  Class<?> javaType() {
+    return javaType;
+  }
 
   /**
    * Reads a value from its text.

@@ -1,12 +1,8 @@
 package org.hybridft.controllers;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
-import org.hybridft.core.ParameterCheck;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The research's proportional-integral hybrid: a set-point {@code sp} (checkpoints per second)
@@ -77,243 +73,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PiController extends AbstractModeController {
 
-  /**
-   * Validated, immutable parameters of a {@link PiController}.
-   *
-   * @param setPointCps the checkpoint rate to hold, finite {@code >= 0}
-   * @param kp proportional gain (ρ per cps of error), finite {@code >= 0}
-   * @param ki integral gain (ρ per cps·second of accumulated error), finite {@code > 0}
-   * @param controlPeriod the control period T the controller is discretised for, {@code > 0}
-   * @param dutyWindowPeriods periods per duty window, {@code >= 1}
-   * @param minDwell shortest time in one mode, {@code >= 0}
-   * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode, {@code > 0}
-   *     (default {@link StaticController#DEFAULT_CHECKPOINT_PERIOD})
-   * @param probeBackoff factor of the back-off on the integral's growth in CHECKPOINT mode after a
-   *     bad COLO stretch, finite {@code >= 1}; 1 turns the back-off off
-   * @param maxProbeBackoff the largest back-off, finite {@code >= 1}
-   * @param earlyExitFactor a COLO period whose rate exceeds this times {@code setPointCps} ends
-   *     the COLO part at once, {@code >= 1}; {@code Double.POSITIVE_INFINITY} turns it off
-   * @param fastReturnFactor a COLO part whose mean rate is below {@code setPointCps} divided by
-   *     this fills the integral, {@code >= 1}; {@code Double.POSITIVE_INFINITY} turns it off
-   */
-  public record Config(
-      double setPointCps,
-      double kp,
-      double ki,
-      Duration controlPeriod,
-      int dutyWindowPeriods,
-      Duration minDwell,
-      Duration checkpointPeriod,
-      double probeBackoff,
-      double maxProbeBackoff,
-      double earlyExitFactor,
-      double fastReturnFactor) {
-
-    /**
-     * Default {@code setPointCps}: 2.5, a quarter above the default checkpoint mode's 2 cps. COLO
-     * is kept while it checkpoints less than that; while in checkpoint mode the small positive
-     * error slowly brings COLO back to probe the workload.
-     */
-    public static final double DEFAULT_SET_POINT_CPS = 2.5;
-
-    /** Default {@code kp}: 0.05 per cps, so 10 cps of excess alone pulls ρ down by half. */
-    public static final double DEFAULT_KP = 0.05;
-
-    /**
-     * Default {@code ki}: 0.02 per cps·s: in checkpoint mode (error +0.5 cps) ρ regains a
-     * minimum COLO probe of two periods in about 20 s.
-     */
-    public static final double DEFAULT_KI = 0.02;
-
-    /** Default {@code controlPeriod}: 1 s, the control loop's default period. */
-    public static final Duration DEFAULT_CONTROL_PERIOD = Duration.ofSeconds(1);
-
-    /** Default {@code dutyWindowPeriods}: 10, the research's duty window. */
-    public static final int DEFAULT_DUTY_WINDOW_PERIODS = 10;
-
-    /**
-     * Default {@code minDwell}: 2 s: one switch back to COLO costs a synchronising checkpoint,
-     * so shorter stretches would cost more than they save.
-     */
-    public static final Duration DEFAULT_MIN_DWELL = Duration.ofSeconds(2);
-
-
-    /** Default {@code probeBackoff}: 2, doubling like the threshold controller's α. */
-    public static final double DEFAULT_PROBE_BACKOFF = 2.0;
-
-    /**
-     * Default {@code maxProbeBackoff}: 64: with the other defaults the COLO probes of a workload
-     * that stays bad come about every two minutes (a two-period probe every 2.5 s·64), which
-     * keeps their cost under 1 % of checkpoint mode's downtime even on {@code video}.
-     */
-    public static final double DEFAULT_MAX_PROBE_BACKOFF = 64.0;
-
-    /**
-     * Default {@code earlyExitFactor}: 2, so with the default set point one COLO period of more
-     * than 5 cps ends the COLO part.
-     */
-    public static final double DEFAULT_EARLY_EXIT_FACTOR = 2.0;
-
-    /**
-     * Default {@code fastReturnFactor}: 2, so with the default set point a COLO probe averaging
-     * under 1.25 cps (its synchronising checkpoint included) gives COLO back its whole window.
-     */
-    public static final double DEFAULT_FAST_RETURN_FACTOR = 2.0;
-
-    /** Validates every parameter; see the record components for the ranges. */
-    public Config {
-      ParameterCheck.atLeast("setPointCps", setPointCps, 0.0);
-      ParameterCheck.atLeast("kp", kp, 0.0);
-      ParameterCheck.greaterThan("ki", ki, 0.0);
-      ParameterCheck.positive("controlPeriod", controlPeriod);
-      ParameterCheck.atLeast("dutyWindowPeriods", dutyWindowPeriods, 1);
-      ParameterCheck.nonNegative("minDwell", minDwell);
-      ParameterCheck.positive("checkpointPeriod", checkpointPeriod);
-      ParameterCheck.atLeast("probeBackoff", probeBackoff, 1.0);
-      ParameterCheck.atLeast("maxProbeBackoff", maxProbeBackoff, 1.0);
-      ParameterCheck.atLeastOrOff("earlyExitFactor", earlyExitFactor, 1.0);
-      ParameterCheck.atLeastOrOff("fastReturnFactor", fastReturnFactor, 1.0);
-    }
-
-    /** The parameters as config files and the command line name them. */
-    static final List<ParameterDescriptor<Config>> PARAMETERS =
-        List.of(
-            ParameterDescriptor.decimal("set-point", "setPointCps", Config::setPointCps, DEFAULT_SET_POINT_CPS)
-                .unit("cps")
-                .range(">= 0")
-                .meaning("the cps to hold")
-                .searchedIn(0.1, 10),
-            ParameterDescriptor.decimal("kp", "kp", Config::kp, DEFAULT_KP)
-                .unit("ρ per cps")
-                .range(">= 0")
-                .meaning("proportional gain")
-                .searchedIn(0, 1),
-            ParameterDescriptor.decimal("ki", "ki", Config::ki, DEFAULT_KI)
-                .unit("ρ per cps·s")
-                .range("> 0")
-                .meaning("integral gain")
-                .searchedIn(0.001, 0.5),
-            ParameterDescriptor.duration("control-period", "controlPeriod", Config::controlPeriod, DEFAULT_CONTROL_PERIOD)
-                .range("> 0")
-                .meaning("the control period the gains are discretised for"),
-            ParameterDescriptor.integer(
-                    "duty-window", "dutyWindowPeriods", Config::dutyWindowPeriods, DEFAULT_DUTY_WINDOW_PERIODS)
-                .unit("periods")
-                .range(">= 1")
-                .meaning("control periods per duty window")
-                .searchedIn(2, 30),
-            ParameterDescriptor.duration("min-dwell", "minDwell", Config::minDwell, DEFAULT_MIN_DWELL)
-                .range(">= 0")
-                .meaning("shortest time in one mode")
-                .searchedIn(0, 10),
-            StaticController.checkpointPeriod(Config::checkpointPeriod),
-            ParameterDescriptor.decimal("probe-backoff", "probeBackoff", Config::probeBackoff, DEFAULT_PROBE_BACKOFF)
-                .unit("factor")
-                .range(">= 1 (1 = off)")
-                .meaning("back-off on COLO probes after a bad one: integral growth in checkpoint mode divided by it"),
-            ParameterDescriptor.decimal(
-                    "max-probe-backoff", "maxProbeBackoff", Config::maxProbeBackoff, DEFAULT_MAX_PROBE_BACKOFF)
-                .unit("factor")
-                .range(">= 1")
-                .meaning("largest probe back-off"),
-            ParameterDescriptor.decimal("early-exit", "earlyExitFactor", Config::earlyExitFactor, DEFAULT_EARLY_EXIT_FACTOR)
-                .unit("x set-point")
-                .range(">= 1, or Infinity (off)")
-                .meaning("a COLO period above this times the set point ends COLO at once"),
-            ParameterDescriptor.decimal(
-                    "fast-return", "fastReturnFactor", Config::fastReturnFactor, DEFAULT_FAST_RETURN_FACTOR)
-                .unit("divisor of set-point")
-                .range(">= 1, or Infinity (off)")
-                .meaning("a COLO probe below the set point divided by this gives COLO its whole window at once"));
-
-    /** The defaults documented on the {@code DEFAULT_*} constants. */
-    public static Config defaults() {
-      return builder().build();
-    }
-
-    /** A builder starting from the defaults. */
-    public static Builder builder() {
-      return new Builder(null);
-    }
-
-    /** A builder starting from this config's values. */
-    public Builder toBuilder() {
-      return new Builder(this);
-    }
-
-    /** Builds a {@link Config}; values are validated by {@link #build()}. */
-    public static final class Builder extends ConfigBuilder<Config, Builder> {
-      private Builder(@Nullable Config from) {
-        super(Config.class, PARAMETERS, from);
-      }
-
-      /** See {@link Config#setPointCps()}. */
-      public Builder setPointCps(double setPointCps) {
-        return set("setPointCps", setPointCps);
-      }
-
-      /** See {@link Config#kp()}. */
-      public Builder kp(double kp) {
-        return set("kp", kp);
-      }
-
-      /** See {@link Config#ki()}. */
-      public Builder ki(double ki) {
-        return set("ki", ki);
-      }
-
-      /** See {@link Config#controlPeriod()}. */
-      public Builder controlPeriod(Duration controlPeriod) {
-        return set("controlPeriod", controlPeriod);
-      }
-
-      /** See {@link Config#dutyWindowPeriods()}. */
-      public Builder dutyWindowPeriods(int dutyWindowPeriods) {
-        return set("dutyWindowPeriods", dutyWindowPeriods);
-      }
-
-      /** See {@link Config#minDwell()}. */
-      public Builder minDwell(Duration minDwell) {
-        return set("minDwell", minDwell);
-      }
-
-      /** See {@link Config#checkpointPeriod()}. */
-      public Builder checkpointPeriod(Duration checkpointPeriod) {
-        return set("checkpointPeriod", checkpointPeriod);
-      }
-
-      /** See {@link Config#probeBackoff()}. */
-      public Builder probeBackoff(double probeBackoff) {
-        return set("probeBackoff", probeBackoff);
-      }
-
-      /** See {@link Config#maxProbeBackoff()}. */
-      public Builder maxProbeBackoff(double maxProbeBackoff) {
-        return set("maxProbeBackoff", maxProbeBackoff);
-      }
-
-      /** See {@link Config#earlyExitFactor()}. */
-      public Builder earlyExitFactor(double earlyExitFactor) {
-        return set("earlyExitFactor", earlyExitFactor);
-      }
-
-      /** See {@link Config#fastReturnFactor()}. */
-      public Builder fastReturnFactor(double fastReturnFactor) {
-        return set("fastReturnFactor", fastReturnFactor);
-      }
-    }
-  }
-
   /** The PI controller in the {@link ControllerRegistry}, named {@code pi}. */
-  public static final ControllerDescriptor<Config> DESCRIPTOR =
+  public static final ControllerDescriptor<PiConfig> DESCRIPTOR =
       ControllerDescriptor.ofRecord(
           "pi",
           "the research's proportional-integral hybrid with a duty cycle",
-          Config.class,
-          Config.PARAMETERS,
+          PiConfig.class,
+          PiConfig.PARAMETERS,
           PiController::new);
 
-  private final Config config;
+  private final PiConfig config;
   private final double setPointCps;
   private final double kp;
   private final double ki;
@@ -337,13 +106,13 @@ public final class PiController extends AbstractModeController {
   private int coloPeriodsInWindow;
   private long modeStartNanos;
 
-  /** A controller with {@link Config#defaults()}. */
+  /** A controller with {@link PiConfig#defaults()}. */
   public PiController() {
-    this(Config.defaults());
+    this(PiConfig.defaults());
   }
 
   /** A controller with the given parameters. */
-  public PiController(Config config) {
+  public PiController(PiConfig config) {
     super(Mode.COLO);
     this.config = Objects.requireNonNull(config, "config");
     this.setPointCps = config.setPointCps();
@@ -486,7 +255,7 @@ public final class PiController extends AbstractModeController {
   }
 
   /** The parameters. */
-  public Config config() {
+  public PiConfig config() {
     return config;
   }
 

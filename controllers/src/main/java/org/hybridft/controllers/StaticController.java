@@ -71,7 +71,7 @@ public final class StaticController extends AbstractModeController {
   /** {@link #checkpointPeriod(Function)} with another default. */
   static <C> ParameterDescriptor<C> checkpointPeriod(Function<C, Duration> getter, Duration defaultValue) {
     return ParameterDescriptor.duration("checkpoint-period", "checkpointPeriod", getter, defaultValue)
-        .range("> 0")
+        .positive()
         .meaning("checkpoint mode's interval between checkpoints");
   }
 

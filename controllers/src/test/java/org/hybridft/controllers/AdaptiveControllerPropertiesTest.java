@@ -120,7 +120,7 @@ class AdaptiveControllerPropertiesTest {
   void theResearchsPiRuleBreaksBothBounds() {
     // The same properties on PI without its extensions: they can fail, and do for the rule that
     // made 355 switches in 30 minutes on bugzilla.
-    PiController research = new PiController(PiController.Config.builder()
+    PiController research = new PiController(PiConfig.builder()
         .probeBackoff(1)
         .earlyExitFactor(Double.POSITIVE_INFINITY)
         .fastReturnFactor(Double.POSITIVE_INFINITY)

@@ -26,8 +26,8 @@ class ConfigToBuilderTest {
 
   @Test
   void learningConfigRebuiltFromItsBuilderIsEqual() {
-    LearningController.Config changed =
-        LearningController.Config.builder()
+    LearningConfig changed =
+        LearningConfig.builder()
             .pausePerCheckpoint(Duration.ofMillis(40))
             .latencyWeight(0.2)
             .checkpointPeriod(Duration.ofMillis(300))
@@ -41,9 +41,9 @@ class ConfigToBuilderTest {
 
   @Test
   void orbitSmoothingOutOfItsHalfOpenRangeFailsNamingRangeAndValue() {
-    assertThatThrownBy(() -> OrbitHybridController.Config.builder().smoothing(0).build())
+    assertThatThrownBy(() -> OrbitHybridConfig.builder().smoothing(0).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("smoothing must be in (0.0, 1.0], was 0.0");
-    assertThat(OrbitHybridController.Config.builder().smoothing(1).build().smoothing()).isEqualTo(1.0);
+    assertThat(OrbitHybridConfig.builder().smoothing(1).build().smoothing()).isEqualTo(1.0);
   }
 }

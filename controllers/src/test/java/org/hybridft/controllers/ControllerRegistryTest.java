@@ -23,17 +23,17 @@ class ControllerRegistryTest {
 
   @Test
   void defaultsFromTheRegistryEqualTheBuildersDefaults() {
-    assertThat(ThresholdController.DESCRIPTOR.defaults()).isEqualTo(ThresholdController.Config.defaults());
-    assertThat(PiController.DESCRIPTOR.defaults()).isEqualTo(PiController.Config.defaults());
-    assertThat(OrbitHybridController.DESCRIPTOR.defaults()).isEqualTo(OrbitHybridController.Config.defaults());
-    assertThat(LearningController.DESCRIPTOR.defaults()).isEqualTo(LearningController.Config.defaults());
+    assertThat(ThresholdController.DESCRIPTOR.defaults()).isEqualTo(ThresholdConfig.defaults());
+    assertThat(PiController.DESCRIPTOR.defaults()).isEqualTo(PiConfig.defaults());
+    assertThat(OrbitHybridController.DESCRIPTOR.defaults()).isEqualTo(OrbitHybridConfig.defaults());
+    assertThat(LearningController.DESCRIPTOR.defaults()).isEqualTo(LearningConfig.defaults());
     assertThat(StaticController.CHECKPOINT.defaults()).isEqualTo(StaticController.DEFAULT_CHECKPOINT_PERIOD);
   }
 
   @Test
   void aConfigWrittenToPropertiesReadsBackEqual() {
-    PiController.Config tuned =
-        PiController.Config.builder().setPointCps(2.73).kp(0.041).minDwell(Duration.ofMillis(1834)).build();
+    PiConfig tuned =
+        PiConfig.builder().setPointCps(2.73).kp(0.041).minDwell(Duration.ofMillis(1834)).build();
     Map<String, String> written = PiController.DESCRIPTOR.properties(tuned);
 
     assertThat(written).containsEntry("set-point", "2.73").containsEntry("min-dwell", "1.834s");
@@ -54,7 +54,7 @@ class ControllerRegistryTest {
 
   @Test
   void aValueOutOfRangeFailsWithTheBuildersMessage() {
-    String builderMessage = messageOf(() -> PiController.Config.builder().kp(-1).build());
+    String builderMessage = messageOf(() -> PiConfig.builder().kp(-1).build());
 
     assertThat(messageOf(() -> registry.create("pi", Map.of("kp", "-1")))).isEqualTo(builderMessage);
     assertThat(builderMessage).isEqualTo("kp must be finite and >= 0.0, was -1.0");
@@ -88,7 +88,7 @@ class ControllerRegistryTest {
   void orbitStillReadsTheDeprecatedPassivePeriodKey() {
     Object config = registry.configured("orbit", "orbit", Map.of("passive-period", "300ms")).config();
 
-    assertThat(config).isEqualTo(OrbitHybridController.Config.builder().checkpointPeriod(Duration.ofMillis(300)).build());
+    assertThat(config).isEqualTo(OrbitHybridConfig.builder().checkpointPeriod(Duration.ofMillis(300)).build());
     Map<String, String> both = new LinkedHashMap<>();
     both.put("checkpoint-period", "300ms");
     both.put("passive-period", "400ms");
@@ -104,7 +104,7 @@ class ControllerRegistryTest {
 
     assertThat(loaded.label()).isEqualTo("pi-tuned");
     assertThat(loaded.config())
-        .isEqualTo(PiController.Config.builder().setPointCps(2.73).kp(0.041).minDwell(Duration.ofMillis(1800)).build());
+        .isEqualTo(PiConfig.builder().setPointCps(2.73).kp(0.041).minDwell(Duration.ofMillis(1800)).build());
     assertThat(loaded.create()).isInstanceOf(PiController.class);
     Properties written = new Properties();
     written.putAll(loaded.toProperties());
@@ -132,6 +132,54 @@ class ControllerRegistryTest {
         assertThat(period.defaultValue()).as(descriptor.name()).isEqualTo(StaticController.DEFAULT_CHECKPOINT_PERIOD);
       }
     }
+  }
+
+  @Test
+  void everyParameterShowsTheRangeItsConfigChecks() {
+    Map<String, String> shown = new LinkedHashMap<>();
+    for (ControllerDescriptor<?> descriptor : registry.descriptors()) {
+      for (ParameterDescriptor<?> parameter : descriptor.parameters()) {
+        shown.put(descriptor.name() + " " + parameter.key(), parameter.range());
+      }
+    }
+    assertThat(shown)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.ofEntries(
+                Map.entry("checkpoint checkpoint-period", "> 0"),
+                Map.entry("threshold colo-window", "> 0"),
+                Map.entry("threshold threshold-cps", ">= 0"),
+                Map.entry("threshold initial-stretch", "in [min-stretch, max-stretch]"),
+                Map.entry("threshold alpha", "> 1"),
+                Map.entry("threshold beta", "in (0, 1)"),
+                Map.entry("threshold min-stretch", "> 0"),
+                Map.entry("threshold max-stretch", ">= min-stretch"),
+                Map.entry("threshold checkpoint-period", "> 0"),
+                Map.entry("threshold early-judgement", ">= 1, or Infinity (off)"),
+                Map.entry("pi set-point", ">= 0"),
+                Map.entry("pi kp", ">= 0"),
+                Map.entry("pi ki", "> 0"),
+                Map.entry("pi control-period", "> 0"),
+                Map.entry("pi duty-window", ">= 1"),
+                Map.entry("pi min-dwell", ">= 0"),
+                Map.entry("pi checkpoint-period", "> 0"),
+                Map.entry("pi probe-backoff", ">= 1 (1 = off)"),
+                Map.entry("pi max-probe-backoff", ">= 1"),
+                Map.entry("pi early-exit", ">= 1, or Infinity (off)"),
+                Map.entry("pi fast-return", ">= 1, or Infinity (off)"),
+                Map.entry("orbit passive-limit", "> 0"),
+                Map.entry("orbit passive-count", ">= 1"),
+                Map.entry("orbit checkpoint-period", "> 0"),
+                Map.entry("orbit min-checkpoints", ">= 1"),
+                Map.entry("orbit smoothing", "in (0, 1]"),
+                Map.entry("learning pause-per-checkpoint", "> 0"),
+                Map.entry("learning latency-weight", ">= 0"),
+                Map.entry("learning checkpoint-period", "> 0"),
+                Map.entry("learning discount", "in (0, 1)"),
+                Map.entry("learning exploration", ">= 0"),
+                Map.entry("learning min-dwell", ">= 0"),
+                Map.entry("learning charge-colo-latency", ""),
+                Map.entry("learning early-exit", ">= 1, or Infinity (off)"),
+                Map.entry("learning probe-hysteresis", ">= 1 (1 = off)")));
   }
 
   @Test

@@ -67,11 +67,11 @@ class DeterminismTest {
     assertThat(interleaved).as("driven beside another instance").isEqualTo(expected);
   }
 
-  private static Gen<LearningController.Config> learningConfigs() {
+  private static Gen<LearningConfig> learningConfigs() {
     return doubles().between(0.5, 0.999)
         .zip(doubles().between(0, 0.1), Generators.millis(0, 5_000), doubles().between(0, 0.5),
             (discount, exploration, minDwell, latencyWeight) ->
-                LearningController.Config.builder()
+                LearningConfig.builder()
                     .discount(discount)
                     .exploration(exploration)
                     .minDwell(minDwell)

@@ -18,7 +18,7 @@ final class Generators {
     return integers().between(min, max).map(Duration::ofMillis);
   }
 
-  static Gen<ThresholdController.Config> thresholdConfigs() {
+  static Gen<ThresholdConfig> thresholdConfigs() {
     Gen<double[]> factors =
         doubles().between(1.01, 8.0).zip(doubles().between(0.05, 0.99), (a, b) -> new double[] {a, b});
     Gen<long[]> stretches =
@@ -28,7 +28,7 @@ final class Generators {
     return millis(500, 60_000)
         .zip(doubles().between(0, 20), factors, stretches, millis(20, 5_000),
             (window, threshold, ab, s, period) ->
-                ThresholdController.Config.builder()
+                ThresholdConfig.builder()
                     .coloWindow(window)
                     .coloThresholdCps(threshold)
                     .alpha(ab[0])
@@ -42,13 +42,13 @@ final class Generators {
                     .build());
   }
 
-  static Gen<PiController.Config> piConfigs() {
+  static Gen<PiConfig> piConfigs() {
     Gen<double[]> gains =
         doubles().between(0, 2).zip(doubles().between(0.001, 1), (kp, ki) -> new double[] {kp, ki});
     return doubles().between(0, 20)
         .zip(gains, millis(100, 5_000), integers().between(1, 30), integers().between(0, 6),
             (sp, g, period, window, dwellPeriods) ->
-                PiController.Config.builder()
+                PiConfig.builder()
                     .setPointCps(sp)
                     .kp(g[0])
                     .ki(g[1])
@@ -62,7 +62,7 @@ final class Generators {
   }
 
   /** PI configs with the extensions on, at random strengths. */
-  static Gen<PiController.Config> piConfigsWithExtensions() {
+  static Gen<PiConfig> piConfigsWithExtensions() {
     return piConfigs()
         .zip(doubles().between(1, 8), doubles().between(1, 1_000), doubles().between(1, 10),
             doubles().between(1, 10),
@@ -75,12 +75,12 @@ final class Generators {
                     .build());
   }
 
-  static Gen<OrbitHybridController.Config> orbitConfigs() {
+  static Gen<OrbitHybridConfig> orbitConfigs() {
     return millis(10, 5_000)
         .zip(integers().between(1, 500), millis(20, 2_000), integers().between(1, 50),
             doubles().between(0.01, 1.0),
             (limit, count, period, min, smoothing) ->
-                new OrbitHybridController.Config(limit, count, period, min, smoothing));
+                new OrbitHybridConfig(limit, count, period, min, smoothing));
   }
 
   /**

@@ -25,10 +25,10 @@ class LearningControllerTest {
    */
   static final double MIN_GAP = 0.15;
 
-  private static final LearningController.Config DEFAULTS = LearningController.Config.defaults();
+  private static final LearningConfig DEFAULTS = LearningConfig.defaults();
   private static final double CHECKPOINT_COST = new LearningController().checkpointCost();
   private static final double CHECKPOINT_DOWNTIME = 0.085 / 0.5;
-  private static final double WEIGHT = LearningController.Config.DEFAULT_LATENCY_WEIGHT;
+  private static final double WEIGHT = LearningConfig.DEFAULT_LATENCY_WEIGHT;
   /** COLO rate at which COLO costs as much as checkpoint mode under the defaults. */
   private static final double BREAK_EVEN_CPS = coloCpsCosting(CHECKPOINT_COST);
   /** The rate at which COLO costs MIN_GAP less than checkpoint mode. */
@@ -131,8 +131,8 @@ class LearningControllerTest {
     qt().forAll(Generators.rates(1, 1_000), doubles().between(0, 0.3), doubles().between(0, 0.2))
         .checkAssert(
             (rates, weight, exploration) -> {
-              LearningController.Config config =
-                  LearningController.Config.builder()
+              LearningConfig config =
+                  LearningConfig.builder()
                       .latencyWeight(weight)
                       .exploration(exploration)
                       .minDwell(Duration.ofSeconds(3))
@@ -240,21 +240,21 @@ class LearningControllerTest {
 
   @Test
   void eachParameterOutOfRangeThrowsNamingIt() {
-    assertThatThrownBy(() -> LearningController.Config.builder().earlyExitFactor(0.5).build())
+    assertThatThrownBy(() -> LearningConfig.builder().earlyExitFactor(0.5).build())
         .hasMessageContaining("earlyExitFactor");
-    assertThatThrownBy(() -> LearningController.Config.builder().probeHysteresis(Double.NaN).build())
+    assertThatThrownBy(() -> LearningConfig.builder().probeHysteresis(Double.NaN).build())
         .hasMessageContaining("probeHysteresis");
-    assertThatThrownBy(() -> LearningController.Config.builder().pausePerCheckpoint(Duration.ZERO).build())
+    assertThatThrownBy(() -> LearningConfig.builder().pausePerCheckpoint(Duration.ZERO).build())
         .hasMessageContaining("pausePerCheckpoint");
-    assertThatThrownBy(() -> LearningController.Config.builder().latencyWeight(-0.1).build())
+    assertThatThrownBy(() -> LearningConfig.builder().latencyWeight(-0.1).build())
         .hasMessageContaining("latencyWeight");
-    assertThatThrownBy(() -> LearningController.Config.builder().checkpointPeriod(Duration.ZERO).build())
+    assertThatThrownBy(() -> LearningConfig.builder().checkpointPeriod(Duration.ZERO).build())
         .hasMessageContaining("checkpointPeriod");
-    assertThatThrownBy(() -> LearningController.Config.builder().discount(1.0).build())
+    assertThatThrownBy(() -> LearningConfig.builder().discount(1.0).build())
         .hasMessageContaining("discount");
-    assertThatThrownBy(() -> LearningController.Config.builder().exploration(Double.NaN).build())
+    assertThatThrownBy(() -> LearningConfig.builder().exploration(Double.NaN).build())
         .hasMessageContaining("exploration");
-    assertThatThrownBy(() -> LearningController.Config.builder().minDwell(Duration.ofSeconds(-1)).build())
+    assertThatThrownBy(() -> LearningConfig.builder().minDwell(Duration.ofSeconds(-1)).build())
         .hasMessageContaining("minDwell");
   }
 }

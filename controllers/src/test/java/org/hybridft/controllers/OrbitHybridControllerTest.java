@@ -45,7 +45,7 @@ class OrbitHybridControllerTest {
   @Test
   void meanIsAnExponentiallyWeightedAverageOfIntervals() {
     OrbitHybridController controller =
-        new OrbitHybridController(OrbitHybridController.Config.builder().minCheckpoints(50).build());
+        new OrbitHybridController(OrbitHybridConfig.builder().minCheckpoints(50).build());
     controller.update(0, 1.0); // interval 1 s becomes the mean
     controller.update(SECOND, 2.0); // 0.7·1 + 0.3·0.5
     assertThat(controller.meanIntervalSeconds()).isCloseTo(0.85, org.assertj.core.data.Offset.offset(1e-12));
@@ -55,15 +55,15 @@ class OrbitHybridControllerTest {
 
   @Test
   void eachParameterOutOfRangeThrowsNamingIt() {
-    assertThatThrownBy(() -> OrbitHybridController.Config.builder().passiveLimit(Duration.ZERO).build())
+    assertThatThrownBy(() -> OrbitHybridConfig.builder().passiveLimit(Duration.ZERO).build())
         .hasMessageContaining("passiveLimit");
-    assertThatThrownBy(() -> OrbitHybridController.Config.builder().passiveCount(0).build())
+    assertThatThrownBy(() -> OrbitHybridConfig.builder().passiveCount(0).build())
         .hasMessageContaining("passiveCount");
-    assertThatThrownBy(() -> OrbitHybridController.Config.builder().checkpointPeriod(Duration.ofMillis(-1)).build())
+    assertThatThrownBy(() -> OrbitHybridConfig.builder().checkpointPeriod(Duration.ofMillis(-1)).build())
         .hasMessageContaining("checkpointPeriod");
-    assertThatThrownBy(() -> OrbitHybridController.Config.builder().minCheckpoints(0).build())
+    assertThatThrownBy(() -> OrbitHybridConfig.builder().minCheckpoints(0).build())
         .hasMessageContaining("minCheckpoints");
-    assertThatThrownBy(() -> OrbitHybridController.Config.builder().smoothing(1.5).build())
+    assertThatThrownBy(() -> OrbitHybridConfig.builder().smoothing(1.5).build())
         .hasMessageContaining("smoothing");
   }
 }

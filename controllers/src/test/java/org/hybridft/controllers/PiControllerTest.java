@@ -22,8 +22,8 @@ class PiControllerTest {
 
   @Test
   void theIntegralAccumulatesTheErrorOverTheMeasuredIntervalNotTheConfiguredPeriod() {
-    PiController.Config config =
-        PiController.Config.builder().setPointCps(5).kp(0).ki(0.1).controlPeriod(Duration.ofSeconds(1)).build();
+    PiConfig config =
+        PiConfig.builder().setPointCps(5).kp(0).ki(0.1).controlPeriod(Duration.ofSeconds(1)).build();
     PiController onTime = new PiController(config);
     PiController late = new PiController(config);
     long start = 7_000_000_000_000L;
@@ -141,7 +141,7 @@ class PiControllerTest {
   }
 
   /** Periods for the integral to cross its whole range, plus two duty windows and a dwell. */
-  private static int convergenceBound(PiController.Config config, double absError) {
+  private static int convergenceBound(PiConfig config, double absError) {
     double periodSeconds = config.controlPeriod().toNanos() / 1e9;
     double integralPeriods = 1.0 / (config.ki() * absError * periodSeconds);
     long dwellPeriods = config.minDwell().toNanos() / config.controlPeriod().toNanos() + 1;
@@ -164,8 +164,8 @@ class PiControllerTest {
   @Test
   void dutyCycleSplitsTheWindowByRho() {
     // kp = 0, so rho is the integral term alone; a rate equal to the set-point holds it.
-    PiController.Config config =
-        PiController.Config.builder().kp(0).ki(0.1).setPointCps(2).minDwell(Duration.ZERO)
+    PiConfig config =
+        PiConfig.builder().kp(0).ki(0.1).setPointCps(2).minDwell(Duration.ZERO)
             .earlyExitFactor(Double.POSITIVE_INFINITY).build();
     PiController controller = new PiController(config);
     long second = 1_000_000_000L;
@@ -191,7 +191,7 @@ class PiControllerTest {
   private static final long SECOND = 1_000_000_000L;
 
   /** Drives the controller in closed loop: COLO measures coloCps, checkpoint mode 2 cps. */
-  private static StabilityReport closedLoop(PiController.Config config, double coloCps, int periods) {
+  private static StabilityReport closedLoop(PiConfig config, double coloCps, int periods) {
     return StabilityCheck.builder()
         .build()
         .run(new PiController(config), (mode, period) -> mode == Mode.COLO ? coloCps : 2.0, periods);
@@ -200,9 +200,9 @@ class PiControllerTest {
   @Test
   void probeBackoffMakesColoProbesOnAStationaryBadWorkloadRarerThanOnePer30Seconds() {
     // bugzilla-like: COLO checkpoints 3 times a second, checkpoint mode twice.
-    StabilityReport withBackoff = closedLoop(PiController.Config.defaults(), 3.0, 1_800);
+    StabilityReport withBackoff = closedLoop(PiConfig.defaults(), 3.0, 1_800);
     StabilityReport research =
-        closedLoop(PiController.Config.defaults().toBuilder().probeBackoff(1).build(), 3.0, 1_800);
+        closedLoop(PiConfig.defaults().toBuilder().probeBackoff(1).build(), 3.0, 1_800);
 
     assertThat(withBackoff.switches()).isLessThanOrEqualTo(60);
     assertThat(withBackoff.shareOf(Mode.CHECKPOINT)).isGreaterThan(0.95);
@@ -211,8 +211,8 @@ class PiControllerTest {
 
   @Test
   void probeBackoffGrowsByItsFactorWithEachBadColoStretchUpToItsMaximum() {
-    PiController.Config config =
-        PiController.Config.builder().probeBackoff(2).maxProbeBackoff(8)
+    PiConfig config =
+        PiConfig.builder().probeBackoff(2).maxProbeBackoff(8)
             .earlyExitFactor(Double.POSITIVE_INFINITY).build();
     PiController controller = new PiController(config);
     Mode previous = controller.mode();
@@ -274,7 +274,7 @@ class PiControllerTest {
       now += SECOND;
       coloPeriods++;
     }
-    assertThat(coloPeriods).isLessThan(PiController.Config.DEFAULT_DUTY_WINDOW_PERIODS);
+    assertThat(coloPeriods).isLessThan(PiConfig.DEFAULT_DUTY_WINDOW_PERIODS);
     assertThat(controller.backoff()).isEqualTo(before);
   }
 
@@ -292,7 +292,7 @@ class PiControllerTest {
   void withoutEarlyExitAFarAbovePeriodStaysInColoForTheWindowItPlanned() {
     PiController controller =
         new PiController(
-            PiController.Config.builder().earlyExitFactor(Double.POSITIVE_INFINITY).build());
+            PiConfig.builder().earlyExitFactor(Double.POSITIVE_INFINITY).build());
     controller.update(0, 0.1);
 
     assertThat(controller.update(SECOND, 11)).isEqualTo(Mode.COLO);
@@ -301,10 +301,10 @@ class PiControllerTest {
   @Test
   void earlyExitCutsColoOnAHighlyNonDeterministicWorkloadToSingleProbePeriods() {
     // video-like: COLO 11.6 cps. Every COLO stretch after the first lasts one period.
-    StabilityReport report = closedLoop(PiController.Config.defaults(), 11.6, 1_800);
+    StabilityReport report = closedLoop(PiConfig.defaults(), 11.6, 1_800);
     StabilityReport research =
         closedLoop(
-            PiController.Config.defaults().toBuilder()
+            PiConfig.defaults().toBuilder()
                 .earlyExitFactor(Double.POSITIVE_INFINITY).build(),
             11.6, 1_800);
 
@@ -315,7 +315,7 @@ class PiControllerTest {
 
   @Test
   void aProbeFarBelowTheSetPointGivesColoTheWholeWindowAtOnce() {
-    PiController.Config config = PiController.Config.defaults();
+    PiConfig config = PiConfig.defaults();
     PiController fast = new PiController(config);
     PiController research =
         new PiController(config.toBuilder().fastReturnFactor(Double.POSITIVE_INFINITY).build());
@@ -373,26 +373,26 @@ class PiControllerTest {
 
   static Stream<Arguments> invalidParameters() {
     return Stream.of(
-        Arguments.of("probeBackoff", (UnaryOperator<PiController.Config.Builder>) b -> b.probeBackoff(0.5)),
-        Arguments.of("maxProbeBackoff", (UnaryOperator<PiController.Config.Builder>) b -> b.maxProbeBackoff(Double.POSITIVE_INFINITY)),
-        Arguments.of("earlyExitFactor", (UnaryOperator<PiController.Config.Builder>) b -> b.earlyExitFactor(0.9)),
-        Arguments.of("fastReturnFactor", (UnaryOperator<PiController.Config.Builder>) b -> b.fastReturnFactor(Double.NaN)),
-        Arguments.of("setPointCps", (UnaryOperator<PiController.Config.Builder>) b -> b.setPointCps(-1)),
-        Arguments.of("setPointCps", (UnaryOperator<PiController.Config.Builder>) b -> b.setPointCps(Double.NaN)),
-        Arguments.of("kp", (UnaryOperator<PiController.Config.Builder>) b -> b.kp(-0.1)),
-        Arguments.of("ki", (UnaryOperator<PiController.Config.Builder>) b -> b.ki(0)),
-        Arguments.of("ki", (UnaryOperator<PiController.Config.Builder>) b -> b.ki(Double.POSITIVE_INFINITY)),
-        Arguments.of("controlPeriod", (UnaryOperator<PiController.Config.Builder>) b -> b.controlPeriod(Duration.ZERO)),
-        Arguments.of("dutyWindowPeriods", (UnaryOperator<PiController.Config.Builder>) b -> b.dutyWindowPeriods(0)),
-        Arguments.of("minDwell", (UnaryOperator<PiController.Config.Builder>) b -> b.minDwell(Duration.ofSeconds(-1))),
-        Arguments.of("checkpointPeriod", (UnaryOperator<PiController.Config.Builder>) b -> b.checkpointPeriod(Duration.ZERO)));
+        Arguments.of("probeBackoff", (UnaryOperator<PiConfig.Builder>) b -> b.probeBackoff(0.5)),
+        Arguments.of("maxProbeBackoff", (UnaryOperator<PiConfig.Builder>) b -> b.maxProbeBackoff(Double.POSITIVE_INFINITY)),
+        Arguments.of("earlyExitFactor", (UnaryOperator<PiConfig.Builder>) b -> b.earlyExitFactor(0.9)),
+        Arguments.of("fastReturnFactor", (UnaryOperator<PiConfig.Builder>) b -> b.fastReturnFactor(Double.NaN)),
+        Arguments.of("setPointCps", (UnaryOperator<PiConfig.Builder>) b -> b.setPointCps(-1)),
+        Arguments.of("setPointCps", (UnaryOperator<PiConfig.Builder>) b -> b.setPointCps(Double.NaN)),
+        Arguments.of("kp", (UnaryOperator<PiConfig.Builder>) b -> b.kp(-0.1)),
+        Arguments.of("ki", (UnaryOperator<PiConfig.Builder>) b -> b.ki(0)),
+        Arguments.of("ki", (UnaryOperator<PiConfig.Builder>) b -> b.ki(Double.POSITIVE_INFINITY)),
+        Arguments.of("controlPeriod", (UnaryOperator<PiConfig.Builder>) b -> b.controlPeriod(Duration.ZERO)),
+        Arguments.of("dutyWindowPeriods", (UnaryOperator<PiConfig.Builder>) b -> b.dutyWindowPeriods(0)),
+        Arguments.of("minDwell", (UnaryOperator<PiConfig.Builder>) b -> b.minDwell(Duration.ofSeconds(-1))),
+        Arguments.of("checkpointPeriod", (UnaryOperator<PiConfig.Builder>) b -> b.checkpointPeriod(Duration.ZERO)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidParameters")
   void eachParameterOutOfRangeThrowsNamingIt(
-      String parameter, UnaryOperator<PiController.Config.Builder> breakIt) {
-    assertThatThrownBy(() -> breakIt.apply(PiController.Config.builder()).build())
+      String parameter, UnaryOperator<PiConfig.Builder> breakIt) {
+    assertThatThrownBy(() -> breakIt.apply(PiConfig.builder()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(parameter);
   }

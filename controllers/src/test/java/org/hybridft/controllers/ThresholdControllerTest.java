@@ -170,7 +170,7 @@ class ThresholdControllerTest {
   void withEarlyJudgementOffAFarAbovePeriodWaitsForTheWindowAsInTheResearch() {
     ThresholdController controller =
         new ThresholdController(
-            ThresholdController.Config.builder()
+            ThresholdConfig.builder()
                 .earlyJudgementFactor(Double.POSITIVE_INFINITY)
                 .build());
     controller.update(0, 0);
@@ -182,33 +182,33 @@ class ThresholdControllerTest {
 
   static Stream<Arguments> invalidParameters() {
     return Stream.of(
-        Arguments.of("earlyJudgementFactor", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.earlyJudgementFactor(0.5)),
-        Arguments.of("earlyJudgementFactor", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.earlyJudgementFactor(Double.NaN)),
-        Arguments.of("alpha", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.alpha(1.0)),
-        Arguments.of("alpha", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.alpha(Double.NaN)),
-        Arguments.of("beta", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.beta(1.0)),
-        Arguments.of("beta", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.beta(0.0)),
-        Arguments.of("coloThresholdCps", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.coloThresholdCps(-1)),
-        Arguments.of("coloThresholdCps", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.coloThresholdCps(Double.POSITIVE_INFINITY)),
-        Arguments.of("coloWindow", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.coloWindow(Duration.ZERO)),
-        Arguments.of("checkpointPeriod", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.checkpointPeriod(Duration.ofMillis(-5))),
-        Arguments.of("minCheckpointStretch", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.minCheckpointStretch(Duration.ZERO)),
-        Arguments.of("maxCheckpointStretch", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.maxCheckpointStretch(Duration.ofSeconds(1))),
-        Arguments.of("initialCheckpointStretch", (UnaryOperator<ThresholdController.Config.Builder>) b -> b.initialCheckpointStretch(Duration.ofHours(1))));
+        Arguments.of("earlyJudgementFactor", (UnaryOperator<ThresholdConfig.Builder>) b -> b.earlyJudgementFactor(0.5)),
+        Arguments.of("earlyJudgementFactor", (UnaryOperator<ThresholdConfig.Builder>) b -> b.earlyJudgementFactor(Double.NaN)),
+        Arguments.of("alpha", (UnaryOperator<ThresholdConfig.Builder>) b -> b.alpha(1.0)),
+        Arguments.of("alpha", (UnaryOperator<ThresholdConfig.Builder>) b -> b.alpha(Double.NaN)),
+        Arguments.of("beta", (UnaryOperator<ThresholdConfig.Builder>) b -> b.beta(1.0)),
+        Arguments.of("beta", (UnaryOperator<ThresholdConfig.Builder>) b -> b.beta(0.0)),
+        Arguments.of("coloThresholdCps", (UnaryOperator<ThresholdConfig.Builder>) b -> b.coloThresholdCps(-1)),
+        Arguments.of("coloThresholdCps", (UnaryOperator<ThresholdConfig.Builder>) b -> b.coloThresholdCps(Double.POSITIVE_INFINITY)),
+        Arguments.of("coloWindow", (UnaryOperator<ThresholdConfig.Builder>) b -> b.coloWindow(Duration.ZERO)),
+        Arguments.of("checkpointPeriod", (UnaryOperator<ThresholdConfig.Builder>) b -> b.checkpointPeriod(Duration.ofMillis(-5))),
+        Arguments.of("minCheckpointStretch", (UnaryOperator<ThresholdConfig.Builder>) b -> b.minCheckpointStretch(Duration.ZERO)),
+        Arguments.of("maxCheckpointStretch", (UnaryOperator<ThresholdConfig.Builder>) b -> b.maxCheckpointStretch(Duration.ofSeconds(1))),
+        Arguments.of("initialCheckpointStretch", (UnaryOperator<ThresholdConfig.Builder>) b -> b.initialCheckpointStretch(Duration.ofHours(1))));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidParameters")
   void eachParameterOutOfRangeThrowsNamingIt(
-      String parameter, UnaryOperator<ThresholdController.Config.Builder> breakIt) {
-    assertThatThrownBy(() -> breakIt.apply(ThresholdController.Config.builder()).build())
+      String parameter, UnaryOperator<ThresholdConfig.Builder> breakIt) {
+    assertThatThrownBy(() -> breakIt.apply(ThresholdConfig.builder()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(parameter);
   }
 
   @Test
   void defaultsAreValidAndDocumentedValues() {
-    ThresholdController.Config defaults = ThresholdController.Config.defaults();
+    ThresholdConfig defaults = ThresholdConfig.defaults();
     assertThat(defaults.coloWindow()).isEqualTo(Duration.ofSeconds(10));
     assertThat(defaults.initialCheckpointStretch()).isEqualTo(Duration.ofSeconds(10));
     assertThat(defaults.toBuilder().build()).isEqualTo(defaults);

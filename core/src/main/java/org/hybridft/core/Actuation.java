@@ -11,53 +11,71 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link ControlLoop} applies modes: one attempt at a time through the {@link ModeActuator},
- * on the caller's thread or on an actuation executor; failed attempts retried with exponential
- * backoff ({@code retryBackoff}, doubled per attempt, saturating at {@code maxRetryBackoff}); after
- * {@code attempts} failures it gives up and the owner enters its fail-safe, whose mode it applies
- * with the fail-safe checkpoint period.
+ * on the caller's thread or on an actuation executor, each with the checkpoint period handed over
+ * with its mode; failed attempts at the controller's mode are retried after an exponential backoff
+ * ({@code retryBackoff}, doubled per attempt, saturating at {@code maxRetryBackoff}); after {@code
+ * attempts} failures it gives up, and the owner enters its fail-safe.
+ *
+ * <p>What became of an attempt is one {@link Outcome}, handed back once: returned by the call that
+ * made the attempt on the caller's thread, else passed to {@link Owner#onOutcome(Outcome)} when
+ * the attempt on the executor completes. When a retry's backoff has passed, the owner hears {@link
+ * #RETRY_DUE} and decides what to apply. The actuation decides nothing: which mode, and when, is
+ * the owner's call.
  *
  * <p>Not thread-safe on its own: it shares its owner's lock. Every method is called with that lock
- * held; the retry task and the task handed to the actuation executor take it themselves, and call
- * {@link Owner#lockReleased()} once they have left it. Outcomes go to the {@link Owner}, always under
- * the lock.
+ * held; the retry task and the task handed to the actuation executor take it themselves, hand
+ * their outcome over under it, and call {@link Owner#lockReleased()} once they have left it.
  */
 final class Actuation {
 
-  /** The loop that owns this actuation: its state, and where the outcomes go. */
+  /** The loop that owns this actuation. */
   interface Owner {
-    /** Whether the loop has stopped for good: no port call may start. */
+    /** Whether the loop has stopped for good: no port call may start, no outcome is handed back. */
     boolean stopped();
 
-    /** Whether the controller is in charge (not fail-safe, not stopped): retries apply its mode. */
-    boolean controlling();
-
-    /** The mode last applied, null before the first. */
-    @Nullable Mode appliedMode();
-
-    /** The checkpoint rate measured last, for the events of a retry. */
-    double checkpointsPerSecond();
-
-    /** An actuator call returned or threw after {@code durationNanos}. */
-    void attempted(Mode mode, long durationNanos, boolean succeeded, long nowNanos);
-
-    /** {@code mode} is now applied. */
-    void applied(Mode mode, boolean failSafe, long durationNanos, long nowNanos, double cps);
-
-    /** An attempt failed: {@link ControlLoopError.Kind#ACTUATOR_FAILED} or {@code FAIL_SAFE_FAILED}. */
-    void failed(ControlLoopError.Kind kind, String message, Throwable cause, long nowNanos);
-
-    /** The attempts are used up ({@code ACTUATOR_GAVE_UP}, reported by the owner): fail-safe. */
-    void gaveUp(String message, Throwable cause, long nowNanos);
-
-    /** The actuator said the replication ended. */
-    void ended(String reason, long nowNanos);
+    /** The outcome of an attempt made on the executor, or {@link #RETRY_DUE}; under the lock. */
+    void onOutcome(Outcome outcome);
 
     /** A task of this actuation has left the lock: the owner may deliver its events. */
     void lockReleased();
   }
 
-  private final String name;
-  private final ModeController controller;
+  /** What became of an attempt to apply a mode; or that a retry is due. */
+  sealed interface Outcome permits Applied, Failed, Ended, RetryDue {}
+
+  /**
+   * The actuator applied {@code mode} in {@code durationNanos}.
+   *
+   * @param checkpointsPerSecond the rate measured when the attempt was asked for
+   */
+  record Applied(Mode mode, boolean failSafe, long durationNanos, long atNanos,
+      double checkpointsPerSecond) implements Outcome {}
+
+  /**
+   * An attempt failed: the actuator threw ({@code attempted}), or the attempt never started.
+   *
+   * @param attempt the failed attempts at this mode so far (0 for the fail-safe mode)
+   * @param kind {@link ControlLoopError.Kind#ACTUATOR_FAILED} (retried after a backoff), {@link
+   *     ControlLoopError.Kind#ACTUATOR_GAVE_UP} (the attempts are used up: fail-safe) or {@link
+   *     ControlLoopError.Kind#FAIL_SAFE_FAILED} (tried again at the next tick)
+   * @param message the error's message
+   * @param retryRefused the scheduler's refusal of the retry task, if it refused it
+   */
+  record Failed(Mode mode, boolean failSafe, boolean attempted, Throwable failure, int attempt,
+      ControlLoopError.Kind kind, String message, long durationNanos, long atNanos,
+      double checkpointsPerSecond, @Nullable RejectedExecutionException retryRefused)
+      implements Outcome {}
+
+  /** The actuator (or, oddly, the executor) said the replication ended. */
+  record Ended(Mode mode, boolean attempted, String reason, long durationNanos, long atNanos)
+      implements Outcome {}
+
+  /** A retry's backoff has passed and no attempt is in flight: apply the controller's mode again. */
+  record RetryDue() implements Outcome {}
+
+  /** The one {@link RetryDue}. */
+  static final RetryDue RETRY_DUE = new RetryDue();
+
   private final ModeActuator actuator;
   private final ScheduledExecutorService scheduler;
   private final LongSupplier clock;
@@ -67,7 +85,6 @@ final class Actuation {
   private final long maxRetryBackoffNanos;
   private final long startTimeoutNanos;
   private final Mode failSafeMode;
-  private final long failSafeCheckpointPeriodNanos;
   private final Object lock;
   private final Owner owner;
   private final Runnable retry = this::retry;
@@ -85,8 +102,6 @@ final class Actuation {
   private double queuedCps;
 
   Actuation(Settings settings, Object lock, Owner owner) {
-    this.name = settings.name;
-    this.controller = settings.controller;
     this.actuator = settings.actuator;
     this.scheduler = settings.scheduler;
     this.clock = settings.clock;
@@ -96,15 +111,12 @@ final class Actuation {
     this.maxRetryBackoffNanos = settings.maxRetryBackoffNanos;
     this.startTimeoutNanos = settings.startTimeoutNanos;
     this.failSafeMode = settings.failSafeMode;
-    this.failSafeCheckpointPeriodNanos = settings.failSafeCheckpointPeriodNanos;
     this.lock = lock;
     this.owner = owner;
   }
 
   /** The configuration of an {@link Actuation}; plain fields, validated by the loop's builder. */
   static final class Settings {
-    String name = "unnamed";
-    ModeController controller;
     ModeActuator actuator;
     ScheduledExecutorService scheduler;
     LongSupplier clock = System::nanoTime;
@@ -114,18 +126,11 @@ final class Actuation {
     long maxRetryBackoffNanos = 2_000_000_000L;
     long startTimeoutNanos = 10_000_000_000L;
     Mode failSafeMode = Mode.CHECKPOINT;
-    long failSafeCheckpointPeriodNanos = 500_000_000L;
 
-    Settings(ModeController controller, ModeActuator actuator, ScheduledExecutorService scheduler) {
-      this.controller = controller;
+    Settings(ModeActuator actuator, ScheduledExecutorService scheduler) {
       this.actuator = actuator;
       this.scheduler = scheduler;
     }
-  }
-
-  /** The mode applied when the loop is in fail-safe. */
-  Mode failSafeMode() {
-    return failSafeMode;
   }
 
   /** Whether an attempt or a retry is pending: the controller's new wishes wait for it. */
@@ -133,16 +138,24 @@ final class Actuation {
     return inFlight || retryTask != null;
   }
 
-  /** Applies the controller's {@code mode}, with the controller's checkpoint period. */
-  void apply(Mode mode, long now, double cps) {
-    start(mode, false, now, cps);
+  /**
+   * Applies the controller's {@code mode} with its checkpoint period.
+   *
+   * @return the outcome, if the attempt ran on this thread; null if it was handed to the executor
+   *     (its outcome goes to {@link Owner#onOutcome}) or the loop has stopped
+   */
+  @Nullable Outcome apply(Mode mode, long checkpointPeriodNanos, long now, double cps) {
+    return start(mode, checkpointPeriodNanos, false, now, cps);
   }
 
-  /** Applies the fail-safe mode with the fail-safe checkpoint period, unless an attempt is in flight. */
-  void applyFailSafe(long now, double cps) {
-    if (!inFlight) {
-      start(failSafeMode, true, now, cps);
-    }
+  /**
+   * Applies the fail-safe {@code mode} with the fail-safe checkpoint period, unless an attempt is
+   * in flight; a failure is not retried (the owner tries again at its next tick).
+   *
+   * @return as {@link #apply}
+   */
+  @Nullable Outcome applyFailSafe(Mode mode, long checkpointPeriodNanos, long now, double cps) {
+    return inFlight ? null : start(mode, checkpointPeriodNanos, true, now, cps);
   }
 
   /** The loop entered its fail-safe: a pending retry of the controller's mode is moot. */
@@ -153,7 +166,7 @@ final class Actuation {
     }
   }
 
-  /** Control resumes after the fail-safe: the controller's next mode gets all its attempts. */
+  /** The controller's mode holds (or control resumes): its next mode gets all its attempts. */
   void resetAttempts() {
     failedAttempts = 0;
   }
@@ -164,29 +177,32 @@ final class Actuation {
     abandon();
   }
 
-  /** An attempt the executor has not started by its deadline counts as a failed attempt. */
-  void expireUnstarted(long now) {
+  /**
+   * An attempt the executor has not started by its deadline counts as a failed attempt.
+   *
+   * @return its outcome, null if none expired
+   */
+  @Nullable Outcome expireUnstarted(long now) {
     if (inFlight && !started && now - queuedNanos >= startTimeoutNanos) {
       abandon();
-      handle(queuedMode, queuedFailSafe, new TimeoutException(
+      return settle(queuedMode, queuedFailSafe, false, new TimeoutException(
           "the actuation executor did not start the actuation within "
               + startTimeoutNanos / 1_000_000 + " ms (dropped, or queued too long)"),
           0, now, queuedCps);
     }
+    return null;
   }
 
-  private void start(Mode mode, boolean failSafe, long now, double cps) {
+  private @Nullable Outcome start(Mode mode, long checkpointPeriod, boolean failSafe, long now,
+      double cps) {
     if (owner.stopped()) {
-      return;
+      return null;
     }
-    long checkpointPeriod =
-        failSafe ? failSafeCheckpointPeriodNanos : controller.checkpointPeriodNanos();
     Executor runner = executor;
     if (runner == null) {
       long begun = clock.getAsLong();
       Throwable failure = attempt(mode, checkpointPeriod);
-      attempted(mode, failSafe, failure, clock.getAsLong() - begun, now, cps);
-      return;
+      return settle(mode, failSafe, true, failure, clock.getAsLong() - begun, now, cps);
     }
     long number = ++sequence;
     inFlight = true;
@@ -202,9 +218,10 @@ final class Actuation {
       // the executor ran it inline before failing, in which case its outcome is already handled.
       if (inFlight && sequence == number && !started) {
         inFlight = false;
-        handle(mode, failSafe, notQueued, 0, now, cps);
+        return settle(mode, failSafe, false, notQueued, 0, now, cps);
       }
     }
+    return null;
   }
 
   /** The task handed to the actuation executor. */
@@ -223,10 +240,11 @@ final class Actuation {
         return;
       }
       inFlight = false;
-      if (owner.stopped()) {
-        return;
+      Outcome outcome = settle(mode, failSafe, true, failure, finished - begun, finished, cps);
+      if (outcome == null) {
+        return; // the loop stopped while the actuator worked: its outcome is ignored
       }
-      attempted(mode, failSafe, failure, finished - begun, finished, cps);
+      owner.onOutcome(outcome);
     }
     owner.lockReleased();
   }
@@ -249,58 +267,48 @@ final class Actuation {
     }
   }
 
-  private void attempted(Mode mode, boolean failSafe, @Nullable Throwable failure,
-      long durationNanos, long now, double cps) {
-    if (!owner.stopped()) {
-      owner.attempted(mode, durationNanos, failure == null, now);
-    }
-    handle(mode, failSafe, failure, durationNanos, now, cps);
-  }
-
-  /** The outcome of an attempt: applied, retried later, given up, or the end of the replication. */
-  private void handle(Mode mode, boolean failSafe, @Nullable Throwable failure,
-      long durationNanos, long now, double cps) {
+  /**
+   * Counts the attempt and schedules its retry if it failed; returns its outcome, null once the
+   * loop has stopped (an outcome after the loop stopped is ignored).
+   */
+  private @Nullable Outcome settle(Mode mode, boolean failSafe, boolean attempted,
+      @Nullable Throwable failure, long durationNanos, long now, double cps) {
     if (owner.stopped()) {
-      return;
+      return null;
     }
     if (failure instanceof ReplicationEndedException ended) {
-      owner.ended(ended.reason(), now);
-      return;
+      return new Ended(mode, attempted, ended.reason(), durationNanos, now);
     }
     if (failure == null) {
       if (!failSafe) {
         failedAttempts = 0;
       }
-      owner.applied(mode, failSafe, durationNanos, now, cps);
-      return;
+      return new Applied(mode, failSafe, durationNanos, now, cps);
     }
-    LoopEvents.actuationFailed(name, mode, failSafe ? 0 : failedAttempts + 1, failSafe, failure,
-        durationNanos, cps);
     if (failSafe) {
-      owner.failed(ControlLoopError.Kind.FAIL_SAFE_FAILED,
-          "applying the fail-safe mode " + failSafeMode + " failed; trying again next period",
-          failure, now);
-      return;
+      return new Failed(mode, true, attempted, failure, 0, ControlLoopError.Kind.FAIL_SAFE_FAILED,
+          "applying the fail-safe mode " + mode + " failed; trying again next period",
+          durationNanos, now, cps, null);
     }
     failedAttempts++;
     if (failedAttempts >= attempts) {
-      owner.gaveUp("applying " + mode + " failed " + failedAttempts + " times; entering fail-safe "
-          + failSafeMode, failure, now);
-      return;
+      return new Failed(mode, false, attempted, failure, failedAttempts,
+          ControlLoopError.Kind.ACTUATOR_GAVE_UP, "applying " + mode + " failed " + failedAttempts
+              + " times; entering fail-safe " + failSafeMode,
+          durationNanos, now, cps, null);
     }
     long backoff = backoffNanos(failedAttempts);
     String problem = failure instanceof TimeoutException ? failure.getMessage() : "failed";
-    owner.failed(ControlLoopError.Kind.ACTUATOR_FAILED,
-        "applying " + mode + " " + problem + " (attempt " + failedAttempts + " of " + attempts
-            + "); retrying in " + backoff / 1_000_000 + " ms",
-        failure, now);
+    String message = "applying " + mode + " " + problem + " (attempt " + failedAttempts + " of "
+        + attempts + "); retrying in " + backoff / 1_000_000 + " ms";
+    RejectedExecutionException refused = null;
     try {
       retryTask = scheduler.schedule(retry, backoff, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException shutDown) {
-      // No retry task: the next tick, if any, tries again.
-      owner.failed(ControlLoopError.Kind.ACTUATOR_FAILED,
-          "the scheduler refused the retry of " + mode, shutDown, now);
+      refused = shutDown; // no retry task: the next tick, if any, tries again
     }
+    return new Failed(mode, false, attempted, failure, failedAttempts,
+        ControlLoopError.Kind.ACTUATOR_FAILED, message, durationNanos, now, cps, refused);
   }
 
   /** {@code retryBackoff * 2^(failedAttempts - 1)}, saturating at {@code maxRetryBackoff}. */
@@ -315,15 +323,10 @@ final class Actuation {
   private void retry() {
     synchronized (lock) {
       retryTask = null;
-      if (!owner.controlling() || inFlight) {
+      if (inFlight || owner.stopped()) {
         return;
       }
-      Mode wanted = controller.mode();
-      if (wanted != owner.appliedMode()) {
-        apply(wanted, clock.getAsLong(), owner.checkpointsPerSecond());
-      } else {
-        failedAttempts = 0;
-      }
+      owner.onOutcome(RETRY_DUE);
     }
     owner.lockReleased();
   }

@@ -5,8 +5,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -172,100 +170,16 @@ public final class ControlLoop implements AutoCloseable {
    */
   public static final Duration DEFAULT_FAIL_SAFE_CHECKPOINT_PERIOD = Duration.ofMillis(500);
 
-  private static final Listener[] NO_LISTENERS = new Listener[0];
-  private static final int TICK_EVENT = 0;
-  private static final int SWITCH_EVENT = 1;
-  private static final int ERROR_EVENT = 2;
-  private static final int ACTUATION_EVENT = 3;
-  private static final int STATE_EVENT = 4;
-
   private final String name;
-  private final ModeController controller;
-  private final CheckpointCounter counter;
-  private final ScheduledExecutorService scheduler;
-  private final LongSupplier clock;
-  private final long periodNanos;
-  private final long startDelayNanos;
-  private final Mode failSafeMode;
-  private final long counterTimeoutNanos;
-  private final long failSafeHoldNanos;
-  private final CheckpointRateEstimator estimator;
-  private final @Nullable Executor listenerExecutor;
-  private final Actuation actuation;
-
-  private final Object lock = new Object();
-  private final Object listenersLock = new Object();
-  // Replaced, never mutated: delivery reads one snapshot per event without allocating.
-  private volatile Listener[] listeners;
-  private volatile State state = State.NEW;
-  // Set before close() takes the lock, so ticks queued behind a running one do nothing.
-  private volatile boolean closeRequested;
-  private volatile @Nullable Mode appliedMode;
-  private volatile double lastCheckpointsPerSecond;
-  private volatile double lastDowntimeRatio = Double.NaN;
-
-  // Guarded by lock.
-  private @Nullable ScheduledFuture<?> tickTask;
-  private @Nullable DowntimeMeter meter;
-  private boolean baselineTaken;
-  private long lastCounterReadNanos;
-  private boolean counterFailing;
-  private long lastPauseTotal = CheckpointCounter.PAUSE_UNKNOWN;
-  private long failSafeUntilNanos;
-  private long failSafeSinceNanos;
-  // Listener events not yet delivered: a ring of reused slots, grown on demand (never per tick).
-  private Event[] events = new Event[0];
-  private int eventHead;
-  private int eventCount;
-  private long droppedEvents;
-  // The change to ENDED or CLOSED, delivered after the queue and never dropped.
-  private @Nullable StateChange finalChange;
-  private boolean delivering;
-
-  private final Runnable tick = this::tick;
-  private final Runnable drain = this::drainEvents;
-
-  /** One queued listener event; slots are reused. */
-  private static final class Event {
-    int kind;
-    long nanos;
-    double cps;
-    double ratio;
-    long duration;
-    boolean succeeded;
-    @Nullable Mode from;
-    @Nullable Mode to;
-    @Nullable ControlLoopError error;
-    @Nullable StateChange change;
-  }
+  private final EventDelivery delivery;
+  private final ModeGovernor governor;
 
   private ControlLoop(Builder builder) {
+    Object lock = new Object();
     this.name = builder.name;
-    this.controller = builder.controller;
-    this.counter = builder.counter;
-    this.scheduler = builder.scheduler;
-    this.clock = builder.clock;
-    this.periodNanos = builder.period.toNanos();
-    this.startDelayNanos = builder.startDelay.toNanos();
-    this.failSafeMode = builder.failSafeMode;
-    this.counterTimeoutNanos = builder.counterTimeout.toNanos();
-    this.failSafeHoldNanos = builder.failSafeHold.toNanos();
-    this.listeners = builder.listeners;
-    this.listenerExecutor = builder.listenerExecutor;
-    Duration window = builder.rateWindow == null ? builder.period : builder.rateWindow;
-    this.estimator = CheckpointRateEstimator.forCounter(window, builder.period);
-    Actuation.Settings settings =
-        new Actuation.Settings(builder.controller, builder.actuator, builder.scheduler);
-    settings.name = builder.name;
-    settings.clock = builder.clock;
-    settings.executor = builder.actuationExecutor;
-    settings.attempts = builder.actuatorAttempts;
-    settings.retryBackoffNanos = builder.retryBackoff.toNanos();
-    settings.maxRetryBackoffNanos = builder.maxRetryBackoff.toNanos();
-    settings.startTimeoutNanos = builder.actuationStartTimeout.toNanos();
-    settings.failSafeMode = builder.failSafeMode;
-    settings.failSafeCheckpointPeriodNanos = builder.failSafeCheckpointPeriod.toNanos();
-    this.actuation = new Actuation(settings, lock, new Outcomes());
+    this.delivery =
+        new EventDelivery(lock, builder.clock, builder.listenerExecutor, builder.listeners);
+    this.governor = new ModeGovernor(builder, lock, delivery);
   }
 
   /**
@@ -290,15 +204,7 @@ public final class ControlLoop implements AutoCloseable {
    * @throws IllegalStateException if the loop was already started or closed
    */
   public void start() {
-    synchronized (lock) {
-      if (state != State.NEW) {
-        throw new IllegalStateException("the loop can start only once; it is " + state);
-      }
-      changeState(State.RUNNING, "started", null, clock.getAsLong());
-      tickTask =
-          scheduler.scheduleAtFixedRate(tick, startDelayNanos, periodNanos, TimeUnit.NANOSECONDS);
-    }
-    deliverEvents();
+    governor.start();
   }
 
   /**
@@ -310,19 +216,7 @@ public final class ControlLoop implements AutoCloseable {
    */
   @Override
   public void close() {
-    closeRequested = true;
-    synchronized (lock) {
-      // Taking the lock waits for a running tick; ticks check closeRequested first thing.
-      if (state != State.ENDED && state != State.CLOSED) {
-        State from = state;
-        state = State.CLOSED;
-        if (listeners.length > 0) {
-          finalChange = new StateChange(clock.getAsLong(), from, State.CLOSED, "closed", null);
-        }
-      }
-      cancelTasks();
-    }
-    deliverEvents();
+    governor.close();
   }
 
   /**
@@ -330,13 +224,7 @@ public final class ControlLoop implements AutoCloseable {
    * each event twice. May be called from any thread, a listener included.
    */
   public void addListener(Listener listener) {
-    Objects.requireNonNull(listener, "listener");
-    synchronized (listenersLock) {
-      Listener[] current = listeners;
-      Listener[] grown = Arrays.copyOf(current, current.length + 1);
-      grown[current.length] = listener;
-      listeners = grown;
-    }
+    delivery.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -346,20 +234,7 @@ public final class ControlLoop implements AutoCloseable {
    * @return whether the listener was registered
    */
   public boolean removeListener(Listener listener) {
-    Objects.requireNonNull(listener, "listener");
-    synchronized (listenersLock) {
-      Listener[] current = listeners;
-      for (int i = 0; i < current.length; i++) {
-        if (current[i] == listener) {
-          Listener[] shrunk = new Listener[current.length - 1];
-          System.arraycopy(current, 0, shrunk, 0, i);
-          System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
-          listeners = shrunk.length == 0 ? NO_LISTENERS : shrunk;
-          return true;
-        }
-      }
-      return false;
-    }
+    return delivery.remove(Objects.requireNonNull(listener, "listener"));
   }
 
   /** The name of the VM this loop drives, as given to {@link Builder#name(String)}. */
@@ -369,17 +244,17 @@ public final class ControlLoop implements AutoCloseable {
 
   /** The loop's state. */
   public State state() {
-    return state;
+    return governor.state();
   }
 
   /** The mode last applied by the actuator, null before the first successful application. */
   public @Nullable Mode appliedMode() {
-    return appliedMode;
+    return governor.appliedMode();
   }
 
   /** The checkpoint rate measured at the last tick. */
   public double checkpointsPerSecond() {
-    return lastCheckpointsPerSecond;
+    return governor.checkpointsPerSecond();
   }
 
   /**
@@ -390,469 +265,32 @@ public final class ControlLoop implements AutoCloseable {
    * pause totals came back). Test with {@link Double#isNaN(double)}; unknown is not 0.
    */
   public double downtimeRatio() {
-    return lastDowntimeRatio;
-  }
-
-  private boolean hasListener() {
-    return listeners.length > 0;
-  }
-
-  private boolean stopped() {
-    return closeRequested || state == State.ENDED || state == State.CLOSED;
-  }
-
-  private void tick() {
-    synchronized (lock) {
-      if (closeRequested || (state != State.RUNNING && state != State.FAIL_SAFE)) {
-        return;
-      }
-      long now = clock.getAsLong();
-      try {
-        actuation.expireUnstarted(now);
-        if (!stopped()) {
-          measureAndControl(now);
-        }
-      } catch (RuntimeException | Error unexpected) {
-        // A periodic task that throws is silently cancelled by the JDK's schedulers: report the
-        // failure (an injected clock going backwards, say) and keep the loop alive instead.
-        report(ControlLoopError.Kind.CONTROLLER_FAILED,
-            "tick failed: " + unexpected, unexpected, now);
-      }
-    }
-    deliverEvents();
-  }
-
-  private void measureAndControl(long now) {
-    long count;
-    long pauseTotal;
-    try {
-      count = counter.checkpoints();
-      pauseTotal = counter.totalPauseNanos();
-    } catch (ReplicationEndedException ended) {
-      end(ended.reason(), now);
-      return;
-    } catch (RuntimeException failure) {
-      onCounterFailure(now, failure);
-      return;
-    }
-    if (count < 0) {
-      onCounterFailure(now, new IllegalStateException(
-          "the checkpoint counter read " + count + "; a count is never negative"));
-      return;
-    }
-    counterFailing = false;
-    lastCounterReadNanos = now;
-    try {
-      estimator.onCounter(now, count);
-    } catch (IllegalArgumentException clockWentBack) {
-      report(ControlLoopError.Kind.CONTROLLER_FAILED, clockWentBack.getMessage(), clockWentBack, now);
-      estimator.reset();
-      estimator.onCounter(now, count);
-      return;
-    }
-    if (!baselineTaken) {
-      baselineTaken = true;
-      Mode initial = state == State.FAIL_SAFE ? failSafeMode : controller.mode();
-      if (pauseTotal >= 0) {
-        meter = new DowntimeMeter(now, initial);
-      }
-      lastPauseTotal = pauseTotal;
-      if (state == State.FAIL_SAFE) {
-        // The counter was unreadable from the start: the fail-safe mode holds, not the controller's.
-        holdFailSafe(now);
-      } else {
-        actuation.apply(controller.mode(), now, 0);
-      }
-      return;
-    }
-    double cps = estimator.checkpointsPerSecond(now);
-    lastCheckpointsPerSecond = cps;
-    measurePause(now, pauseTotal);
-    if (state == State.FAIL_SAFE) {
-      holdFailSafe(now);
-    } else {
-      control(now, cps);
-    }
-    DowntimeMeter downtime = meter;
-    // No meter, or one that has just started measuring (no wall time yet): unknown, not 0.
-    double ratio =
-        downtime == null || downtime.wallNanos(now) <= 0 ? Double.NaN : downtime.downtimeRatio(now);
-    lastDowntimeRatio = ratio;
-    Mode applied = appliedMode;
-    if (applied != null && hasListener() && !stopped()) {
-      Event event = queueEvent(TICK_EVENT, now);
-      if (event != null) {
-        event.cps = cps;
-        event.to = applied;
-        event.ratio = ratio;
-      }
-    }
-  }
-
-  /** Feeds the pause since the last reading to the meter; unknown pauses make the ratio unknown. */
-  private void measurePause(long now, long pauseTotal) {
-    if (pauseTotal < 0) {
-      meter = null;
-      lastPauseTotal = CheckpointCounter.PAUSE_UNKNOWN;
-      return;
-    }
-    DowntimeMeter downtime = meter;
-    if (downtime == null) {
-      // Pause totals are back (or came only now): measure from here, in the applied mode.
-      Mode current = appliedMode;
-      meter = new DowntimeMeter(now, current != null ? current : controller.mode());
-      lastPauseTotal = pauseTotal;
-      return;
-    }
-    // A total lower than before is a restarted counter: its value is the pause since then.
-    long pause = pauseTotal >= lastPauseTotal ? pauseTotal - lastPauseTotal : pauseTotal;
-    downtime.onPause(pause);
-    lastPauseTotal = pauseTotal;
-  }
-
-  private void control(long now, double cps) {
-    Mode wanted;
-    try {
-      wanted = controller.update(now, cps);
-    } catch (RuntimeException rejected) {
-      report(ControlLoopError.Kind.CONTROLLER_FAILED, String.valueOf(rejected.getMessage()), rejected, now);
-      return;
-    }
-    if (wanted != appliedMode && !actuation.busy()) {
-      actuation.apply(wanted, now, cps);
-    }
-  }
-
-  private void holdFailSafe(long now) {
-    if (appliedMode != failSafeMode) {
-      actuation.applyFailSafe(now, lastCheckpointsPerSecond);
-    }
-    if (now >= failSafeUntilNanos && appliedMode == failSafeMode && state == State.FAIL_SAFE) {
-      controller.reset();
-      actuation.resetAttempts();
-      long held = now - failSafeSinceNanos;
-      LoopEvents.failSafeLeft(name, appliedMode, held, lastDowntimeRatio);
-      changeState(State.RUNNING, "fail-safe " + failSafeMode + " held for " + held / 1_000_000
-          + " ms; the controller decides again", null, now);
-    }
-  }
-
-  private void enterFailSafe(ControlLoopError.Kind cause, String reason, long now) {
-    if (stopped()) {
-      return;
-    }
-    failSafeSinceNanos = now;
-    failSafeUntilNanos = now + failSafeHoldNanos;
-    LoopEvents.failSafeEntered(name, failSafeMode, cause, lastCheckpointsPerSecond,
-        lastDowntimeRatio);
-    changeState(State.FAIL_SAFE, reason, cause, now);
-    actuation.cancelRetry();
-    actuation.applyFailSafe(now, lastCheckpointsPerSecond);
-  }
-
-  /** The one place a running loop changes state (start and close aside): state, then event. */
-  private void changeState(State to, String reason, ControlLoopError.@Nullable Kind cause,
-      long now) {
-    State from = state;
-    state = to;
-    if (hasListener()) {
-      Event event = queueEvent(STATE_EVENT, now);
-      if (event != null) {
-        event.change = new StateChange(now, from, to, reason, cause);
-      }
-    }
-  }
-
-  private void switched(Mode mode, boolean failSafe, long durationNanos, long now, double cps) {
-    Mode from = appliedMode;
-    appliedMode = mode;
-    if (meter != null) {
-      meter.switchMode(now, mode);
-    }
-    if (from != null && from != mode) {
-      LoopEvents.modeSwitch(name, from, mode, cps, lastDowntimeRatio, durationNanos, failSafe);
-      if (hasListener()) {
-        Event event = queueEvent(SWITCH_EVENT, now);
-        if (event != null) {
-          event.from = from;
-          event.to = mode;
-          event.cps = cps;
-        }
-      }
-    }
-  }
-
-  private void onCounterFailure(long now, RuntimeException failure) {
-    if (!counterFailing) {
-      counterFailing = true;
-      if (!baselineTaken) {
-        lastCounterReadNanos = now;
-      }
-    }
-    long unreadable = now - lastCounterReadNanos;
-    report(
-        ControlLoopError.Kind.COUNTER_READ_FAILED,
-        "reading the checkpoint counter failed (" + failure.getMessage() + "); unreadable for "
-            + unreadable / 1_000_000 + " ms",
-        failure,
-        now);
-    if (unreadable >= counterTimeoutNanos && state == State.RUNNING) {
-      String message = "checkpoint counter unreadable for " + unreadable / 1_000_000 + " ms (limit "
-          + counterTimeoutNanos / 1_000_000 + " ms); entering fail-safe " + failSafeMode;
-      report(ControlLoopError.Kind.COUNTER_UNAVAILABLE, message, failure, now);
-      enterFailSafe(ControlLoopError.Kind.COUNTER_UNAVAILABLE, message, now);
-    } else if (state == State.FAIL_SAFE) {
-      // Keep the fail-safe mode until the counter is back; then the hold runs out.
-      failSafeUntilNanos = Math.max(failSafeUntilNanos, now + failSafeHoldNanos);
-      if (appliedMode != failSafeMode) {
-        actuation.applyFailSafe(now, lastCheckpointsPerSecond);
-      }
-    }
-  }
-
-  private void end(String reason, long now) {
-    State from = state;
-    state = State.ENDED;
-    LoopEvents.replicationEnded(name, reason, appliedMode, lastDowntimeRatio);
-    cancelTasks();
-    if (hasListener()) {
-      finalChange = new StateChange(now, from, State.ENDED, reason, null);
-    }
-  }
-
-  private void cancelTasks() {
-    if (tickTask != null) {
-      tickTask.cancel(false);
-      tickTask = null;
-    }
-    actuation.stop();
-  }
-
-  private void report(ControlLoopError.Kind kind, String message, @Nullable Throwable cause, long now) {
-    if (!hasListener()) {
-      return;
-    }
-    Event event = queueEvent(ERROR_EVENT, now);
-    if (event != null) {
-      event.error = new ControlLoopError(kind, message, cause, now);
-    }
-  }
-
-  /** A slot for a new event at the tail of the queue, null if the queue is full (counted). */
-  private @Nullable Event queueEvent(int kind, long now) {
-    Event[] ring = events;
-    if (eventCount == ring.length) {
-      if (ring.length == MAX_QUEUED_EVENTS) {
-        droppedEvents++;
-        return null;
-      }
-      ring = growEvents(ring);
-    }
-    int index = eventHead + eventCount;
-    if (index >= ring.length) {
-      index -= ring.length;
-    }
-    eventCount++;
-    Event event = ring[index];
-    event.kind = kind;
-    event.nanos = now;
-    return event;
-  }
-
-  private Event[] growEvents(Event[] ring) {
-    Event[] grown = new Event[Math.min(MAX_QUEUED_EVENTS, Math.max(4, ring.length * 2))];
-    for (int i = 0; i < eventCount; i++) {
-      int from = eventHead + i;
-      grown[i] = ring[from >= ring.length ? from - ring.length : from];
-    }
-    for (int i = eventCount; i < grown.length; i++) {
-      grown[i] = new Event();
-    }
-    events = grown;
-    eventHead = 0;
-    return grown;
-  }
-
-  /**
-   * Delivers the queued events, or hands their delivery to the listener executor, unless another
-   * thread is delivering already (it delivers them in order) or the lock is held (the outermost
-   * entry point delivers once it has left the lock).
-   */
-  private void deliverEvents() {
-    if (Thread.holdsLock(lock)) {
-      return;
-    }
-    synchronized (lock) {
-      if (delivering || (eventCount == 0 && droppedEvents == 0 && finalChange == null)) {
-        return;
-      }
-      delivering = true;
-    }
-    Executor executor = listenerExecutor;
-    if (executor != null) {
-      try {
-        executor.execute(drain);
-        return;
-      } catch (RuntimeException | Error refused) {
-        // The listener executor is gone: deliver here rather than lose the events.
-      }
-    }
-    drainEvents();
-  }
-
-  /** Delivers queued events one at a time, outside the lock, until none is left. */
-  private void drainEvents() {
-    while (true) {
-      int kind;
-      long nanos;
-      double cps = 0;
-      double ratio = 0;
-      long duration = 0;
-      boolean succeeded = false;
-      Mode from = null;
-      Mode to = null;
-      ControlLoopError error = null;
-      StateChange change = null;
-      synchronized (lock) {
-        if (eventCount > 0) {
-          Event event = events[eventHead];
-          eventHead = eventHead + 1 == events.length ? 0 : eventHead + 1;
-          eventCount--;
-          kind = event.kind;
-          nanos = event.nanos;
-          cps = event.cps;
-          ratio = event.ratio;
-          from = event.from;
-          to = event.to;
-          error = event.error;
-          change = event.change;
-          duration = event.duration;
-          succeeded = event.succeeded;
-          event.error = null;
-          event.change = null;
-        } else if (droppedEvents > 0) {
-          kind = ERROR_EVENT;
-          nanos = clock.getAsLong();
-          error = new ControlLoopError(ControlLoopError.Kind.LISTENER_BEHIND,
-              droppedEvents + " listener events were dropped: the listeners fell more than "
-                  + MAX_QUEUED_EVENTS + " events behind", null, nanos);
-          droppedEvents = 0;
-        } else if (finalChange != null) {
-          kind = STATE_EVENT;
-          change = finalChange;
-          nanos = change.atNanos();
-          finalChange = null;
-        } else {
-          delivering = false;
-          return;
-        }
-      }
-      for (Listener listener : listeners) {
-        try {
-          if (kind == TICK_EVENT) {
-            listener.onTick(nanos, Objects.requireNonNull(to), cps, ratio);
-          } else if (kind == SWITCH_EVENT) {
-            listener.onModeSwitch(nanos, Objects.requireNonNull(from), Objects.requireNonNull(to),
-                cps);
-          } else if (kind == ACTUATION_EVENT) {
-            listener.onActuation(nanos, Objects.requireNonNull(to), duration, succeeded);
-          } else if (kind == STATE_EVENT) {
-            listener.onStateChanged(Objects.requireNonNull(change));
-          } else {
-            listener.onError(Objects.requireNonNull(error));
-          }
-        } catch (RuntimeException | Error ignored) {
-          // A listener must break neither the loop nor the other listeners.
-        }
-      }
-    }
-  }
-
-  /** Where the {@link Actuation}'s outcomes land; called under the lock. */
-  private final class Outcomes implements Actuation.Owner {
-    @Override
-    public boolean stopped() {
-      return ControlLoop.this.stopped();
-    }
-
-    @Override
-    public boolean controlling() {
-      return !ControlLoop.this.stopped() && state == State.RUNNING;
-    }
-
-    @Override
-    public @Nullable Mode appliedMode() {
-      return appliedMode;
-    }
-
-    @Override
-    public double checkpointsPerSecond() {
-      return lastCheckpointsPerSecond;
-    }
-
-    @Override
-    public void attempted(Mode mode, long durationNanos, boolean succeeded, long nowNanos) {
-      if (hasListener()) {
-        Event event = queueEvent(ACTUATION_EVENT, nowNanos);
-        if (event != null) {
-          event.to = mode;
-          event.duration = durationNanos;
-          event.succeeded = succeeded;
-        }
-      }
-    }
-
-    @Override
-    public void applied(Mode mode, boolean failSafe, long durationNanos, long nowNanos,
-        double cps) {
-      switched(mode, failSafe, durationNanos, nowNanos, cps);
-    }
-
-    @Override
-    public void failed(ControlLoopError.Kind kind, String message, Throwable cause,
-        long nowNanos) {
-      report(kind, message, cause, nowNanos);
-    }
-
-    @Override
-    public void gaveUp(String message, Throwable cause, long nowNanos) {
-      report(ControlLoopError.Kind.ACTUATOR_GAVE_UP, message, cause, nowNanos);
-      enterFailSafe(ControlLoopError.Kind.ACTUATOR_GAVE_UP, message, nowNanos);
-    }
-
-    @Override
-    public void ended(String reason, long nowNanos) {
-      end(reason, nowNanos);
-    }
-
-    @Override
-    public void lockReleased() {
-      deliverEvents();
-    }
+    return governor.downtimeRatio();
   }
 
   /** Builds a {@link ControlLoop}; every setter validates its argument. */
   public static final class Builder {
-    private final ModeController controller;
-    private final CheckpointCounter counter;
-    private final ModeActuator actuator;
-    private final ScheduledExecutorService scheduler;
-    private String name = "unnamed";
-    private LongSupplier clock = System::nanoTime;
-    private Duration period = Duration.ofSeconds(1);
-    private @Nullable Duration rateWindow;
-    private Duration startDelay = Duration.ZERO;
-    private Mode failSafeMode = Mode.CHECKPOINT;
-    private int actuatorAttempts = 4;
-    private Duration retryBackoff = Duration.ofMillis(100);
-    private Duration maxRetryBackoff = Duration.ofSeconds(2);
-    private Duration counterTimeout = Duration.ofSeconds(5);
-    private Duration failSafeHold = Duration.ofSeconds(60);
-    private Duration failSafeCheckpointPeriod = DEFAULT_FAIL_SAFE_CHECKPOINT_PERIOD;
-    private Listener[] listeners = NO_LISTENERS;
-    private @Nullable Executor actuationExecutor;
-    private Duration actuationStartTimeout = Duration.ofSeconds(10);
-    private @Nullable Executor listenerExecutor;
+    // Package-private: the loop's parts read them when the loop is built.
+    final ModeController controller;
+    final CheckpointCounter counter;
+    final ModeActuator actuator;
+    final ScheduledExecutorService scheduler;
+    String name = "unnamed";
+    LongSupplier clock = System::nanoTime;
+    Duration period = Duration.ofSeconds(1);
+    @Nullable Duration rateWindow;
+    Duration startDelay = Duration.ZERO;
+    Mode failSafeMode = Mode.CHECKPOINT;
+    int actuatorAttempts = 4;
+    Duration retryBackoff = Duration.ofMillis(100);
+    Duration maxRetryBackoff = Duration.ofSeconds(2);
+    Duration counterTimeout = Duration.ofSeconds(5);
+    Duration failSafeHold = Duration.ofSeconds(60);
+    Duration failSafeCheckpointPeriod = DEFAULT_FAIL_SAFE_CHECKPOINT_PERIOD;
+    Listener[] listeners = EventDelivery.NO_LISTENERS;
+    @Nullable Executor actuationExecutor;
+    Duration actuationStartTimeout = Duration.ofSeconds(10);
+    @Nullable Executor listenerExecutor;
 
     private Builder(ModeController controller, CheckpointCounter counter, ModeActuator actuator,
         ScheduledExecutorService scheduler) {

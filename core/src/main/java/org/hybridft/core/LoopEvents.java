@@ -11,13 +11,29 @@ import jdk.jfr.Timespan;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The JFR events of a {@link ControlLoop}, category "hybrid-ft", all enabled by default (as
- * rare as the state changes they record). Each is created only when its state change happens,
- * never on a tick that changes nothing, and its fields are filled only when a recording wants
- * it ({@link Event#isEnabled()}), so with JFR off they cost a check and nothing else.
+ * The one place where each fact of a {@link ControlLoop} is reported: from here the listeners
+ * hear it (through the loop's {@link EventDelivery}) and, for a change of state, JDK Flight
+ * Recorder records it.
+ *
+ * <p>The JFR events, category "hybrid-ft", are all enabled by default (as rare as the state
+ * changes they record). Each is created only when its state change happens, never on a tick that
+ * changes nothing, and its fields are filled only when a recording wants it ({@link
+ * Event#isEnabled()}), so with JFR off they cost a check and nothing else.
+ *
+ * <p>Called with the loop's lock held.
  */
 final class LoopEvents {
-  private LoopEvents() {}
+  private final String vm;
+  private final EventDelivery listeners;
+
+  /**
+   * @param vm the loop's name, as JFR events carry it
+   * @param listeners where the listeners' events are queued
+   */
+  LoopEvents(String vm, EventDelivery listeners) {
+    this.vm = vm;
+    this.listeners = listeners;
+  }
 
   @Name("org.hybridft.ModeSwitch")
   @Label("Mode Switch")
@@ -87,8 +103,24 @@ final class LoopEvents {
     @Label("Downtime Ratio") @Percentage double downtimeRatio;
   }
 
-  static void modeSwitch(String vm, Mode from, Mode to, double cps, double ratio,
-      long actuationNanos, boolean failSafe) {
+  /** A measured tick: for the listeners only (JFR records changes, never a tick). */
+  void ticked(long now, Mode mode, double cps, double ratio) {
+    listeners.tick(now, mode, cps, ratio);
+  }
+
+  /** The loop started: {@link ControlLoop.State#NEW} to {@link ControlLoop.State#RUNNING}. */
+  void started(long now) {
+    listeners.stateChange(now, ControlLoop.State.NEW, ControlLoop.State.RUNNING, "started", null);
+  }
+
+  /** A call of the actuator returned or threw, after {@code durationNanos}. */
+  void actuated(long now, Mode mode, long durationNanos, boolean succeeded) {
+    listeners.actuation(now, mode, durationNanos, succeeded);
+  }
+
+  /** The actuator applied a mode other than the one applied before. */
+  void modeSwitched(long now, Mode from, Mode to, double cps, double ratio, long actuationNanos,
+      boolean failSafe) {
     ModeSwitch event = new ModeSwitch();
     if (event.isEnabled()) {
       event.vm = vm;
@@ -100,10 +132,33 @@ final class LoopEvents {
       event.failSafe = failSafe;
       event.commit();
     }
+    listeners.modeSwitch(now, from, to, cps);
   }
 
-  static void failSafeEntered(String vm, Mode mode, ControlLoopError.Kind cause, double cps,
-      double ratio) {
+  /** An attempt to apply a mode failed (or never started): an error of the failure's kind. */
+  void actuationFailed(Actuation.Failed failed) {
+    ActuationFailed event = new ActuationFailed();
+    if (event.isEnabled()) {
+      event.vm = vm;
+      event.mode = failed.mode().name();
+      event.attempt = failed.attempt();
+      event.failSafe = failed.failSafe();
+      event.failure = failed.failure().toString();
+      event.actuationDuration = failed.durationNanos();
+      event.checkpointsPerSecond = failed.checkpointsPerSecond();
+      event.commit();
+    }
+    listeners.error(failed.kind(), failed.message(), failed.failure(), failed.atNanos());
+  }
+
+  /** A port or the controller failed in a way that has no JFR event of its own. */
+  void failed(ControlLoopError.Kind kind, String message, @Nullable Throwable cause, long now) {
+    listeners.error(kind, message, cause, now);
+  }
+
+  /** The loop entered its fail-safe, {@code from} {@link ControlLoop.State#RUNNING}. */
+  void failSafeEntered(long now, ControlLoop.State from, ControlLoopError.Kind cause,
+      String reason, Mode mode, double cps, double ratio) {
     FailSafeEntered event = new FailSafeEntered();
     if (event.isEnabled()) {
       event.vm = vm;
@@ -113,9 +168,11 @@ final class LoopEvents {
       event.downtimeRatio = ratio;
       event.commit();
     }
+    listeners.stateChange(now, from, ControlLoop.State.FAIL_SAFE, reason, cause);
   }
 
-  static void failSafeLeft(String vm, @Nullable Mode mode, long heldNanos, double ratio) {
+  /** The fail-safe hold ran out after {@code heldNanos}: the controller decides again. */
+  void failSafeLeft(long now, String reason, @Nullable Mode mode, long heldNanos, double ratio) {
     FailSafeLeft event = new FailSafeLeft();
     if (event.isEnabled()) {
       event.vm = vm;
@@ -124,24 +181,12 @@ final class LoopEvents {
       event.downtimeRatio = ratio;
       event.commit();
     }
+    listeners.stateChange(now, ControlLoop.State.FAIL_SAFE, ControlLoop.State.RUNNING, reason,
+        null);
   }
 
-  static void actuationFailed(String vm, Mode mode, int attempt, boolean failSafe,
-      Throwable failure, long actuationNanos, double cps) {
-    ActuationFailed event = new ActuationFailed();
-    if (event.isEnabled()) {
-      event.vm = vm;
-      event.mode = mode.name();
-      event.attempt = attempt;
-      event.failSafe = failSafe;
-      event.failure = failure.toString();
-      event.actuationDuration = actuationNanos;
-      event.checkpointsPerSecond = cps;
-      event.commit();
-    }
-  }
-
-  static void replicationEnded(String vm, String reason, @Nullable Mode mode, double ratio) {
+  /** The replication ended: the loop stopped for good. */
+  void ended(long now, ControlLoop.State from, String reason, @Nullable Mode mode, double ratio) {
     ReplicationEnded event = new ReplicationEnded();
     if (event.isEnabled()) {
       event.vm = vm;
@@ -150,5 +195,11 @@ final class LoopEvents {
       event.downtimeRatio = ratio;
       event.commit();
     }
+    listeners.finalChange(now, from, ControlLoop.State.ENDED, reason);
+  }
+
+  /** {@link ControlLoop#close()} stopped the loop for good. */
+  void closed(long now, ControlLoop.State from) {
+    listeners.finalChange(now, from, ControlLoop.State.CLOSED, "closed");
   }
 }

@@ -22,11 +22,15 @@ class ActuationTest {
   private final List<String> calls = new ArrayList<>();
   private int failuresLeft;
 
-  /** Records every outcome as one line; answers as a running loop would. */
-  private static final class RecordingOwner implements Actuation.Owner {
+  /**
+   * Records every outcome as one line; decides as a running loop would whose controller always
+   * wants COLO with a checkpoint period of 500 ms.
+   */
+  private final class RecordingOwner implements Actuation.Owner {
     final List<String> heard = new ArrayList<>();
     final List<ControlLoopError.Kind> errors = new ArrayList<>();
     @Nullable Mode applied;
+    @Nullable Actuation actuation;
     boolean stopped;
     boolean controlling = true;
 
@@ -36,48 +40,40 @@ class ActuationTest {
     }
 
     @Override
-    public boolean controlling() {
-      return controlling && !stopped;
+    public void onOutcome(Actuation.Outcome outcome) {
+      hear(outcome);
     }
 
-    @Override
-    public @Nullable Mode appliedMode() {
-      return applied;
-    }
-
-    @Override
-    public double checkpointsPerSecond() {
-      return 3;
-    }
-
-    @Override
-    public void attempted(Mode mode, long durationNanos, boolean succeeded, long nowNanos) {
-      heard.add("attempt " + mode + (succeeded ? " ok" : " failed"));
-    }
-
-    @Override
-    public void applied(Mode mode, boolean failSafe, long durationNanos, long nowNanos,
-        double cps) {
-      applied = mode;
-      heard.add("applied " + mode + (failSafe ? " (fail-safe)" : ""));
-    }
-
-    @Override
-    public void failed(ControlLoopError.Kind kind, String message, Throwable cause,
-        long nowNanos) {
-      errors.add(kind);
-      heard.add(kind + ": " + message + " [" + cause.getMessage() + "]");
-    }
-
-    @Override
-    public void gaveUp(String message, Throwable cause, long nowNanos) {
-      errors.add(ControlLoopError.Kind.ACTUATOR_GAVE_UP);
-      heard.add("gave up: " + message);
-    }
-
-    @Override
-    public void ended(String reason, long nowNanos) {
-      heard.add("ended: " + reason);
+    void hear(Actuation.@Nullable Outcome outcome) {
+      if (outcome instanceof Actuation.RetryDue) {
+        if (controlling && !stopped && actuation != null) {
+          if (applied != Mode.COLO) {
+            hear(actuation.apply(Mode.COLO, 500 * MS, scheduler.getAsLong(), 3));
+          } else {
+            actuation.resetAttempts();
+          }
+        }
+      } else if (outcome instanceof Actuation.Applied done) {
+        heard.add("attempt " + done.mode() + " ok");
+        applied = done.mode();
+        heard.add("applied " + done.mode() + (done.failSafe() ? " (fail-safe)" : ""));
+      } else if (outcome instanceof Actuation.Ended ended) {
+        if (ended.attempted()) {
+          heard.add("attempt " + ended.mode() + " failed");
+        }
+        heard.add("ended: " + ended.reason());
+      } else if (outcome instanceof Actuation.Failed failed) {
+        if (failed.attempted()) {
+          heard.add("attempt " + failed.mode() + " failed");
+        }
+        errors.add(failed.kind());
+        if (failed.kind() == ControlLoopError.Kind.ACTUATOR_GAVE_UP) {
+          heard.add("gave up: " + failed.message());
+        } else {
+          heard.add(failed.kind() + ": " + failed.message() + " [" + failed.failure().getMessage()
+              + "]");
+        }
+      }
     }
 
     @Override
@@ -97,15 +93,25 @@ class ActuationTest {
 
   private Actuation actuation(ModeActuator actuator, @Nullable Executor executor, int attempts,
       long retryBackoffNanos, long maxRetryBackoffNanos) {
-    Actuation.Settings settings =
-        new Actuation.Settings(new TestControllers.AlwaysColo(), actuator, scheduler);
+    Actuation.Settings settings = new Actuation.Settings(actuator, scheduler);
     settings.clock = scheduler;
     settings.executor = executor;
     settings.attempts = attempts;
     settings.retryBackoffNanos = retryBackoffNanos;
     settings.maxRetryBackoffNanos = maxRetryBackoffNanos;
-    settings.failSafeCheckpointPeriodNanos = 100 * MS;
-    return new Actuation(settings, lock, owner);
+    Actuation actuation = new Actuation(settings, lock, owner);
+    owner.actuation = actuation;
+    return actuation;
+  }
+
+  /** The controller's COLO, with its 500 ms period, as the loop hands it over. */
+  private void applyColo(Actuation actuation, long now) {
+    owner.hear(actuation.apply(Mode.COLO, 500 * MS, now, 3));
+  }
+
+  /** The fail-safe CHECKPOINT, with the loop's fail-safe period of 100 ms. */
+  private void applyFailSafe(Actuation actuation, long now) {
+    owner.hear(actuation.applyFailSafe(Mode.CHECKPOINT, 100 * MS, now, 3));
   }
 
   private Actuation actuation(@Nullable Executor executor) {
@@ -117,7 +123,7 @@ class ActuationTest {
     failuresLeft = 2;
     Actuation actuation = actuation(null);
     synchronized (lock) {
-      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+      applyColo(actuation, scheduler.getAsLong());
     }
     scheduler.advance(100 * MS);
     assertThat(owner.applied).isNull();
@@ -138,13 +144,13 @@ class ActuationTest {
     failuresLeft = 3;
     Actuation actuation = actuation(actuator(), null, 3, 100 * MS, 2 * SECOND);
     synchronized (lock) {
-      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+      applyColo(actuation, scheduler.getAsLong());
     }
     scheduler.advance(SECOND);
     assertThat(owner.heard).last().isEqualTo("gave up: applying COLO failed 3 times; entering"
         + " fail-safe CHECKPOINT");
     synchronized (lock) {
-      actuation.applyFailSafe(scheduler.getAsLong(), 3);
+      applyFailSafe(actuation, scheduler.getAsLong());
     }
 
     assertThat(calls).last().isEqualTo("CHECKPOINT at 1000 ms every 100 ms");
@@ -156,7 +162,7 @@ class ActuationTest {
     failuresLeft = 1;
     Actuation actuation = actuation(null);
     synchronized (lock) {
-      actuation.applyFailSafe(scheduler.getAsLong(), 3);
+      applyFailSafe(actuation, scheduler.getAsLong());
     }
     scheduler.advance(10 * SECOND);
 
@@ -176,7 +182,7 @@ class ActuationTest {
     // 2^34 + 1 ns: shifted by 30 it wraps to 2^30 ns, a positive value below the maximum.
     Actuation actuation = actuation(alwaysFails, null, 40, (1L << 34) + 1, max);
     synchronized (lock) {
-      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+      applyColo(actuation, scheduler.getAsLong());
     }
     while (attemptTimes.size() < 34) {
       scheduler.advance(max / 4);
@@ -205,7 +211,7 @@ class ActuationTest {
       queued.add(task);
     });
     synchronized (lock) {
-      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+      applyColo(actuation, scheduler.getAsLong());
     }
     scheduler.advance(300 * MS); // two retries
     queued.remove(0).run();
@@ -230,7 +236,7 @@ class ActuationTest {
     };
     Actuation actuation = actuation(failsOnceWithAnError, queued::add, 4, 100 * MS, 2 * SECOND);
     synchronized (lock) {
-      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
+      applyColo(actuation, scheduler.getAsLong());
     }
     queued.remove(0).run();
     scheduler.advance(100 * MS);
@@ -249,10 +255,10 @@ class ActuationTest {
     List<Runnable> queued = new ArrayList<>();
     Actuation actuation = actuation(queued::add);
     synchronized (lock) {
-      actuation.apply(Mode.COLO, scheduler.getAsLong(), 3);
-      actuation.expireUnstarted(9 * SECOND);
+      applyColo(actuation, scheduler.getAsLong());
+      owner.hear(actuation.expireUnstarted(9 * SECOND));
       assertThat(owner.errors).as("within the 10 s deadline").isEmpty();
-      actuation.expireUnstarted(10 * SECOND);
+      owner.hear(actuation.expireUnstarted(10 * SECOND));
     }
     assertThat(owner.heard).singleElement().asString()
         .contains("did not start the actuation within 10000 ms");
@@ -272,8 +278,8 @@ class ActuationTest {
     Actuation inline = actuation(null);
     Actuation onExecutor = actuation(queued::add);
     synchronized (lock) {
-      inline.apply(Mode.COLO, 0, 3);
-      onExecutor.apply(Mode.COLO, 0, 3);
+      applyColo(inline, 0);
+      applyColo(onExecutor, 0);
       inline.stop();
       onExecutor.stop();
     }
@@ -291,7 +297,7 @@ class ActuationTest {
     failuresLeft = 1;
     Actuation actuation = actuation(null);
     synchronized (lock) {
-      actuation.apply(Mode.COLO, 0, 3);
+      applyColo(actuation, 0);
     }
     owner.controlling = false; // the loop entered its fail-safe meanwhile
     scheduler.advance(SECOND);
@@ -305,7 +311,7 @@ class ActuationTest {
       throw new ReplicationEndedException("COLO_EXIT primary: error");
     }, null, 4, 100 * MS, 2 * SECOND);
     synchronized (lock) {
-      actuation.apply(Mode.COLO, 0, 3);
+      applyColo(actuation, 0);
     }
     scheduler.advance(SECOND);
 

@@ -14,7 +14,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+// The tests wait on the scheduler's threads: one that would wait forever fails instead.
+@Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CoalescingSchedulerTest {
   private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2);
   private final CoalescingScheduler scheduler = new CoalescingScheduler(executor, Duration.ofMillis(10));

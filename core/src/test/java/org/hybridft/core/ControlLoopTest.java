@@ -14,7 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hybridft.testing.VirtualScheduler;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+// Several tests wait on other threads: one that would wait forever fails instead of hanging the
+// build (its thread is left behind, so the timeout runs the test on a thread of its own).
+@Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ControlLoopTest {
   private static final long SECOND = 1_000_000_000L;
 
@@ -942,5 +948,81 @@ class ControlLoopTest {
     assertThat(loop.downtimeRatio()).isNaN();
     assertThat(ratiosSeen).hasSize(5).allSatisfy(ratio -> assertThat(ratio).isNaN());
     loop.close();
+  }
+
+  /** How the actuator call under way when {@code close()} is called ends. */
+  enum InFlightEnd { APPLIES, FAILS, ENDS_THE_REPLICATION }
+
+  @ParameterizedTest
+  @EnumSource(InFlightEnd.class)
+  void anActuationUnderWayWhenCloseIsCalledNeitherLeavesClosedNorReportsAfterIt(InFlightEnd end)
+      throws Exception {
+    List<Runnable> actuations = new ArrayList<>();
+    CountDownLatch underWay = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ModeActuator slowCheckpoint = (mode, period) -> {
+      if (mode != Mode.CHECKPOINT) {
+        return;
+      }
+      underWay.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (end == InFlightEnd.FAILS) {
+        throw new IllegalStateException("QEMU said no");
+      } else if (end == InFlightEnd.ENDS_THE_REPLICATION) {
+        throw new ReplicationEndedException("COLO_EXIT primary: error");
+      }
+    };
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    ControlLoop loop =
+        ControlLoop.builder(new ScriptedController(Mode.COLO, Mode.CHECKPOINT), checkpoints::get,
+                slowCheckpoint, scheduler)
+            .clock(scheduler)
+            .actuationExecutor(actuations::add)
+            .actuatorAttempts(1) // a failure would enter the fail-safe at once
+            .addListener(new ControlLoop.Listener() {
+              @Override
+              public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
+                events.add(from + "->" + to);
+              }
+
+              @Override
+              public void onActuation(long nowNanos, Mode mode, long durationNanos,
+                  boolean succeeded) {
+                events.add("actuation " + mode + (succeeded ? " ok" : " failed"));
+              }
+
+              @Override
+              public void onStateChanged(ControlLoop.StateChange change) {
+                events.add(change.to().toString());
+              }
+
+              @Override
+              public void onError(ControlLoopError error) {
+                events.add(error.kind().toString());
+              }
+            })
+            .build();
+    loop.start();
+    scheduler.advance(0);
+    actuations.remove(0).run(); // COLO, the initial mode
+    scheduler.advance(SECOND); // the controller wants CHECKPOINT: queued
+    Thread actuationThread = new Thread(actuations.remove(0));
+    actuationThread.start();
+    assertThat(underWay.await(5, TimeUnit.SECONDS)).isTrue();
+
+    loop.close();
+    release.countDown();
+    actuationThread.join(5_000);
+
+    assertThat(actuationThread.isAlive()).isFalse();
+    assertThat(loop.state()).isEqualTo(ControlLoop.State.CLOSED);
+    assertThat(loop.appliedMode()).isEqualTo(Mode.COLO);
+    assertThat(events).as("the CLOSED event is the last").last().isEqualTo("CLOSED");
+    assertThat(events).filteredOn("CLOSED"::equals).hasSize(1);
+    assertThat(scheduler.pendingTasks()).as("tasks started after close()").isZero();
   }
 }

@@ -2,6 +2,7 @@ package org.hybridft.examples;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.CheckpointCounter;
 import org.hybridft.core.ControlLoop;
@@ -29,7 +30,7 @@ public final class Embedding {
       CheckpointCounter counter, ModeActuator actuator, ScheduledExecutorService scheduler) {
     // README example begin
     ThresholdController controller = new ThresholdController(
-        ThresholdController.Config.builder()
+        ThresholdConfig.builder()
             .coloThresholdCps(2.0)                       // COLO is bad above 2 checkpoints/s
             .alpha(2.0).beta(0.5)                        // back off x2, recover /2
             .checkpointPeriod(Duration.ofMillis(500))

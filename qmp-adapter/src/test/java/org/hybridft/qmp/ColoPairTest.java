@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.hybridft.controllers.StaticController;
+import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;
@@ -115,7 +116,7 @@ class ColoPairTest {
   @Test
   void thresholdControllerSwitchesBothWaysAndTheMeasuredRateFollows() throws Exception {
     // COLO's idle timer at 1 s gives 1 cps, over the 0.5 cps threshold: COLO always proves bad.
-    ThresholdController controller = new ThresholdController(ThresholdController.Config.builder()
+    ThresholdController controller = new ThresholdController(ThresholdConfig.builder()
         .coloWindow(Duration.ofSeconds(5))
         .coloThresholdCps(0.5)
         .initialCheckpointStretch(Duration.ofSeconds(5))

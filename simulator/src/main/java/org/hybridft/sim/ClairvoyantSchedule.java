@@ -7,6 +7,9 @@ import java.util.TreeSet;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
 import org.hybridft.core.ParameterCheck;
+import org.hybridft.report.ClairvoyantRegret;
+import org.hybridft.report.RunResult;
+import org.hybridft.report.TimeSeries;
 
 /**
  * The limit an adaptive controller can approach on a workload: a schedule that knows the
@@ -53,7 +56,7 @@ import org.hybridft.core.ParameterCheck;
  */
 public final class ClairvoyantSchedule {
   /** The name of the schedule's runs, as a controller's, in results. */
-  public static final String NAME = "clairvoyant";
+  public static final String NAME = ClairvoyantRegret.SCHEDULE;
 
   private static final double NANOS_PER_SECOND = 1e9;
 

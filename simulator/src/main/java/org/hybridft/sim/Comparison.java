@@ -13,12 +13,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hybridft.core.ParameterCheck;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.RunResult;
 
 /**
  * Runs every controller on every workload a number of times, in parallel, and collects the
  * results.
  *
- * <p>Only run 0 of each workload and controller records its {@link TimeSeries} (the one plots
+ * <p>Only run 0 of each workload and controller records its {@link org.hybridft.report.TimeSeries} (the one plots
  * show); the others' are empty, which bounds memory for long runs.
  *
  * <p><b>Seeds.</b> Run r of workload w gets the seed derived from the comparison's seed, the

@@ -19,6 +19,7 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.CMAESOptimizer;
 import org.apache.commons.math3.random.MersenneTwister;
 import org.hybridft.core.ModeController;
 import org.hybridft.core.ParameterCheck;
+import org.hybridft.report.RunResult;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,6 +1,7 @@
 package org.hybridft.sim;
 
 import java.util.List;
+import org.hybridft.report.RunResult;
 
 /**
  * What a {@link Tuner} minimises, averaged over its training runs. Lower is better for all.

@@ -14,6 +14,8 @@ import org.hybridft.core.DowntimeMeter;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
 import org.hybridft.core.ParameterCheck;
+import org.hybridft.report.RunResult;
+import org.hybridft.report.TimeSeries;
 
 /**
  * An event-driven model of one VM replicated by COLO, driven by a {@link ModeController} the way

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.RunResult;
 
 /**
  * A {@link Comparison} of the built-in controllers with their defaults, as {@code hybrid-ft

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.hybridft.controllers.ControllerRegistry;
+import org.hybridft.report.RunResult;
+import org.hybridft.report.TimeSeries;
 
 /**
  * Prints, per stretch of one run, what a controller did against the clairvoyant schedule: COLO

@@ -6,6 +6,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.time.Duration;
 import java.util.List;
+import org.hybridft.report.ClairvoyantRegret;
+import org.hybridft.report.ComparisonResult;
 import org.junit.jupiter.api.Test;
 
 /**

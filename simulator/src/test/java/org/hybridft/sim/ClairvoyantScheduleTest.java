@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.hybridft.core.Mode;
+import org.hybridft.report.ClairvoyantRegret;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.RunResult;
+import org.hybridft.report.TimeSeries;
 import org.junit.jupiter.api.Test;
 
 class ClairvoyantScheduleTest {

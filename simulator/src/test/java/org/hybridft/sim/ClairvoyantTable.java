@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.hybridft.report.ClairvoyantRegret;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.Metric;
+import org.hybridft.report.Regret;
 
 /**
  * Prints, for every built-in workload, each controller's regret against the better static mode

@@ -8,6 +8,11 @@ import java.time.Duration;
 import java.util.List;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.Mode;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.Regret;
+import org.hybridft.report.ResultsCsv;
+import org.hybridft.report.RunResult;
+import org.hybridft.report.TimeSeries;
 import org.junit.jupiter.api.Test;
 
 class ComparisonTest {

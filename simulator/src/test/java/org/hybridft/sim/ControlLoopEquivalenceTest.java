@@ -10,6 +10,8 @@ import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
+import org.hybridft.report.RunResult;
+import org.hybridft.report.TimeSeries;
 import org.hybridft.testing.VirtualScheduler;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

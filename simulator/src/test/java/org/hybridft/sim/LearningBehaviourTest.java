@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.Metric;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,7 +58,7 @@ class LearningBehaviourTest {
   }
 
   private static double downtime(ComparisonResult result, String workload, String controller) {
-    return result.estimate(workload, controller, org.hybridft.sim.Metric.DOWNTIME_RATIO).mean();
+    return result.estimate(workload, controller, org.hybridft.report.Metric.DOWNTIME_RATIO).mean();
   }
 
   private static double cost(ComparisonResult result, String workload, String controller) {

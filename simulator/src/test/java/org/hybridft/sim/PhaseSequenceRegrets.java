@@ -5,6 +5,9 @@ import static org.quicktheories.QuickTheory.qt;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.hybridft.report.ClairvoyantRegret;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.Regret;
 
 
 /**

@@ -6,6 +6,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.time.Duration;
 import java.util.List;
+import org.hybridft.report.ComparisonResult;
 import org.quicktheories.core.Gen;
 
 /**

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.hybridft.controllers.ControllerRegistry;
+import org.hybridft.report.ComparisonResult;
+import org.hybridft.report.Metric;
 import org.junit.jupiter.api.Test;
 
 /**

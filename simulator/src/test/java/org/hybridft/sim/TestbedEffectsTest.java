@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import org.hybridft.core.Mode;
+import org.hybridft.report.RunResult;
 import org.junit.jupiter.api.Test;
 
 /**

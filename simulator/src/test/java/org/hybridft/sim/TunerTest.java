@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.time.Duration;
 import java.util.List;
+import org.hybridft.controllers.PiConfig;
 import org.hybridft.controllers.PiController;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class TunerTest {
 
   /** PI's set-point, gains and dwell, within the config's valid ranges. */
   static ParameterSpace piSpace() {
-    PiController.Config defaults = PiController.Config.defaults();
+    PiConfig defaults = PiConfig.defaults();
     return new ParameterSpace(
         "pi",
         List.of(

@@ -8,6 +8,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.time.Duration;
 import org.hybridft.core.Mode;
+import org.hybridft.report.RunResult;
+import org.hybridft.report.TimeSeries;
 import org.junit.jupiter.api.Test;
 
 class VmSimulatorTest {

@@ -1,5 +1,6 @@
 package org.example.bomconsumer;
 
+import org.hybridft.controllers.ThresholdConfig;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
@@ -10,7 +11,7 @@ public final class Decide {
 
   /** Feeds a controller one busy second and prints the mode it wants next. */
   public static void main(String[] args) {
-    ModeController controller = new ThresholdController(ThresholdController.Config.defaults());
+    ModeController controller = new ThresholdController(ThresholdConfig.defaults());
     Mode next = controller.update(1_000_000_000L, 250.0);
     System.out.println("after 250 checkpoints per second: " + next);
   }

@@ -1,0 +1,201 @@
+package org.hybridft.controllers;
+
+import java.time.Duration;
+import java.util.List;
+import org.hybridft.core.ParameterCheck;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Validated, immutable parameters of a {@link ThresholdController}. Each parameter's valid range
+ * is declared once, on its descriptor in {@link ThresholdController#DESCRIPTOR}: the constructor
+ * checks it, and help text and the tuner show it; an invalid value throws an {@link
+ * IllegalArgumentException} naming the parameter, the range and the value.
+ *
+ * @param coloWindow how long a COLO stretch lasts before it is judged
+ * @param coloThresholdCps average checkpoint rate above which a COLO stretch is bad
+ * @param initialCheckpointStretch the checkpoint stretch before any judgement, within [min, max]
+ * @param alpha factor applied to the checkpoint stretch after a bad COLO stretch
+ * @param beta factor applied after a good COLO stretch
+ * @param minCheckpointStretch lower bound of the checkpoint stretch
+ * @param maxCheckpointStretch upper bound of the checkpoint stretch, at least the lower one
+ * @param checkpointPeriod interval between checkpoints in CHECKPOINT mode (default {@link
+ *     StaticController#DEFAULT_CHECKPOINT_PERIOD})
+ * @param earlyJudgementFactor a COLO period whose rate exceeds this times {@code
+ *     coloThresholdCps} judges the stretch bad at once; {@code Double.POSITIVE_INFINITY} turns
+ *     early judgement off
+ */
+public record ThresholdConfig(
+    Duration coloWindow,
+    double coloThresholdCps,
+    Duration initialCheckpointStretch,
+    double alpha,
+    double beta,
+    Duration minCheckpointStretch,
+    Duration maxCheckpointStretch,
+    Duration checkpointPeriod,
+    double earlyJudgementFactor) {
+
+  /** Default {@code coloWindow}: 10 s, the research's judging window. */
+  public static final Duration DEFAULT_COLO_WINDOW = Duration.ofSeconds(10);
+
+  /**
+   * Default {@code coloThresholdCps}: 2.0, equal to the checkpoint rate of the default
+   * checkpoint mode (one every 500 ms). COLO is bad when it checkpoints more often than
+   * checkpoint mode would, since every checkpoint costs the same pause either way.
+   */
+  public static final double DEFAULT_COLO_THRESHOLD_CPS = 2.0;
+
+  /** Default {@code initialCheckpointStretch}: 10 s, one COLO window. */
+  public static final Duration DEFAULT_INITIAL_CHECKPOINT_STRETCH = Duration.ofSeconds(10);
+
+  /** Default {@code alpha}: 2, doubling like a classic exponential backoff. */
+  public static final double DEFAULT_ALPHA = 2.0;
+
+  /** Default {@code beta}: 0.5, halving, symmetric to α. */
+  public static final double DEFAULT_BETA = 0.5;
+
+  /** Default {@code minCheckpointStretch}: 5 s, so a switch costs at most a few percent. */
+  public static final Duration DEFAULT_MIN_CHECKPOINT_STRETCH = Duration.ofSeconds(5);
+
+  /**
+   * Default {@code maxCheckpointStretch}: 160 s (10 s·2^4): a workload that turns
+   * deterministic is found again within less than three minutes.
+   */
+  public static final Duration DEFAULT_MAX_CHECKPOINT_STRETCH = Duration.ofSeconds(160);
+
+  /**
+   * Default {@code earlyJudgementFactor}: 2, so with the default threshold one COLO period of
+   * more than 4 cps ends the stretch. A deterministic workload's first COLO period counts its
+   * synchronising checkpoint and stays near 1 cps; one of {@code synthetic}'s periods (0.5 cps
+   * on average) exceeds 4 about once in 5,000.
+   */
+  public static final double DEFAULT_EARLY_JUDGEMENT_FACTOR = 2.0;
+
+  /** The parameters as config files and the command line name them, in component order. */
+  static final List<ParameterDescriptor<ThresholdConfig>> PARAMETERS =
+      List.of(
+          ParameterDescriptor.duration("colo-window", "coloWindow", ThresholdConfig::coloWindow, DEFAULT_COLO_WINDOW)
+              .positive()
+              .meaning("how long a COLO stretch lasts before it is judged")
+              .searchedIn(2, 60),
+          ParameterDescriptor.decimal(
+                  "threshold-cps", "coloThresholdCps", ThresholdConfig::coloThresholdCps, DEFAULT_COLO_THRESHOLD_CPS)
+              .unit("cps")
+              .atLeast(0)
+              .meaning("average cps above which a COLO stretch is bad")
+              .searchedIn(0.1, 10),
+          ParameterDescriptor.duration(
+                  "initial-stretch", "initialCheckpointStretch", ThresholdConfig::initialCheckpointStretch,
+                  DEFAULT_INITIAL_CHECKPOINT_STRETCH)
+              .positive()
+              .range("in [min-stretch, max-stretch]")
+              .meaning("first checkpoint stretch")
+              .searchedIn(
+                  DEFAULT_MIN_CHECKPOINT_STRETCH.toSeconds(), DEFAULT_MAX_CHECKPOINT_STRETCH.toSeconds()),
+          ParameterDescriptor.decimal("alpha", "alpha", ThresholdConfig::alpha, DEFAULT_ALPHA)
+              .greaterThan(1)
+              .meaning("stretch factor after bad COLO")
+              .searchedIn(1.05, 8),
+          ParameterDescriptor.decimal("beta", "beta", ThresholdConfig::beta, DEFAULT_BETA)
+              .inOpenRange(0, 1)
+              .meaning("stretch factor after good COLO")
+              .searchedIn(0.05, 0.95),
+          ParameterDescriptor.duration(
+                  "min-stretch", "minCheckpointStretch", ThresholdConfig::minCheckpointStretch,
+                  DEFAULT_MIN_CHECKPOINT_STRETCH)
+              .positive()
+              .meaning("shortest checkpoint stretch"),
+          ParameterDescriptor.duration(
+                  "max-stretch", "maxCheckpointStretch", ThresholdConfig::maxCheckpointStretch,
+                  DEFAULT_MAX_CHECKPOINT_STRETCH)
+              .positive()
+              .range(">= min-stretch")
+              .meaning("longest checkpoint stretch"),
+          StaticController.checkpointPeriod(ThresholdConfig::checkpointPeriod),
+          ParameterDescriptor.decimal(
+                  "early-judgement", "earlyJudgementFactor", ThresholdConfig::earlyJudgementFactor,
+                  DEFAULT_EARLY_JUDGEMENT_FACTOR)
+              .unit("x threshold-cps")
+              .atLeastOrOff(1)
+              .meaning("a COLO period above this times the threshold ends the stretch as bad at once"));
+
+  /** Checks each parameter's range, then that min, initial and max stretch are in order. */
+  public ThresholdConfig {
+    ParameterDescriptor.validate(
+        PARAMETERS, coloWindow, coloThresholdCps, initialCheckpointStretch, alpha, beta, minCheckpointStretch,
+        maxCheckpointStretch, checkpointPeriod, earlyJudgementFactor);
+    ParameterCheck.ordered(
+        "minCheckpointStretch", minCheckpointStretch, "maxCheckpointStretch", maxCheckpointStretch);
+    ParameterCheck.ordered(
+        "minCheckpointStretch", minCheckpointStretch, "initialCheckpointStretch", initialCheckpointStretch);
+    ParameterCheck.ordered(
+        "initialCheckpointStretch", initialCheckpointStretch, "maxCheckpointStretch", maxCheckpointStretch);
+  }
+
+  /** The defaults documented on the {@code DEFAULT_*} constants. */
+  public static ThresholdConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder(null);
+  }
+
+  /** A builder starting from this config's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Builds a {@link ThresholdConfig}; values are validated by {@link #build()}. */
+  public static final class Builder extends ConfigBuilder<ThresholdConfig, Builder> {
+    private Builder(@Nullable ThresholdConfig from) {
+      super(ThresholdConfig.class, PARAMETERS, from);
+    }
+
+    /** See {@link ThresholdConfig#coloWindow()}. */
+    public Builder coloWindow(Duration coloWindow) {
+      return set("coloWindow", coloWindow);
+    }
+
+    /** See {@link ThresholdConfig#coloThresholdCps()}. */
+    public Builder coloThresholdCps(double coloThresholdCps) {
+      return set("coloThresholdCps", coloThresholdCps);
+    }
+
+    /** See {@link ThresholdConfig#initialCheckpointStretch()}. */
+    public Builder initialCheckpointStretch(Duration initialCheckpointStretch) {
+      return set("initialCheckpointStretch", initialCheckpointStretch);
+    }
+
+    /** See {@link ThresholdConfig#alpha()}. */
+    public Builder alpha(double alpha) {
+      return set("alpha", alpha);
+    }
+
+    /** See {@link ThresholdConfig#beta()}. */
+    public Builder beta(double beta) {
+      return set("beta", beta);
+    }
+
+    /** See {@link ThresholdConfig#minCheckpointStretch()}. */
+    public Builder minCheckpointStretch(Duration minCheckpointStretch) {
+      return set("minCheckpointStretch", minCheckpointStretch);
+    }
+
+    /** See {@link ThresholdConfig#maxCheckpointStretch()}. */
+    public Builder maxCheckpointStretch(Duration maxCheckpointStretch) {
+      return set("maxCheckpointStretch", maxCheckpointStretch);
+    }
+
+    /** See {@link ThresholdConfig#checkpointPeriod()}. */
+    public Builder checkpointPeriod(Duration checkpointPeriod) {
+      return set("checkpointPeriod", checkpointPeriod);
+    }
+
+    /** See {@link ThresholdConfig#earlyJudgementFactor()}. */
+    public Builder earlyJudgementFactor(double earlyJudgementFactor) {
+      return set("earlyJudgementFactor", earlyJudgementFactor);
+    }
+  }
+}

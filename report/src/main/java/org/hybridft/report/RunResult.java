@@ -1,0 +1,61 @@
+package org.hybridft.report;
+
+/**
+ * What one run of one controller on one workload measured, in the simulator or on a real pair (a
+ * figure a real pair does not report, such as CPU and network, is NaN).
+ *
+ * @param workload the workload's name
+ * @param controller the controller's name
+ * @param run the run's index within its configuration, from 0
+ * @param seed the seed the run was simulated with
+ * @param wallSeconds the simulated time
+ * @param downtimeRatio total checkpoint pause / wall time
+ * @param pauseSeconds total checkpoint pause within the run
+ * @param checkpoints checkpoints started
+ * @param checkpointsPerSecond {@code checkpoints / wallSeconds}
+ * @param latencyMeanMs mean reply latency (arrival of the request to release of the reply)
+ * @param latencyP50Ms median reply latency
+ * @param latencyP99Ms 99th percentile of the reply latency
+ * @param latencyP999Ms 99.9th percentile of the reply latency
+ * @param throughputRps replies released per second
+ * @param dropped requests dropped because the backlog was full
+ * @param cpuSeconds CPU time on both hosts: service time on two VMs in COLO and one in CHECKPOINT
+ *     mode, plus each checkpoint's pause on both hosts
+ * @param networkMb bytes on the replication link in MB: checkpoint bytes plus the input COLO
+ *     mirrors to the secondary
+ * @param switches mode switches after the initial mode
+ * @param coloShare the share of wall time spent in COLO mode
+ * @param timeSeries per control period: cps, mode, ρ (empty if the run did not record it)
+ */
+public record RunResult(
+    String workload,
+    String controller,
+    int run,
+    long seed,
+    double wallSeconds,
+    double downtimeRatio,
+    double pauseSeconds,
+    long checkpoints,
+    double checkpointsPerSecond,
+    double latencyMeanMs,
+    double latencyP50Ms,
+    double latencyP99Ms,
+    double latencyP999Ms,
+    double throughputRps,
+    long dropped,
+    double cpuSeconds,
+    double networkMb,
+    int switches,
+    double coloShare,
+    TimeSeries timeSeries) {
+
+  /**
+   * Whether the run released no reply at all (e.g. a checkpoint period longer than the run holds
+   * every reply): its latency fields then read 0 but mean "no latency measured", and its low
+   * downtime comes from serving nothing.
+   */
+  public boolean completedNoRequest() {
+    // throughputRps is replies released / wall time, so it is 0 exactly when none was released.
+    return throughputRps == 0;
+  }
+}
