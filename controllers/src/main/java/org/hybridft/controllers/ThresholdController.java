@@ -14,7 +14,7 @@ import org.hybridft.core.Mode;
  * <ol>
  *   <li>In {@link Mode#COLO}, the rates fed are averaged (arithmetic mean of the samples, one per
  *       control period). Once the stretch has lasted {@code coloWindow} it is judged: if the
- *       average exceeds {@code coloThresholdCps} COLO is <em>bad</em>: the checkpoint stretch
+ *       average exceeds the threshold ({@code coloThresholdCps}, see below for 0) COLO is <em>bad</em>: the checkpoint stretch
  *       becomes {@code min(max, stretch·α)} and the controller runs {@link Mode#CHECKPOINT} for
  *       that long. Otherwise COLO is <em>good</em>: the stretch becomes {@code max(min,
  *       stretch·β)} and COLO runs another window.
@@ -23,13 +23,22 @@ import org.hybridft.core.Mode;
  * </ol>
  *
  * <p><b>Extension: early judgement</b> ({@code earlyJudgementFactor}, not in the research). A
- * COLO period whose own rate exceeds {@code earlyJudgementFactor · coloThresholdCps} ends the
+ * COLO period whose own rate exceeds {@code earlyJudgementFactor} times the threshold ends the
  * COLO stretch at once and judges it bad, without waiting for the window. The research's window
  * averages out noise around the threshold, but a rate that far above it is no noise: on a highly
  * non-deterministic workload the guest is paused nearly all the time in COLO, so each second of a
  * 10 s probe lets requests queue (the research's rule gave a p99 latency ten times checkpoint
  * mode's on {@code video}), and a burst that starts during a good COLO stretch is left at once
  * instead of up to a window later. {@code Double.POSITIVE_INFINITY} turns it off.
+ *
+ * <p><b>Defaults that follow the loop.</b> With {@code coloThresholdCps} 0 (the default) the
+ * threshold is {@code 1/checkpointPeriod + 1/minCheckpointStretch}: checkpoint mode's own rate,
+ * which is known exactly, plus a margin that pays for a switch. A bad judgement buys at least
+ * {@code minCheckpointStretch} of checkpoint mode, and the return to COLO after it costs one
+ * synchronising checkpoint; COLO must exceed checkpoint mode's rate by that checkpoint spread over
+ * the stretch for leaving to pay. A fixed 2 cps threshold suits only a 500 ms period, and there
+ * it made the controller leave a COLO that cost 2.5-2.7 cps on the testbed's non-deterministic
+ * stretches, 30 s long, for checkpoint stretches that ran into the next deterministic one.
  *
  * <p>So after k bad COLO stretches in a row from the initial state the stretch is {@code min(max,
  * initial·α^k)}, and no two switches are closer than {@code min(coloWindow,
@@ -54,6 +63,7 @@ public final class ThresholdController extends AbstractModeController {
   private final long minStretchNanos;
   private final long maxStretchNanos;
   private final long checkpointPeriodNanos;
+  private final double thresholdCps;
   private final double earlyBadCps;
 
   private long checkpointStretchNanos;
@@ -75,7 +85,8 @@ public final class ThresholdController extends AbstractModeController {
     this.minStretchNanos = config.minCheckpointStretch().toNanos();
     this.maxStretchNanos = config.maxCheckpointStretch().toNanos();
     this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
-    this.earlyBadCps = config.earlyJudgementFactor() * config.coloThresholdCps();
+    this.thresholdCps = thresholdCps(config);
+    this.earlyBadCps = config.earlyJudgementFactor() * thresholdCps;
     resetState();
   }
 
@@ -101,12 +112,20 @@ public final class ThresholdController extends AbstractModeController {
     }
     double averageCps = coloCpsSum / coloSamples;
     startStretch(nowNanos);
-    if (farAbove || averageCps > config.coloThresholdCps()) {
+    if (farAbove || averageCps > thresholdCps) {
       checkpointStretchNanos = scaled(checkpointStretchNanos, config.alpha());
       return Mode.CHECKPOINT;
     }
     checkpointStretchNanos = scaled(checkpointStretchNanos, config.beta());
     return Mode.COLO;
+  }
+
+  /** The configured threshold, or for 0 checkpoint mode's rate plus the switch's margin. */
+  private static double thresholdCps(ThresholdConfig config) {
+    if (config.coloThresholdCps() > 0) {
+      return config.coloThresholdCps();
+    }
+    return 1e9 / config.checkpointPeriod().toNanos() + 1e9 / config.minCheckpointStretch().toNanos();
   }
 
   private long scaled(long stretchNanos, double factor) {
@@ -134,6 +153,14 @@ public final class ThresholdController extends AbstractModeController {
   /** The checkpoint stretch the next bad COLO judgement starts from, in nanoseconds. */
   public long checkpointStretchNanos() {
     return checkpointStretchNanos;
+  }
+
+  /**
+   * The average cps above which a COLO stretch is bad: {@link ThresholdConfig#coloThresholdCps()},
+   * or the rate that follows the checkpoint period when that is 0.
+   */
+  public double thresholdCps() {
+    return thresholdCps;
   }
 
   /** The parameters. */

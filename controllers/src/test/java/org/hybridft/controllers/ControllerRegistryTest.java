@@ -147,7 +147,7 @@ class ControllerRegistryTest {
             Map.ofEntries(
                 Map.entry("checkpoint checkpoint-period", "> 0"),
                 Map.entry("threshold colo-window", "> 0"),
-                Map.entry("threshold threshold-cps", ">= 0"),
+                Map.entry("threshold threshold-cps", ">= 0 (0 = 1/checkpoint-period + 1/min-stretch)"),
                 Map.entry("threshold initial-stretch", "in [min-stretch, max-stretch]"),
                 Map.entry("threshold alpha", "> 1"),
                 Map.entry("threshold beta", "in (0, 1)"),

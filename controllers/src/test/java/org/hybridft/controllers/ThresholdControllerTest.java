@@ -2,6 +2,7 @@ package org.hybridft.controllers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
@@ -18,6 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ThresholdControllerTest {
   private static final long SECOND = 1_000_000_000L;
+  /** The defaults with the research's 10 s COLO window and 2 cps threshold. */
+  private static final ThresholdConfig RESEARCH_WINDOW =
+      ThresholdConfig.builder().coloWindow(Duration.ofSeconds(10)).coloThresholdCps(2.0).build();
 
   @Test
   void checkpointStretchStaysWithinMinAndMax() {
@@ -43,7 +47,7 @@ class ThresholdControllerTest {
         .checkAssert(
             (config, periodMillis) -> {
               ThresholdController controller = new ThresholdController(config);
-              double bad = config.coloThresholdCps() + 1;
+              double bad = controller.thresholdCps() + 1;
               long period = periodMillis * 1_000_000L;
               int badStretches = 0;
               Mode previous = controller.mode();
@@ -91,7 +95,7 @@ class ThresholdControllerTest {
 
   @Test
   void goodColoShortensTheNextCheckpointStretchByBeta() {
-    ThresholdController controller = new ThresholdController();
+    ThresholdController controller = new ThresholdController(RESEARCH_WINDOW);
     long now = 0;
     controller.update(now, 0);
     for (int i = 0; i < 10; i++) {
@@ -155,7 +159,7 @@ class ThresholdControllerTest {
 
   @Test
   void aPeriodOnlyModeratelyAboveTheThresholdWaitsForTheWindow() {
-    ThresholdController controller = new ThresholdController();
+    ThresholdController controller = new ThresholdController(RESEARCH_WINDOW);
     long now = 0;
     controller.update(now, 0);
     for (int i = 0; i < 9; i++) {
@@ -170,7 +174,7 @@ class ThresholdControllerTest {
   void withEarlyJudgementOffAFarAbovePeriodWaitsForTheWindowAsInTheResearch() {
     ThresholdController controller =
         new ThresholdController(
-            ThresholdConfig.builder()
+            RESEARCH_WINDOW.toBuilder()
                 .earlyJudgementFactor(Double.POSITIVE_INFINITY)
                 .build());
     controller.update(0, 0);
@@ -209,8 +213,41 @@ class ThresholdControllerTest {
   @Test
   void defaultsAreValidAndDocumentedValues() {
     ThresholdConfig defaults = ThresholdConfig.defaults();
-    assertThat(defaults.coloWindow()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.coloWindow()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(defaults.coloThresholdCps()).isZero();
     assertThat(defaults.initialCheckpointStretch()).isEqualTo(Duration.ofSeconds(10));
     assertThat(defaults.toBuilder().build()).isEqualTo(defaults);
+  }
+
+  @Test
+  void theDefaultThresholdIsCheckpointModesRatePlusOneCheckpointPerShortestStretch() {
+    ThresholdConfig defaults = ThresholdConfig.defaults();
+
+    assertThat(new ThresholdController(defaults).thresholdCps()).isEqualTo(2.0 + 0.2, within(1e-12));
+    assertThat(new ThresholdController(defaults.toBuilder().checkpointPeriod(Duration.ofSeconds(1)).build())
+            .thresholdCps())
+        .isEqualTo(1.0 + 0.2, within(1e-12));
+    assertThat(new ThresholdController(defaults.toBuilder()
+                .checkpointPeriod(Duration.ofMillis(250))
+                .minCheckpointStretch(Duration.ofSeconds(2))
+                .build())
+            .thresholdCps())
+        .isEqualTo(4.0 + 0.5, within(1e-12));
+    assertThat(new ThresholdController(defaults.toBuilder().coloThresholdCps(1.5).build()).thresholdCps())
+        .isEqualTo(1.5);
+  }
+
+  @Test
+  void withTheDefaultThresholdAOneSecondPeriodLeavesAColoThatCheckpointsTwiceAsOften() {
+    ThresholdController controller =
+        new ThresholdController(ThresholdConfig.builder().checkpointPeriod(Duration.ofSeconds(1)).build());
+
+    Mode mode = Mode.COLO;
+    for (long second = 0; second <= 3; second++) {
+      mode = controller.update(second * SECOND, 2.0);
+    }
+
+    // 2 cps was the fixed default threshold: a COLO at 2 cps was kept against checkpoint mode's 1.
+    assertThat(mode).isEqualTo(Mode.CHECKPOINT);
   }
 }
