@@ -18,8 +18,10 @@ import java.util.Locale;
  * three are its {@link ClairvoyantRegret} over the clairvoyant schedule's run of the same index:
  * downtime ratio and p99 over the schedule's, and the share of the gap from the better static
  * mode to the schedule closed (empty where the schedule is no better than that mode on the seed).
- * The schedule's own runs are not rows (it is the reference, not a controller), and a result
- * without the schedule is written without its three columns, under {@value
+ * The schedule's own runs are not rows (it is the reference, not a controller). {@link
+ * ComparisonReport} always writes the three columns (empty without the schedule), so that every
+ * {@code results.csv} has the same header; {@link #write(Writer, ComparisonResult, Collection)}
+ * writes them only for a result that holds the schedule, and otherwise {@value
  * #HEADER_WITHOUT_CLAIRVOYANT}.
  */
 public final class ResultsCsv {
@@ -43,20 +45,46 @@ public final class ResultsCsv {
    */
   public static void write(Path file, ComparisonResult result, Collection<String> staticModes)
       throws IOException {
+    write(file, result, staticModes, result.hasClairvoyant());
+  }
+
+  /**
+   * Writes (replacing) {@code file} with every run of {@code result}.
+   *
+   * @param staticModes the names under which the static modes ran, for the regret columns
+   * @param clairvoyantColumns whether to write the clairvoyant schedule's columns, empty if it did
+   *     not run
+   * @throws IOException if the file cannot be written
+   */
+  public static void write(
+      Path file, ComparisonResult result, Collection<String> staticModes, boolean clairvoyantColumns)
+      throws IOException {
     try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      write(out, result, staticModes);
+      write(out, result, staticModes, clairvoyantColumns);
     }
   }
 
   /**
-   * Writes the header and one line per controller's run of {@code result}.
+   * Writes the header and one line per controller's run of {@code result}, with the clairvoyant
+   * schedule's columns if it holds the schedule.
    *
    * @param staticModes the names under which the static modes ran, for the regret columns
    * @throws IOException if the writer fails
    */
   public static void write(Writer out, ComparisonResult result, Collection<String> staticModes)
       throws IOException {
-    boolean clairvoyant = result.hasClairvoyant();
+    write(out, result, staticModes, result.hasClairvoyant());
+  }
+
+  /**
+   * Writes the header and one line per controller's run of {@code result}.
+   *
+   * @param staticModes the names under which the static modes ran, for the regret columns
+   * @param clairvoyant whether to write the clairvoyant schedule's columns, empty if it did not run
+   * @throws IOException if the writer fails
+   */
+  public static void write(Writer out, ComparisonResult result, Collection<String> staticModes, boolean clairvoyant)
+      throws IOException {
     out.write(clairvoyant ? HEADER : HEADER_WITHOUT_CLAIRVOYANT);
     out.write('\n');
     for (RunResult run : result.runs()) {
