@@ -197,9 +197,9 @@ public final class ResultTable {
       String baseline = regrets.stream().flatMap(Optional::stream).findFirst().map(Regret::baseline)
           .map(mode -> " (" + mode + ")").orElse("");
       out.append(String.format(Locale.ROOT,
-          "%s: the limit, a schedule that knows the workload's stretches in advance (not ranked);"
-              + " vs limit: downtime ratio and p99 over its; gap closed: the share of the way from the better"
-              + " static mode%s to it (- where it is that mode)%n",
+          "%s: the limit, a schedule that knows the workload's stretches ahead (not ranked); vs limit:"
+              + " downtime ratio and p99 over the limit's; gap closed: 0 at the better static mode%s, 1 at the"
+              + " limit, - if they are one%n",
           ClairvoyantRegret.SCHEDULE, baseline));
     }
     for (int c = 0; c < controllers.size(); c++) {
