@@ -10,9 +10,10 @@
 # --accel      tcg (default; works on any machine with the testbed's QEMU, whose COLO fix is
 #              for TCG) or kvm (needs a usable /dev/kvm)
 # --qemu       the qemu-system-x86_64 to run (default: the testbed's, built by build-qemu.sh)
-# --dir        where images, sockets, logs and pid files go (default: a new temp dir)
-# --base-port  first of 8 loopback ports: N+1..N+4 colo-compare's chardevs, N+5 migration,
-#              N+6 NBD, N+7 the primary's HTTP forward, N+8 the secondary's (default 19000)
+# --dir        where images, sockets, logs and pid files go, readable by you only (default: a new
+#              temp dir); the pair's own links (colo-compare's chardevs, migration, NBD) are unix
+#              sockets there, so no other user can reach them
+# --base-port  N+7 is the primary's loopback HTTP forward, N+8 the secondary's (default 19000)
 # --timeout    bound on the whole start, in seconds (default 180 under tcg, 90 under kvm)
 set -euo pipefail
 
@@ -60,8 +61,10 @@ if [[ "$guest" == linux ]]; then
   guest_dir="$("$here/build-guest.sh" --quiet)" || { echo "start.sh: the Linux guest could not be built (see the line above)" >&2; exit 1; }
 fi
 
+umask 077   # images, sockets, logs: the pair's user's alone
 dir="${dir:-$(mktemp -d "${TMPDIR:-/tmp}/colo-pair.XXXXXX")}"
 mkdir -p "$dir"
+chmod 700 "$dir" 2>/dev/null || { echo "start.sh: cannot make $dir private (chmod 700)" >&2; exit 1; }
 dir="$(cd "$dir" && pwd)"
 if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" ]]; then
   echo "start.sh: $dir already holds a pair (run $here/stop.sh --dir $dir first)" >&2; exit 1
@@ -99,13 +102,15 @@ trap 'interrupted HUP 1' HUP
 # Runs a command as a child and waits for it, so that a signal is handled at once, not after it.
 waited() { "$@" & child=$!; wait "$child"; }
 
-for port in $(seq $((base + 1)) $((base + 8))); do
+for port in $((base + 7)) $((base + 8)); do
   if [[ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
     echo "start.sh: port $port is in use; choose another --base-port" >&2; exit 1
   fi
 done
-mirror=$((base + 1)) compare1=$((base + 2)) compare0=$((base + 3)) compare_out=$((base + 4))
-migration=$((base + 5)) nbd=$((base + 6)) http=$((base + 7)) http_secondary=$((base + 8))
+http=$((base + 7)) http_secondary=$((base + 8))
+# The pair's links: unix sockets in the pair's folder, which only its user may enter.
+mirror="$dir/mirror.sock" compare1="$dir/compare1.sock" compare0="$dir/compare0.sock"
+compare_out="$dir/compare-out.sock" migration="$dir/migration.sock" nbd="$dir/nbd.sock"
 
 for image in "raw primary.img" "raw parent.img" "qcow2 active.qcow2" "qcow2 hidden.qcow2"; do
   set -- $image
@@ -127,12 +132,12 @@ fi
 "$qemu" -name primary "${common[@]}" -serial "file:$dir/primary-console.log" \
   -netdev "user,id=hn0,hostfwd=tcp:127.0.0.1:$http-:80" -device "$nic" \
   -qmp "unix:$dir/primary.qmp,server=on,wait=off" -pidfile "$dir/primary.pid" \
-  -chardev "socket,id=mirror0,host=127.0.0.1,port=$mirror,server=on,wait=off" \
-  -chardev "socket,id=compare1,host=127.0.0.1,port=$compare1,server=on,wait=on" \
-  -chardev "socket,id=compare0,host=127.0.0.1,port=$compare0,server=on,wait=off" \
-  -chardev "socket,id=compare0-0,host=127.0.0.1,port=$compare0" \
-  -chardev "socket,id=compare_out,host=127.0.0.1,port=$compare_out,server=on,wait=off" \
-  -chardev "socket,id=compare_out0,host=127.0.0.1,port=$compare_out" \
+  -chardev "socket,id=mirror0,path=$mirror,server=on,wait=off" \
+  -chardev "socket,id=compare1,path=$compare1,server=on,wait=on" \
+  -chardev "socket,id=compare0,path=$compare0,server=on,wait=off" \
+  -chardev "socket,id=compare0-0,path=$compare0" \
+  -chardev "socket,id=compare_out,path=$compare_out,server=on,wait=off" \
+  -chardev "socket,id=compare_out0,path=$compare_out" \
   -object filter-mirror,id=m0,netdev=hn0,queue=tx,outdev=mirror0 \
   -object filter-redirector,id=redire0,netdev=hn0,queue=rx,indev=compare_out \
   -object filter-redirector,id=redire1,netdev=hn0,queue=rx,outdev=compare0 \
@@ -156,15 +161,15 @@ if (( ${major:-0} > 9 || ${major:-0} == 9 && ${minor:-0} >= 2 )); then reconnect
 "$qemu" -name secondary "${common[@]}" -serial "file:$dir/secondary-console.log" \
   -netdev "user,id=hn0,restrict=on,hostfwd=tcp:127.0.0.1:$http_secondary-:80" -device "$nic" \
   -qmp "unix:$dir/secondary.qmp,server=on,wait=off" -pidfile "$dir/secondary.pid" \
-  -chardev "socket,id=red0,host=127.0.0.1,port=$mirror,$reconnect" \
-  -chardev "socket,id=red1,host=127.0.0.1,port=$compare1,$reconnect" \
+  -chardev "socket,id=red0,path=$mirror,$reconnect" \
+  -chardev "socket,id=red1,path=$compare1,$reconnect" \
   -object filter-redirector,id=f1,netdev=hn0,queue=tx,indev=red0 \
   -object filter-redirector,id=f2,netdev=hn0,queue=rx,outdev=red1 \
   -object filter-rewriter,id=rew0,netdev=hn0,queue=all \
   -drive "if=none,id=parent0,file.filename=$dir/parent.img,driver=raw" \
   -drive "if=none,id=childs0,driver=replication,mode=secondary,file.driver=qcow2,top-id=colo-disk0,file.file.filename=$dir/active.qcow2,file.backing.driver=qcow2,file.backing.file.filename=$dir/hidden.qcow2,file.backing.backing=parent0" \
   -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0=childs0" \
-  -incoming "tcp:127.0.0.1:$migration" >>"$dir/secondary.log" 2>&1 </dev/null &
+  -incoming "unix:$migration" >>"$dir/secondary.log" 2>&1 </dev/null &
 secondary_pid=$!
 launched+=("$secondary_pid:$dir/secondary.pid")
 disown
@@ -181,14 +186,14 @@ done
 pairctl=(waited /usr/bin/python3 "$here/pairctl.py")
 colo='{"execute":"migrate-set-capabilities","arguments":{"capabilities":[{"capability":"x-colo","state":true},{"capability":"events","state":true}]}}'
 "${pairctl[@]}" qmp "$dir/secondary.qmp" "$colo" \
-    "{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"inet\",\"data\":{\"host\":\"127.0.0.1\",\"port\":\"$nbd\"}}}}" \
+    "{\"execute\":\"nbd-server-start\",\"arguments\":{\"addr\":{\"type\":\"unix\",\"data\":{\"path\":\"$nbd\"}}}}" \
     '{"execute":"nbd-server-add","arguments":{"device":"parent0","writable":true}}' >/dev/null 2>"$dir/pairctl.err" \
   || fail "preparing the secondary failed: $(head -n 1 "$dir/pairctl.err")"
 "${pairctl[@]}" qmp "$dir/primary.qmp" \
-    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.host=127.0.0.1,file.port=$nbd,file.export=parent0,node-name=replication0\"}}" \
+    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.server.type=unix,file.server.path=$nbd,file.export=parent0,node-name=replication0\"}}" \
     '{"execute":"x-blockdev-change","arguments":{"parent":"colo-disk0","node":"replication0"}}' \
     "$colo" \
-    "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"tcp:127.0.0.1:$migration\"}}" >/dev/null 2>"$dir/pairctl.err" \
+    "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"unix:$migration\"}}" >/dev/null 2>"$dir/pairctl.err" \
   || fail "starting the migration to the secondary failed: $(head -n 1 "$dir/pairctl.err")"
 (( $(remaining) > 0 )) || fail "no time left for COLO within --timeout $timeout s"
 "${pairctl[@]}" wait-colo "$dir/primary.qmp" "$(remaining)" "$dir/secondary.qmp" 2>"$dir/pairctl.err" \

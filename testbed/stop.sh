@@ -20,6 +20,8 @@ dir="$(cd "$dir" && pwd)"
 ours() {
   [[ -r "/proc/$1/cmdline" ]] && tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qxF -- "$2"
 }
+# zombie PID: PID has ended and waits for its parent to reap it.
+zombie() { [[ "$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)" == Z ]]; }
 status=0
 for role in secondary primary; do
   pidfile="$dir/$role.pid"
@@ -38,6 +40,8 @@ for role in secondary primary; do
     if ours "$pid" "$pidfile"; then
       echo "stop.sh: $role QEMU (pid $pid) did not end; logs: $dir/$role.log" >&2; status=1; continue
     fi
+    # Gone for the caller too: its parent (init, once start.sh has exited) reaps it in a moment.
+    for _ in $(seq 50); do zombie "$pid" || break; sleep 0.1; done
     echo "stopped $role (pid $pid)"
   fi
   rm -f "$pidfile"

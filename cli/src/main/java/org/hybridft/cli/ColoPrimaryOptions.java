@@ -2,6 +2,7 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,12 +157,17 @@ public final class ColoPrimaryOptions {
       } catch (NumberFormatException notAPort) {
         throw new UsageException("--qmp tcp:HOST:PORT needs a numeric port, was '" + qmp + "'");
       }
-      if (!allowRemoteQmp && !isLoopback(host)) {
+      if (port < 1 || port > 65535) {
+        throw new UsageException("--qmp " + qmp + ": the port must be in [1, 65535], was " + port);
+      }
+      // Resolved once: the address checked is the address connected to, whatever a resolver says next.
+      InetAddress resolved = resolve(host);
+      if (!allowRemoteQmp && !resolved.isLoopbackAddress()) {
         throw new UsageException("--qmp " + qmp + ": " + host + " is not a loopback address, and QMP has no"
             + " authentication: whoever reaches the port controls QEMU (and can run commands as its user);"
             + " tunnel it (e.g. ssh -L) or give --allow-remote-qmp on a trusted network");
       }
-      return QmpClient.tcp(host, port);
+      return QmpClient.to(new InetSocketAddress(resolved, port));
     }
     Path socket = Path.of(qmp);
     if (!Files.exists(socket)) {
@@ -170,15 +176,10 @@ public final class ColoPrimaryOptions {
     return QmpClient.unix(socket);
   }
 
-  /** Whether every address {@code host} names is this machine's loopback. */
-  private boolean isLoopback(String host) {
+  /** The address {@code host} names (the first, as a connection would take it). */
+  private InetAddress resolve(String host) {
     try {
-      for (InetAddress address : InetAddress.getAllByName(host)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
+      return InetAddress.getByName(host);
     } catch (UnknownHostException unknown) {
       throw new UsageException("--qmp " + qmp + ": cannot resolve host " + host, unknown);
     }

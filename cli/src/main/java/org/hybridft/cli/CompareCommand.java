@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.hybridft.report.ComparisonReport;
 import org.hybridft.sim.Comparison;
 import org.hybridft.report.ComparisonResult;
 import org.hybridft.sim.ControllerSpec;
@@ -30,7 +31,9 @@ import picocli.CommandLine.Spec;
       "Simulate every controller on every built-in workload and compare them.",
       "Prints one table per workload (mean ± 95%% CI over the runs, * = the one best of a column) and writes"
           + " results.csv, one PNG per workload and summary.png (downtime ratio against p99 latency,"
-          + " one scatter per workload) into --out."
+          + " one scatter per workload) into --out.",
+      "With a static mode among the controllers, the clairvoyant schedule (the limit) runs too, unless"
+          + " --no-clairvoyant: its row and the vs-limit columns show how close each controller comes to it."
     })
 public final class CompareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -59,7 +62,7 @@ public final class CompareCommand implements Callable<Integer> {
     for (String unused : parameters.unusedBy(controllers.names())) {
       err.println("hybrid-ft: note: " + unused);
     }
-    ComparisonResult result =
+    Comparison.Builder comparison =
         Comparison.builder()
             .workloads(chosen)
             .controllers(specs)
@@ -68,9 +71,13 @@ public final class CompareCommand implements Callable<Integer> {
             .seed(run.seed)
             .threads(run.threads)
             .model(model.model())
-            .progress(new ProgressBar(err))
-            .build()
-            .run();
+            .progress(new ProgressBar(err));
+    // The limit comes with the static modes: both are the references the regret columns need.
+    if (!run.noClairvoyant
+        && specs.stream().anyMatch(s -> ComparisonReport.STATIC_MODES.contains(s.name()))) {
+      comparison.clairvoyant(parameters.staticCheckpointPeriod());
+    }
+    ComparisonResult result = comparison.build().run();
     Report.publish(result, chosen.stream().map(Workload::description).toList(), run, out, err);
     return 0;
   }

@@ -1,6 +1,7 @@
 package org.hybridft.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -238,6 +239,14 @@ public final class ControllerOptions {
       specs.add(spec(tuned));
     }
     return specs;
+  }
+
+  /**
+   * The static checkpoint mode's interval between checkpoints with the options given: the
+   * period the clairvoyant schedule's checkpoint mode runs at.
+   */
+  Duration staticCheckpointPeriod() {
+    return (Duration) configured("checkpoint").config();
   }
 
   /** The simulator's spec of a configured controller: its label and fresh controllers. */

@@ -16,16 +16,24 @@ final class OutputDirectory {
   private OutputDirectory() {}
 
   /**
-   * Creates {@code dir} and its parents if missing.
+   * Creates {@code dir} and its parents if missing, and checks that a file can be written in it
+   * (an existing folder such as /proc may refuse every file), before any work is done.
    *
    * @throws UsageException naming the directory and the reason
    */
   static Path create(Path dir) {
+    Path created;
     try {
-      return Files.createDirectories(dir);
+      created = Files.createDirectories(dir);
     } catch (IOException cannot) {
       throw new UsageException("cannot create the output directory " + dir + ": " + reason(cannot), cannot);
     }
+    try {
+      Files.delete(Files.createTempFile(created, ".hybrid-ft-write-check", ".tmp"));
+    } catch (IOException cannot) {
+      throw new UsageException("cannot write in the output directory " + dir + ": " + reason(cannot), cannot);
+    }
+    return created;
   }
 
   /** An I/O failure in words: the file system's reason without the exception's class name. */

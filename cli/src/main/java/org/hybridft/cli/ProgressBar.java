@@ -17,6 +17,15 @@ final class ProgressBar implements Comparison.ProgressListener {
 
   @Override
   public synchronized void onRunFinished(int done, int total) {
+    draw(done, total, "runs");
+  }
+
+  @Override
+  public synchronized void onScheduleFinished(int done, int total) {
+    draw(done, total, "clairvoyant schedules");
+  }
+
+  private void draw(int done, int total, String what) {
     long now = System.nanoTime();
     if (done < total && now - lastDrawNanos < 100_000_000L) {
       return;
@@ -24,7 +33,7 @@ final class ProgressBar implements Comparison.ProgressListener {
     lastDrawNanos = now;
     int filled = (int) ((long) WIDTH * done / total);
     String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
-    err.printf(Locale.ROOT, "\r[%s] %d/%d runs  %.1f s", bar, done, total, (now - startNanos) / 1e9);
+    err.printf(Locale.ROOT, "\r[%s] %d/%d %s  %.1f s", bar, done, total, what, (now - startNanos) / 1e9);
     if (done == total) {
       err.println();
     }

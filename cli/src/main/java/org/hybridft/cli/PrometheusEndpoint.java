@@ -12,17 +12,34 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * {@code hybrid-ft run --prometheus HOST:PORT}: a {@link PrometheusMeterRegistry} served in
+ * {@code hybrid-ft run --prometheus [HOST:]PORT}: a {@link PrometheusMeterRegistry} served in
  * Prometheus' text format on {@code http://HOST:PORT/metrics} by the JDK's HTTP server, until
- * {@link #close()}. The metrics are read-only, so any address the user names is bound; what they
- * reveal is the VM's name and its replication figures.
+ * {@link #close()}. A bare port binds loopback only; the metrics are read-only, so any address the
+ * user names is bound; what they reveal is the VM's name and its replication figures.
+ *
+ * <p>A client cannot hold the endpoint: requests are served by a small bounded pool of daemon
+ * threads, and a request not received in full within {@value #REQUEST_SECONDS} s (or a reply not
+ * read within as long) has its connection closed, freeing its thread.
  */
 final class PrometheusEndpoint implements AutoCloseable {
   /** Prometheus' text exposition format. */
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private static final String FORM =
-      "expected HOST:PORT with PORT 0..65535, e.g. 127.0.0.1:9400, 0.0.0.0:9400 or [::1]:9400";
+      "expected [HOST:]PORT with PORT 0..65535, e.g. 9400 (loopback), 127.0.0.1:9400, 0.0.0.0:9400 or [::1]:9400";
+
+  /** How long a request may take to arrive, and a reply to be read, before the connection closes. */
+  static final int REQUEST_SECONDS = 5;
+
+  /** Handler threads: a few scrapes at once; a stalled client holds one for at most REQUEST_SECONDS. */
+  static final int HANDLERS = 4;
+
+  static {
+    // The JDK's server reads these once, when the first server of the JVM is made; without them a
+    // client that sends half a request line holds its handler thread for ever.
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS));
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(REQUEST_SECONDS));
+  }
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final HttpServer server;
@@ -39,14 +56,17 @@ final class PrometheusEndpoint implements AutoCloseable {
    *
    * @throws UsageException naming the option, the value and the form expected
    */
-  static InetSocketAddress parse(String value) {
+  static InetSocketAddress parse(String option) {
+    // A bare port: loopback only, unless a host is named.
+    boolean barePort = !option.isEmpty() && option.length() <= 9 && option.chars().allMatch(Character::isDigit);
+    String value = barePort ? "127.0.0.1:" + option : option;
     int colon = value.lastIndexOf(':');
     if (colon < 1 || colon == value.length() - 1) {
-      throw new UsageException("--prometheus " + value + ": " + FORM);
+      throw new UsageException("--prometheus " + option + ": " + FORM);
     }
     String host = value.substring(0, colon);
     if (host.startsWith("[") != host.endsWith("]")) {
-      throw new UsageException("--prometheus " + value + ": " + FORM);
+      throw new UsageException("--prometheus " + option + ": " + FORM);
     }
     if (host.startsWith("[")) {
       host = host.substring(1, host.length() - 1);
@@ -59,7 +79,7 @@ final class PrometheusEndpoint implements AutoCloseable {
       port = -1;
     }
     if (host.isEmpty() || port < 0 || port > 65535) {
-      throw new UsageException("--prometheus " + value + ": " + FORM);
+      throw new UsageException("--prometheus " + option + ": " + FORM);
     }
     return InetSocketAddress.createUnresolved(host, port);
   }
@@ -82,8 +102,9 @@ final class PrometheusEndpoint implements AutoCloseable {
     } catch (IOException failed) {
       throw new UsageException("--prometheus " + option + ": cannot listen (" + failed.getMessage() + ")", failed);
     }
-    // One daemon thread: a scrape is a read of a few gauges, and a stuck client never keeps the JVM up.
-    ExecutorService handlers = Executors.newSingleThreadExecutor(r -> {
+    // A few daemon threads: a scrape is a read of a few gauges, a stalled client holds one for at
+    // most REQUEST_SECONDS, and none keeps the JVM up.
+    ExecutorService handlers = Executors.newFixedThreadPool(HANDLERS, r -> {
       Thread thread = new Thread(r, "hybrid-ft-prometheus");
       thread.setDaemon(true);
       return thread;

@@ -84,9 +84,9 @@ public final class RunCommand implements Callable<Integer> {
           + " file name)")
   @Nullable String name;
 
-  @Option(names = "--prometheus", paramLabel = "HOST:PORT",
+  @Option(names = "--prometheus", paramLabel = "[HOST:]PORT",
       description = "serve the loop's metrics in Prometheus' text format on http://HOST:PORT/metrics while it"
-          + " runs (e.g. 127.0.0.1:9400; 0.0.0.0:9400 for every interface)")
+          + " runs (e.g. 9400 for loopback only; 0.0.0.0:9400 for every interface)")
   @Nullable String prometheus;
 
   @Option(names = "--json",

@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Simulate one controller on one workload (built-in or a trace CSV).",
       "Controller parameters are options; those left out keep their documented defaults.",
-      "Both static modes run beside it on the same seeds (unless --no-baselines), for the regret columns."
+      "Both static modes run beside it on the same seeds (unless --no-baselines), for the regret columns,"
+          + " and the clairvoyant schedule (the limit; unless --no-clairvoyant) for the vs-limit columns."
     })
 public final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -36,7 +37,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Mixin ControllerChoice controller;
 
   @Option(names = "--no-baselines",
-      description = "skip the static modes' runs, and with them the regret columns")
+      description = "skip the static modes' runs and the clairvoyant schedule, and with them the regret columns")
   boolean noBaselines;
 
   @Mixin SimulationOptions run;
@@ -56,7 +57,7 @@ public final class SimulateCommand implements Callable<Integer> {
     for (String unused : parameters.unusedBy(List.of(resolved.controller()))) {
       err.println("hybrid-ft: note: " + unused);
     }
-    ComparisonResult result =
+    Comparison.Builder comparison =
         Comparison.builder()
             .workloads(List.of(chosen))
             .controllers(controllers(controllerSpec))
@@ -65,9 +66,11 @@ public final class SimulateCommand implements Callable<Integer> {
             .seed(run.seed)
             .threads(run.threads)
             .model(model.model())
-            .progress(new ProgressBar(err))
-            .build()
-            .run();
+            .progress(new ProgressBar(err));
+    if (!noBaselines && !run.noClairvoyant) {
+      comparison.clairvoyant(parameters.staticCheckpointPeriod());
+    }
+    ComparisonResult result = comparison.build().run();
     Report.publish(result, List.of(chosen.description()), run, out, err);
     return 0;
   }

@@ -24,6 +24,11 @@ public final class SimulationOptions {
   @Option(names = "--no-plots", description = "skip the PNG plots")
   boolean noPlots;
 
+  @Option(names = "--no-clairvoyant",
+      description = "skip the clairvoyant schedule (the limit: it knows the workload's stretches in advance)"
+          + " and its columns")
+  boolean noClairvoyant;
+
   /** Checks the values that picocli cannot. */
   void validate() {
     if (!(minutes > 0) || Double.isInfinite(minutes) || minutes > 7 * 24 * 60) {

@@ -43,6 +43,29 @@ class OutputDirectoryTest {
   }
 
   @Test
+  void anExistingOutputDirectoryThatCannotBeWrittenIsRefusedBeforeAnySimulationRuns() {
+    CommandOutcome outcome =
+        CommandOutcome.run("simulate", "--controller", "colo", "--out", "/proc", "--runs", "3", "--minutes", "0.05");
+
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err().strip())
+        .startsWith("hybrid-ft: cannot write in the output directory /proc: ")
+        .doesNotContain("Exception", "java.nio")
+        .doesNotContain("\n");
+    assertThat(outcome.out()).as("no simulation ran").doesNotContain("downtime");
+  }
+
+  @Test
+  void aRunWhoseDurationDoesNotFitIsAUsageErrorBeforeAnythingIsTouched() {
+    CommandOutcome outcome = CommandOutcome.run(
+        "run", "--qmp", dir.resolve("no-such.qmp").toString(), "--duration", "PT9999999999H");
+
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertThat(outcome.err()).contains("--duration").contains("'PT9999999999H' is out of range")
+        .doesNotContain("no such socket", "ArithmeticException");
+  }
+
+  @Test
   void tuneSaysWhyItsOutputDirectoryCannotBeCreated() {
     Path impossible = Path.of("/proc/hybrid-ft-no-such-dir");
 

@@ -35,7 +35,7 @@ class RunCommandOnScriptedQmpTest {
   }
 
   @Test
-  void aProtocolErrorExitsNonZeroWithTheReasonAndIsNoFailover() throws Exception {
+  void aProtocolErrorExitsThreeWithTheReasonAndIsNoFailover() throws Exception {
     try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "7.2.0", Map.of(
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
@@ -46,7 +46,8 @@ class RunCommandOnScriptedQmpTest {
       CommandOutcome outcome = CommandOutcome.run(
           "run", "--qmp", qemu.socket().toString(), "--period", "100ms", "--duration", "20s");
 
-      assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isNotZero();
+      assertThat(outcome.exitCode()).as("the documented exit code of a protocol error; " + outcome.out() + outcome.err())
+          .isEqualTo(3);
       assertThat(outcome.err()).contains("QMP protocol error").contains("malformed JSON")
           .contains("not a failover");
       assertThat(outcome.out()).doesNotContain("ended by the replication");

@@ -5,6 +5,8 @@ import static org.hybridft.qmp.TestbedScriptsTest.script;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.hybridft.qmp.TestbedScriptsTest.Result;
 import org.junit.jupiter.api.Tag;
@@ -54,5 +56,33 @@ class TestbedScriptsOnRealQemuTest {
     assertThat(stop.out()).contains("stopped primary", "stopped secondary");
     assertThat(ProcessHandle.of(primary)).isEmpty();
     assertThat(ProcessHandle.of(secondary)).isEmpty();
+  }
+
+  @Test
+  void thePairsOwnLinksAreUnixSocketsInAFolderOnlyItsUserMayEnter() throws Exception {
+    Path qemu = Testbed.assumeBuilt();
+    Path pairDir = dir.resolve("pair");
+    Result start = script(dir, "start.sh", dir, "--qemu", qemu.toString(), "--guest", "bios",
+        "--dir", pairDir.toString(), "--base-port", "29560");
+    assertThat(start.exitCode()).as(start.err()).isZero();
+    try {
+      List<Long> pids = List.of(Long.parseLong(Files.readString(pairDir.resolve("primary.pid")).strip()),
+          Long.parseLong(Files.readString(pairDir.resolve("secondary.pid")).strip()));
+
+      // TCP listeners of the two QEMUs: only the HTTP forwards (N+7, N+8), none for COLO's links.
+      Process ss = new ProcessBuilder("ss", "-Hltnp").redirectErrorStream(true).start();
+      String listeners = new String(ss.getInputStream().readAllBytes());
+      assertThat(ss.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      List<String> ports = listeners.lines()
+          .filter(line -> pids.stream().anyMatch(pid -> line.contains("pid=" + pid + ",")))
+          .map(line -> line.trim().split("\\s+")[3].replaceAll(".*:", ""))
+          .sorted().toList();
+      assertThat(ports).as(listeners).containsExactly("29567", "29568");
+      assertThat(Files.getPosixFilePermissions(pairDir)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+      assertThat(pairDir.resolve("nbd.sock")).exists();
+      assertThat(pairDir.resolve("migration.sock")).exists();
+    } finally {
+      assertThat(script(dir, "stop.sh", dir, "--dir", pairDir.toString()).exitCode()).isZero();
+    }
   }
 }

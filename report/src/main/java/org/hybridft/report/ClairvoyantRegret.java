@@ -45,7 +45,7 @@ public record ClairvoyantRegret(double downtime, double p99, double gapClosed) {
           "no run of controller '" + controller + "' on workload '" + workload + "'; controllers: "
               + result.controllers() + ", workloads: " + result.workloads());
     }
-    List<RunResult> limit = result.runs(workload, SCHEDULE);
+    List<RunResult> limit = result.clairvoyant(workload);
     if (limit.isEmpty()) {
       return Optional.empty();
     }
@@ -62,6 +62,39 @@ public record ClairvoyantRegret(double downtime, double p99, double gapClosed) {
     return Optional.of(new ClairvoyantRegret(
         ratio(downtime, limitDowntime),
         noLatency ? Double.NaN : ratio(mean(runs, Metric.LATENCY_P99), mean(limit, Metric.LATENCY_P99)),
+        gap));
+  }
+
+  /**
+   * The regret of one run over the schedule's run with the same index (the same seed), the gap
+   * measured from the better static mode's run of that index (the mode chosen on the workload's
+   * means, as in {@link Regret#ofRun}).
+   *
+   * @param staticModes the names under which the static modes ran, for {@link #gapClosed()}
+   * @return empty if the schedule has no run of that index on the run's workload
+   */
+  public static Optional<ClairvoyantRegret> ofRun(
+      ComparisonResult result, RunResult run, Collection<String> staticModes) {
+    Optional<RunResult> limit = result.clairvoyant(run.workload()).stream()
+        .filter(schedule -> schedule.run() == run.run())
+        .findFirst();
+    if (limit.isEmpty()) {
+      return Optional.empty();
+    }
+    double limitDowntime = limit.get().downtimeRatio();
+    double gap = Regret.ofRun(result, run, staticModes)
+        .flatMap(regret -> result.runs(run.workload(), regret.baseline()).stream()
+            .filter(other -> other.run() == run.run())
+            .findFirst())
+        .map(RunResult::downtimeRatio)
+        .map(staticDowntime -> staticDowntime > limitDowntime
+            ? (staticDowntime - run.downtimeRatio()) / (staticDowntime - limitDowntime)
+            : Double.NaN)
+        .orElse(Double.NaN);
+    boolean noLatency = run.completedNoRequest() || limit.get().completedNoRequest();
+    return Optional.of(new ClairvoyantRegret(
+        ratio(run.downtimeRatio(), limitDowntime),
+        noLatency ? Double.NaN : ratio(run.latencyP99Ms(), limit.get().latencyP99Ms()),
         gap));
   }
 

@@ -34,7 +34,8 @@ public final class ComparisonReport {
   public static Path writeCsv(ComparisonResult result, Path dir) throws ReportFileException {
     Path csv = dir.resolve(CSV_FILE_NAME);
     try {
-      ResultsCsv.write(csv, result, STATIC_MODES);
+      // Every results.csv has the same columns, the schedule's empty where it did not run.
+      ResultsCsv.write(csv, result, STATIC_MODES, true);
     } catch (IOException cannot) {
       throw new ReportFileException(csv, cannot);
     }

@@ -8,9 +8,15 @@ import java.util.Optional;
  * The runs of a comparison (simulated, or on a real pair), grouped by workload and controller, with
  * statistics across runs.
  *
+ * <p>A simulated comparison may also hold the clairvoyant schedule's runs, under {@value
+ * ClairvoyantRegret#SCHEDULE} (see {@link #clairvoyant}): the limit the controllers are measured
+ * against, like the static modes a reference, but not one of the controllers, so it is never
+ * ranked among them.
+ *
  * @param workloads the workloads' names, in the order given
  * @param controllers the controllers' names, in the order given
- * @param runs every run: for each workload, for each controller, runs 0..n−1
+ * @param runs every run: for each workload, for each controller, runs 0..n−1; then the
+ *     clairvoyant schedule's, if it ran
  */
 public record ComparisonResult(List<String> workloads, List<String> controllers, List<RunResult> runs) {
 
@@ -30,6 +36,18 @@ public record ComparisonResult(List<String> workloads, List<String> controllers,
       }
     }
     return selected;
+  }
+
+  /**
+   * The clairvoyant schedule's runs on one workload, in run order; empty if it did not run there.
+   */
+  public List<RunResult> clairvoyant(String workload) {
+    return runs(workload, ClairvoyantRegret.SCHEDULE);
+  }
+
+  /** Whether the clairvoyant schedule ran on some workload. */
+  public boolean hasClairvoyant() {
+    return runs.stream().anyMatch(run -> run.controller().equals(ClairvoyantRegret.SCHEDULE));
   }
 
   /**

@@ -21,6 +21,12 @@ import java.util.Set;
  * <p>When a static mode ran, two last columns give each controller's {@link Regret}: its downtime
  * ratio and p99 over the better static mode's; {@code !} marks an adaptive controller beyond the
  * bounds of {@link Regret#loses()}.
+ *
+ * <p>When the clairvoyant schedule ran on the workload, it is the table's last row, {@value
+ * ClairvoyantRegret#SCHEDULE}: the limit, shown for reference and never marked best, and three
+ * more columns, before the regret columns (which stay last), give each row's {@link
+ * ClairvoyantRegret}: its downtime ratio and p99 over the schedule's, and the share of the gap
+ * from the better static mode to the schedule it closes.
  */
 public final class ResultTable {
   /** Latency is undefined for a run that released no reply. */
@@ -46,7 +52,14 @@ public final class ResultTable {
   /** The table of one workload. */
   public static String format(ComparisonResult result, String workload, String description, String runsLine) {
     Metric[] metrics = Metric.values();
-    List<String> controllers = result.controllers();
+    int ranked = result.controllers().size();
+    List<String> controllers = new ArrayList<>(result.controllers());
+    boolean limit = !result.controllers().contains(ClairvoyantRegret.SCHEDULE)
+        && !result.clairvoyant(workload).isEmpty();
+    if (limit) {
+      // The reference row: not a controller, so past the ranked ones.
+      controllers.add(ClairvoyantRegret.SCHEDULE);
+    }
     int[] idleRuns = new int[controllers.size()];
     int[] allRuns = new int[controllers.size()];
     boolean anyServed = false;
@@ -55,14 +68,21 @@ public final class ResultTable {
         allRuns[c]++;
         idleRuns[c] += run.completedNoRequest() ? 1 : 0;
       }
-      anyServed |= idleRuns[c] == 0;
+      anyServed |= c < ranked && idleRuns[c] == 0;
     }
     List<Optional<Regret>> regrets = new ArrayList<>();
     for (String controller : controllers) {
       regrets.add(Regret.of(result, workload, controller, ComparisonReport.STATIC_MODES));
     }
     boolean anyRegret = regrets.stream().anyMatch(Optional::isPresent);
-    String[][] cells = new String[controllers.size() + 1][metrics.length + 1 + (anyRegret ? 2 : 0)];
+    List<Optional<ClairvoyantRegret>> limitRegrets = new ArrayList<>();
+    for (String controller : controllers) {
+      limitRegrets.add(limit
+          ? ClairvoyantRegret.of(result, workload, controller, ComparisonReport.STATIC_MODES)
+          : Optional.empty());
+    }
+    String[][] cells =
+        new String[controllers.size() + 1][metrics.length + 1 + (anyRegret ? 2 : 0) + (limit ? 3 : 0)];
     cells[0][0] = "controller";
     for (int m = 0; m < metrics.length; m++) {
       Metric metric = metrics[m];
@@ -78,9 +98,10 @@ public final class ResultTable {
         estimates[c] = result.estimate(workload, controllers.get(c), metric);
         // NaN: not measured (a real pair has no CPU or network figure), never a value to rank.
         shown[c] = (idleRuns[c] == 0 || !LATENCY.contains(metric)) && !Double.isNaN(estimates[c].mean());
-        // Serving nothing is not a way to win, unless nobody served anything.
-        eligible[c] = shown[c] && (idleRuns[c] == 0 || !anyServed);
-        if (shown[c]) {
+        // Serving nothing is not a way to win, unless nobody served anything; the limit is no
+        // contender.
+        eligible[c] = c < ranked && shown[c] && (idleRuns[c] == 0 || !anyServed);
+        if (shown[c] && c < ranked) {
           shownEstimates.add(estimates[c]);
         }
       }
@@ -108,19 +129,33 @@ public final class ResultTable {
     }
     boolean anyLoss = false;
     if (anyRegret) {
-      int column = metrics.length + 1;
+      int column = metrics.length + 1 + (limit ? 3 : 0);
       cells[0][column] = "regret dt";
       cells[0][column + 1] = "regret p99";
       for (int c = 0; c < controllers.size(); c++) {
         Optional<Regret> regret = regrets.get(c);
         // Only an adaptive controller can lose to the better static mode; the worse static
         // mode's ratio is shown for scale.
-        boolean adaptive = regret.isPresent() && !ComparisonReport.STATIC_MODES.contains(controllers.get(c));
+        boolean adaptive = regret.isPresent() && c < ranked
+            && !ComparisonReport.STATIC_MODES.contains(controllers.get(c));
         boolean downtimeLoses = adaptive && regret.get().downtimeBeyondBound();
         boolean p99Loses = adaptive && regret.get().p99BeyondBound();
         anyLoss |= downtimeLoses || p99Loses;
         cells[c + 1][column] = regret.map(r -> ratio(r.downtime())).orElse("n/a") + (downtimeLoses ? "!" : " ");
         cells[c + 1][column + 1] = regret.map(r -> ratio(r.p99())).orElse("n/a") + (p99Loses ? "!" : " ");
+      }
+    }
+    if (limit) {
+      int column = metrics.length + 1;
+      cells[0][column] = "vs limit dt";
+      cells[0][column + 1] = "vs limit p99";
+      cells[0][column + 2] = "gap closed";
+      for (int c = 0; c < controllers.size(); c++) {
+        Optional<ClairvoyantRegret> regret = limitRegrets.get(c);
+        cells[c + 1][column] = regret.map(r -> ratio(r.downtime())).orElse("n/a");
+        cells[c + 1][column + 1] = regret.map(r -> ratio(r.p99())).orElse("n/a");
+        cells[c + 1][column + 2] = regret.map(r -> Double.isFinite(r.gapClosed())
+            ? String.format(Locale.ROOT, "%.2f", r.gapClosed()) : "-").orElse("n/a");
       }
     }
     int[] widths = new int[cells[0].length];
@@ -158,13 +193,22 @@ public final class ResultTable {
                   Regret.DOWNTIME_BOUND, Regret.P99_BOUND)
               : ""));
     }
+    if (limit) {
+      String baseline = regrets.stream().flatMap(Optional::stream).findFirst().map(Regret::baseline)
+          .map(mode -> " (" + mode + ")").orElse("");
+      out.append(String.format(Locale.ROOT,
+          "%s: the limit, a schedule that knows the workload's stretches ahead (not ranked); vs limit:"
+              + " downtime ratio and p99 over the limit's; gap closed: 0 at the better static mode%s, 1 at the"
+              + " limit, - if they are one%n",
+          ClairvoyantRegret.SCHEDULE, baseline));
+    }
     for (int c = 0; c < controllers.size(); c++) {
       if (idleRuns[c] > 0) {
         out.append(String.format(Locale.ROOT,
             "n/a: %s completed no request in %d of %d run%s (e.g. a checkpoint period longer than the run holds every reply):"
                 + " no latency to show%s%n",
             controllers.get(c), idleRuns[c], allRuns[c], allRuns[c] == 1 ? "" : "s",
-            anyServed ? ", and never marked best" : ""));
+            anyServed && c < ranked ? ", and never marked best" : ""));
       }
     }
     return out.toString();

@@ -58,4 +58,18 @@ public record RunResult(
     // throughputRps is replies released / wall time, so it is 0 exactly when none was released.
     return throughputRps == 0;
   }
+
+  /** This run under another controller name, such as a static mode's run reused as a schedule's. */
+  public RunResult withController(String name) {
+    return new RunResult(workload, name, run, seed, wallSeconds, downtimeRatio, pauseSeconds, checkpoints,
+        checkpointsPerSecond, latencyMeanMs, latencyP50Ms, latencyP99Ms, latencyP999Ms, throughputRps, dropped,
+        cpuSeconds, networkMb, switches, coloShare, timeSeries);
+  }
+
+  /** This run with another time series, such as an empty one once its periods have been read. */
+  public RunResult withTimeSeries(TimeSeries series) {
+    return new RunResult(workload, controller, run, seed, wallSeconds, downtimeRatio, pauseSeconds, checkpoints,
+        checkpointsPerSecond, latencyMeanMs, latencyP50Ms, latencyP99Ms, latencyP999Ms, throughputRps, dropped,
+        cpuSeconds, networkMb, switches, coloShare, series);
+  }
 }

@@ -24,7 +24,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Draws {@code summary.png}: one small scatter per workload of every controller's downtime ratio
  * against its p99 reply latency (means over the runs), the static modes as squares with dashed
  * lines through them, so where a hybrid sits against checkpoint and COLO mode shows at a glance
- * (lower left is better on both).
+ * (lower left is better on both). Where the clairvoyant schedule ran, it is a black diamond: the
+ * limit, so where each controller sits between the static modes and it shows too.
  */
 final class SummaryPlot {
   /** The file name {@code compare} writes the summary under, beside the per-workload plots. */
@@ -64,11 +65,13 @@ final class SummaryPlot {
       g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.BLACK);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-      boolean oneRun = result.runs().size() == result.workloads().size() * result.controllers().size();
+      boolean oneRun = result.workloads().stream()
+          .allMatch(w -> result.controllers().stream().allMatch(c -> result.runs(w, c).size() == 1));
       g.drawString("Downtime ratio against p99 reply latency, per workload ("
           + (oneRun ? "one run" : "means over the runs") + ")", 12, 22);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-      g.drawString("lower left is better on both; squares and dashed lines: the static modes (checkpoint, colo)", 12, 42);
+      g.drawString("lower left is better on both; squares and dashed lines: the static modes (checkpoint, colo)"
+          + (result.hasClairvoyant() ? "; black diamond: the clairvoyant schedule, the limit" : ""), 12, 42);
       for (int i = 0; i < panels.size(); i++) {
         g.drawImage(
             BitmapEncoder.getBufferedImage(panels.get(i)),
@@ -92,7 +95,11 @@ final class SummaryPlot {
   }
 
   private static XYChart panel(ComparisonResult result, String workload) {
-    List<String> controllers = result.controllers();
+    List<String> controllers = new ArrayList<>(result.controllers());
+    boolean limit = !controllers.contains(ClairvoyantRegret.SCHEDULE) && !result.clairvoyant(workload).isEmpty();
+    if (limit) {
+      controllers.add(ClairvoyantRegret.SCHEDULE);
+    }
     int n = controllers.size();
     double[] latency = new double[n];
     double[] downtime = new double[n];
@@ -152,20 +159,28 @@ final class SummaryPlot {
     styler.setYAxisMin(yLow);
     styler.setYAxisMax(yHigh);
 
-    // The static modes last, so a hybrid on the same spot does not hide their square.
+    // The static modes after the hybrids, so a hybrid on the same spot does not hide their square,
+    // and the limit last: its diamond, narrower than a square, shows on one.
     List<Integer> order = new ArrayList<>();
+    int controllerCount = limit ? n - 1 : n;
     for (int pass = 0; pass < 2; pass++) {
-      for (int c = 0; c < n; c++) {
+      for (int c = 0; c < controllerCount; c++) {
         if (STATIC_MODES.contains(controllers.get(c)) == (pass == 1)) {
           order.add(c);
         }
       }
     }
+    if (limit) {
+      order.add(n - 1);
+    }
     for (int c : order) {
       String controller = controllers.get(c);
       XYSeries point = chart.addSeries(controller, new double[] {latency[c]}, new double[] {downtime[c]});
       point.setMarkerColor(ComparisonPlot.colour(c));
-      if (STATIC_MODES.contains(controller)) {
+      if (limit && c == n - 1) {
+        point.setMarker(SeriesMarkers.DIAMOND);
+        point.setMarkerColor(Color.BLACK);
+      } else if (STATIC_MODES.contains(controller)) {
         point.setMarker(SeriesMarkers.SQUARE);
         chart.addAnnotation(new AnnotationLine(latency[c], true, false));
         chart.addAnnotation(new AnnotationLine(downtime[c], false, false));

@@ -3,6 +3,7 @@ package org.hybridft.sim;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
@@ -89,6 +90,20 @@ public final class ClairvoyantSchedule {
    */
   public static ClairvoyantSchedule plan(
       VmSimulator simulator, Workload workload, Duration length, long seed, int runIndex, Duration checkpointPeriod) {
+    return plan(simulator, workload, length, seed, runIndex, checkpointPeriod, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * {@link #plan(VmSimulator, Workload, Duration, long, int, Duration)} that takes the static modes'
+   * runs on the seed where they already ran, such as a comparison's (the caller vouches that each
+   * held its mode throughout, checkpoint mode at {@code checkpointPeriod}): each is used only if
+   * it ran on {@code seed} and recorded its time series and the model's rate window is one
+   * control period (so that each period's rate is that period's checkpoint count); otherwise the
+   * schedule runs its own.
+   */
+  static ClairvoyantSchedule plan(
+      VmSimulator simulator, Workload workload, Duration length, long seed, int runIndex, Duration checkpointPeriod,
+      Optional<RunResult> staticColo, Optional<RunResult> staticCheckpoint) {
     Objects.requireNonNull(simulator, "simulator");
     Objects.requireNonNull(workload, "workload");
     ParameterCheck.positive("length", length);
@@ -107,11 +122,19 @@ public final class ClairvoyantSchedule {
         model.backlogLimit(), model.divergenceDetectionDelay(), model.coloStaleCheckpointInterval(),
         model.connectionPerRequest());
     VmSimulator counter = new VmSimulator(counting);
-    RunResult coloRun = counter.run(
-        workload, NAME, ScheduledController.always(Mode.COLO, period, checkpointNanos), length, seed, runIndex, true);
-    RunResult checkpointRun = counter.run(
-        workload, NAME, ScheduledController.always(Mode.CHECKPOINT, period, checkpointNanos), length, seed, runIndex,
-        true);
+    boolean reusable = counting.equals(model);
+    RunResult coloRun = staticColo
+        .filter(run -> reusable && run.seed() == seed && run.timeSeries().size() > 0)
+        .map(run -> run.withController(NAME))
+        .orElseGet(() -> counter.run(
+            workload, NAME, ScheduledController.always(Mode.COLO, period, checkpointNanos), length, seed, runIndex,
+            true));
+    RunResult checkpointRun = staticCheckpoint
+        .filter(run -> reusable && run.seed() == seed && run.timeSeries().size() > 0)
+        .map(run -> run.withController(NAME))
+        .orElseGet(() -> counter.run(
+            workload, NAME, ScheduledController.always(Mode.CHECKPOINT, period, checkpointNanos), length, seed,
+            runIndex, true));
 
     int[] units = units(Stretch.of(workload, length), period, periods);
     UnitCosts costs = new UnitCosts(model, workload, length, period, checkpointNanos, periods, units);

@@ -109,4 +109,82 @@ class ComparisonTest {
       }
     }
   }
+
+  private static Comparison.Builder withSchedule(List<String> controllers) {
+    return Comparison.builder()
+        .workloads(List.of(WorkloadProfile.PHASED.workload()))
+        .controllers(BuiltInControllers.specs(controllers))
+        .runs(2)
+        .length(Duration.ofMinutes(8))
+        .seed(3)
+        .threads(2)
+        .clairvoyant(Duration.ofMillis(500));
+  }
+
+  @Test
+  void theClairvoyantScheduleRunsOnEverySeedBesideTheControllersNotAsOne() throws InterruptedException {
+    List<String> controllers = List.of("checkpoint", "colo", "threshold");
+    int[] schedules = new int[2];
+    ComparisonResult result = withSchedule(controllers)
+        .progress(new Comparison.ProgressListener() {
+          @Override
+          public void onRunFinished(int done, int total) {}
+
+          @Override
+          public void onScheduleFinished(int done, int total) {
+            synchronized (schedules) {
+              schedules[0] = Math.max(schedules[0], done);
+              schedules[1] = total;
+            }
+          }
+        })
+        .build().run();
+
+    assertThat(result.controllers()).containsExactlyElementsOf(controllers);
+    assertThat(result.runs()).hasSize(3 * 2 + 2);
+    List<RunResult> limit = result.clairvoyant("phased");
+    assertThat(limit).extracting(RunResult::run).containsExactly(0, 1);
+    assertThat(limit).extracting(RunResult::seed)
+        .containsExactly(Comparison.runSeed(3, "phased", 0), Comparison.runSeed(3, "phased", 1));
+    assertThat(limit.get(0).switches()).as("phased changes: the schedule switches").isPositive();
+    for (org.hybridft.report.Metric metric : org.hybridft.report.Metric.values()) {
+      assertThat(result.best("phased", metric)).get().isNotEqualTo(ClairvoyantSchedule.NAME);
+    }
+    // Only run 0 keeps its periods, the schedule's as every controller's.
+    for (RunResult run : result.runs()) {
+      assertThat(run.timeSeries().size() > 0).as(run.controller() + " " + run.run()).isEqualTo(run.run() == 0);
+    }
+    assertThat(schedules).containsExactly(2, 2);
+  }
+
+  @Test
+  void reusingTheStaticModesRunsGivesTheScheduleItWouldMeasureAlone() throws InterruptedException {
+    // With the static modes among the controllers, the schedule reads their runs; without them it
+    // runs its own; either way it must be the schedule ClairvoyantSchedule.plan measures.
+    ComparisonResult reused = withSchedule(List.of("checkpoint", "colo", "pi")).build().run();
+    ComparisonResult own = withSchedule(List.of("pi")).build().run();
+
+    for (int r = 0; r < 2; r++) {
+      RunResult alone = ClairvoyantSchedule.plan(new VmSimulator(), WorkloadProfile.PHASED.workload(),
+          Duration.ofMinutes(8), Comparison.runSeed(3, "phased", r), r, Duration.ofMillis(500)).result();
+      for (RunResult schedule : List.of(reused.clairvoyant("phased").get(r), own.clairvoyant("phased").get(r))) {
+        assertThat(schedule.controller()).isEqualTo(ClairvoyantSchedule.NAME);
+        assertThat(schedule.downtimeRatio()).isEqualTo(alone.downtimeRatio());
+        assertThat(schedule.latencyP99Ms()).isEqualTo(alone.latencyP99Ms());
+        assertThat(schedule.checkpoints()).isEqualTo(alone.checkpoints());
+        assertThat(schedule.switches()).isEqualTo(alone.switches());
+      }
+    }
+  }
+
+  @Test
+  void aControllerNamedLikeTheScheduleIsRefusedWhenTheScheduleRuns() {
+    Comparison.Builder builder = small()
+        .controllers(List.of(new ControllerSpec(ClairvoyantSchedule.NAME, ThresholdController::new)))
+        .clairvoyant(Duration.ofMillis(500));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'clairvoyant'");
+  }
 }
