@@ -37,7 +37,8 @@ class ClairvoyantRegretPropertyTest {
   @Test
   void everyAdaptiveControllerStaysWithinTheStatedRegretOfTheScheduleOnEveryRandomPhaseSequence() {
     List<String> controllers = List.of("checkpoint", "colo", "threshold", "pi", "learning");
-    qt().withExamples(25).withShrinkCycles(0)
+    // A bound on performance, not an invariant: seeded, so CI judges the same draws every time.
+    qt().withFixedSeed(20_261_202L).withExamples(25).withShrinkCycles(0)
         .forAll(PhaseSequences.workloads(), longs().all())
         .checkAssert((workload, seed) -> {
           ComparisonResult result;
