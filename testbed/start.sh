@@ -2,11 +2,13 @@
 # Starts a QEMU COLO pair (primary and secondary on loopback), brings it to COLO and prints the two
 # QMP sockets and, for the Linux guest, its HTTP address. stop.sh ends exactly what this started.
 #
-#   start.sh [--guest linux|bios] [--accel tcg|kvm] [--qemu PATH] [--dir DIR] [--base-port N]
-#            [--timeout SECONDS]
+#   start.sh [--guest linux|bios] [--guest-dir DIR] [--accel tcg|kvm] [--qemu PATH] [--dir DIR]
+#            [--base-port N] [--timeout SECONDS]
 #
 # --guest      linux (default): Debian's cloud kernel and a busybox initramfs serving HTTP on
 #              virtio-net (build-guest.sh); bios: no OS, the guest sends no packet
+# --guest-dir  with --guest linux: boot DIR/vmlinuz and DIR/initramfs.cpio instead of build-guest.sh's
+#              (your own guest; start.sh waits until it serves HTTP on port 80)
 # --accel      tcg (default; works on any machine with the testbed's QEMU, whose COLO fix is
 #              for TCG) or kvm (needs a usable /dev/kvm)
 # --qemu       the qemu-system-x86_64 to run (default: the testbed's, built by build-qemu.sh)
@@ -18,13 +20,13 @@
 set -euo pipefail
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
-guest=linux accel="" qemu="" dir="" base=19000 timeout=""
+guest=linux guest_dir="" accel="" qemu="" dir="" base=19000 timeout=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --guest|--accel|--qemu|--dir|--base-port|--timeout)
+    --guest|--guest-dir|--accel|--qemu|--dir|--base-port|--timeout)
       [[ $# -ge 2 ]] || { echo "start.sh: $1 needs a value (see --help)" >&2; exit 2; }
       case "$1" in
-        --guest) guest="$2" ;; --accel) accel="$2" ;; --qemu) qemu="$2" ;; --dir) dir="$2" ;;
+        --guest) guest="$2" ;; --guest-dir) guest_dir="$2" ;; --accel) accel="$2" ;; --qemu) qemu="$2" ;; --dir) dir="$2" ;;
         --base-port) base="$2" ;; --timeout) timeout="$2" ;;
       esac
       shift 2 ;;
@@ -45,6 +47,14 @@ fi
 if ! [[ "$timeout" =~ ^[0-9]+$ ]] || (( timeout < 5 || timeout > 3600 )); then
   echo "start.sh: --timeout must be whole seconds in [5, 3600], was '$timeout'" >&2; exit 2
 fi
+if [[ -n "$guest_dir" ]]; then
+  [[ "$guest" == linux ]] || { echo "start.sh: --guest-dir needs --guest linux, was '$guest'" >&2; exit 2; }
+  for file in vmlinuz initramfs.cpio; do
+    [[ -f "$guest_dir/$file" && -r "$guest_dir/$file" ]] \
+      || { echo "start.sh: --guest-dir $guest_dir has no readable $file (it needs vmlinuz and initramfs.cpio)" >&2; exit 2; }
+  done
+  guest_dir="$(cd "$guest_dir" && pwd)"
+fi
 if [[ "$accel" == kvm ]] && ! kvm_usable; then
   echo "start.sh: --accel kvm but /dev/kvm is not a character device this user may read and write; use --accel tcg" >&2; exit 1
 fi
@@ -57,7 +67,7 @@ if [[ -z "$qemu" ]]; then
   qemu="$("$here/build-qemu.sh" --quiet)" || { echo "start.sh: the testbed's QEMU could not be built (see the line above)" >&2; exit 1; }
 fi
 [[ -x "$qemu" ]] || { echo "start.sh: --qemu $qemu is not an executable file" >&2; exit 1; }
-if [[ "$guest" == linux ]]; then
+if [[ -z "$guest_dir" && "$guest" == linux ]]; then
   guest_dir="$("$here/build-guest.sh" --quiet)" || { echo "start.sh: the Linux guest could not be built (see the line above)" >&2; exit 1; }
 fi
 

@@ -88,6 +88,18 @@ public final class Testbed implements AutoCloseable {
   }
 
   /**
+   * The folder holding the testbed's Linux guest ({@code vmlinuz}, {@code initramfs.cpio}), built
+   * by {@code testbed/build-guest.sh} if it is not cached; call after {@link #assumeBuilt()}.
+   */
+  public static Path guestBuilt() throws IOException, InterruptedException {
+    Outcome built = run(List.of(scripts().resolve("build-guest.sh").toString(), "--quiet"), 900);
+    if (built.exitCode() != 0) {
+      throw new IllegalStateException("testbed/build-guest.sh failed: " + built.output().strip());
+    }
+    return Path.of(built.output().strip().lines().reduce((first, last) -> last).orElseThrow());
+  }
+
+  /**
    * Starts a pair in {@code dir} and waits until it is in COLO (and, for the Linux guest, serves
    * HTTP through the primary).
    */

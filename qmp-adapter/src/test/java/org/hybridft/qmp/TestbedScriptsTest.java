@@ -63,6 +63,23 @@ class TestbedScriptsTest {
   }
 
   @Test
+  void aGuestDirWithoutTheGuestsFilesIsAUsageErrorBeforeAnythingStarts() throws Exception {
+    Path guestDir = Files.createDirectory(dir.resolve("guest"));
+    Files.writeString(guestDir.resolve("vmlinuz"), "a kernel");
+
+    Result noInitramfs = script("start.sh", dir, "--guest-dir", guestDir.toString(), "--dir",
+        dir.resolve("pair").toString());
+    Result withBios = script("start.sh", dir, "--guest", "bios", "--guest-dir", guestDir.toString());
+
+    assertThat(noInitramfs.exitCode()).isEqualTo(2);
+    assertThat(noInitramfs.err().lines()).singleElement().asString()
+        .contains("--guest-dir " + guestDir, "initramfs.cpio");
+    assertThat(dir.resolve("pair")).doesNotExist();
+    assertThat(withBios.exitCode()).isEqualTo(2);
+    assertThat(withBios.err().lines()).singleElement().asString().contains("--guest-dir", "'bios'");
+  }
+
+  @Test
   void aQemuThatExitsAtStartIsOneLineWithItsLastLogLineAndTheLogsPlace() throws Exception {
     // start.sh checks for these before it starts any QEMU, the fake one included.
     RealQemuTools.assumeOnPath("testbed/install-deps.sh installs it", "qemu-img", "ss", "python3");
