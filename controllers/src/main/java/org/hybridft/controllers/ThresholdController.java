@@ -40,8 +40,16 @@ import org.hybridft.core.Mode;
  * it made the controller leave a COLO that cost 2.5-2.7 cps on the testbed's non-deterministic
  * stretches, 30 s long, for checkpoint stretches that ran into the next deterministic one.
  *
+ * <p>With that threshold, a bad judgement also buys no more checkpoint mode than COLO's excess is
+ * worth: the stretch is at most {@code maxCheckpointStretch · (cps − 1/checkpointPeriod) ·
+ * checkpointPeriod} (never below {@code minCheckpointStretch}), where cps is the judged COLO
+ * stretch's average (or its last period's rate, if higher). Checkpoint mode saves only the excess
+ * while the workload stays non-deterministic but costs up to its whole rate once the workload turns
+ * deterministic, which the controller sees only at its next probe. With a configured threshold the
+ * stretch grows by α up to the maximum, as in the research.
+ *
  * <p>So after k bad COLO stretches in a row from the initial state the stretch is {@code min(max,
- * initial·α^k)}, and no two switches are closer than {@code min(coloWindow,
+ * initial·α^k)} (or the excess's bound, if lower), and no two switches are closer than {@code min(coloWindow,
  * minCheckpointStretch)}, or than one update when early judgement is on. The first update only
  * starts the clock (its sample covers a period before the controller started and is not
  * averaged). Starts in COLO.
@@ -64,6 +72,8 @@ public final class ThresholdController extends AbstractModeController {
   private final long maxStretchNanos;
   private final long checkpointPeriodNanos;
   private final double thresholdCps;
+  private final boolean thresholdFollowsTheLoop;
+  private final double checkpointModeCps;
   private final double earlyBadCps;
 
   private long checkpointStretchNanos;
@@ -86,6 +96,8 @@ public final class ThresholdController extends AbstractModeController {
     this.maxStretchNanos = config.maxCheckpointStretch().toNanos();
     this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
     this.thresholdCps = thresholdCps(config);
+    this.thresholdFollowsTheLoop = config.coloThresholdCps() == 0;
+    this.checkpointModeCps = 1e9 / checkpointPeriodNanos;
     this.earlyBadCps = config.earlyJudgementFactor() * thresholdCps;
     resetState();
   }
@@ -113,11 +125,29 @@ public final class ThresholdController extends AbstractModeController {
     double averageCps = coloCpsSum / coloSamples;
     startStretch(nowNanos);
     if (farAbove || averageCps > thresholdCps) {
-      checkpointStretchNanos = scaled(checkpointStretchNanos, config.alpha());
+      checkpointStretchNanos = Math.min(scaled(checkpointStretchNanos, config.alpha()),
+          stretchWorthTheExcess(Math.max(averageCps, checkpointsPerSecond)));
       return Mode.CHECKPOINT;
     }
     checkpointStretchNanos = scaled(checkpointStretchNanos, config.beta());
     return Mode.COLO;
+  }
+
+  /**
+   * With the threshold that follows the loop: the longest checkpoint stretch that COLO's measured
+   * excess over checkpoint mode's rate is worth, {@code maxCheckpointStretch} scaled by that
+   * excess relative to checkpoint mode's rate (never below {@code minCheckpointStretch}); with a
+   * configured threshold, {@code maxCheckpointStretch}.
+   */
+  private long stretchWorthTheExcess(double coloCps) {
+    if (!thresholdFollowsTheLoop) {
+      return maxStretchNanos;
+    }
+    double relativeExcess = (coloCps - checkpointModeCps) / checkpointModeCps;
+    if (relativeExcess >= 1) {
+      return maxStretchNanos;
+    }
+    return Math.max(minStretchNanos, (long) (maxStretchNanos * relativeExcess));
   }
 
   /** The configured threshold, or for 0 checkpoint mode's rate plus the switch's margin. */

@@ -250,4 +250,39 @@ class ThresholdControllerTest {
     // 2 cps was the fixed default threshold: a COLO at 2 cps was kept against checkpoint mode's 1.
     assertThat(mode).isEqualTo(Mode.CHECKPOINT);
   }
+
+  /** The checkpoint stretches a controller picks while COLO keeps measuring {@code coloCps}. */
+  private static java.util.List<Long> stretchesAtAConstantColoRate(ThresholdConfig config, double coloCps) {
+    ThresholdController controller = new ThresholdController(config);
+    java.util.List<Long> stretches = new java.util.ArrayList<>();
+    Mode previous = controller.update(0, 0);
+    for (long now = SECOND; stretches.size() < 8 && now < 10_000 * SECOND; now += SECOND / 2) {
+      Mode mode = controller.update(now, previous == Mode.COLO ? coloCps : 2.0);
+      if (previous == Mode.COLO && mode == Mode.CHECKPOINT) {
+        stretches.add(controller.checkpointStretchNanos() / SECOND);
+      }
+      previous = mode;
+    }
+    return stretches;
+  }
+
+  @Test
+  void withTheDefaultThresholdTheStretchIsWhatColosExcessOverCheckpointModeIsWorth() {
+    // 500 ms: checkpoint mode costs 2 cps. COLO at 2.5 cps is 25 % dearer: at most 160 s * 0.25.
+    assertThat(stretchesAtAConstantColoRate(ThresholdConfig.defaults(), 2.5))
+        .containsExactly(20L, 40L, 40L, 40L, 40L, 40L, 40L, 40L);
+    // COLO at 2.3 cps, 15 % dearer: never more than the 24 s it is worth.
+    assertThat(stretchesAtAConstantColoRate(ThresholdConfig.defaults(), 2.3)).allMatch(stretch -> stretch <= 24);
+    // COLO at twice checkpoint mode's rate or more: the stretch grows by alpha up to the maximum.
+    assertThat(stretchesAtAConstantColoRate(ThresholdConfig.defaults(), 4.0))
+        .containsExactly(20L, 40L, 80L, 160L, 160L, 160L, 160L, 160L);
+  }
+
+  @Test
+  void withAConfiguredThresholdTheStretchGrowsByAlphaWhateverTheExcess() {
+    ThresholdConfig configured = ThresholdConfig.defaults().toBuilder().coloThresholdCps(2.2).build();
+
+    assertThat(stretchesAtAConstantColoRate(configured, 2.5))
+        .containsExactly(20L, 40L, 80L, 160L, 160L, 160L, 160L, 160L);
+  }
 }
