@@ -65,6 +65,19 @@ class TuneCommandTest {
     assertThat(rows.get(2)).startsWith("rubis,pi-tuned,0,");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"threshold", "pi", "learning", "orbit"})
+  void everyTunableControllerTunesFromItsDefaults(String controller) {
+    // Defaults that follow the checkpoint period (threshold-cps 0, set-point 0) are points of the
+    // search space too: the defaults are scored first, as they are.
+    CommandOutcome outcome =
+        CommandOutcome.run("tune", "--controller", controller, "--workload", "phased", "--budget", "2", "--runs", "1",
+            "--minutes", "0.2", "--threads", "1", "--out", dir.toString());
+
+    assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+    assertThat(dir.resolve("tuned-" + controller + ".properties")).isNotEmptyFile();
+  }
+
   @Test
   void aBudgetTooSmallToMoveFromTheDefaultsSaysSo() {
     CommandOutcome outcome =

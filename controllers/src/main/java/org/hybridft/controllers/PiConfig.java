@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * and help text and the tuner show it; an invalid value throws an {@link IllegalArgumentException}
  * naming the parameter, the range and the value.
  *
- * @param setPointCps the checkpoint rate to hold
+ * @param setPointCps the checkpoint rate to hold; 0 (the default) follows the checkpoint period:
+ *     a quarter above checkpoint mode's rate, {@code 1.25/checkpointPeriod}
  * @param kp proportional gain (ρ per cps of error)
  * @param ki integral gain (ρ per cps·second of accumulated error)
  * @param controlPeriod the control period T the controller is discretised for
@@ -40,11 +41,15 @@ public record PiConfig(
     double fastReturnFactor) {
 
   /**
-   * Default {@code setPointCps}: 2.5, a quarter above the default checkpoint mode's 2 cps. COLO
+   * Default {@code setPointCps}: 0, which follows the checkpoint period: a quarter above
+   * checkpoint mode's rate, {@code 1.25/checkpointPeriod} (2.5 cps at 500 ms, 1.25 at 1 s). COLO
    * is kept while it checkpoints less than that; while in checkpoint mode the small positive
    * error slowly brings COLO back to probe the workload.
    */
-  public static final double DEFAULT_SET_POINT_CPS = 2.5;
+  public static final double DEFAULT_SET_POINT_CPS = 0;
+
+  /** The set point, relative to checkpoint mode's rate, that {@code setPointCps} 0 stands for. */
+  public static final double DEFAULT_SET_POINT_OVER_CHECKPOINT_RATE = 1.25;
 
   /** Default {@code kp}: 0.05 per cps, so 10 cps of excess alone pulls ρ down by half. */
   public static final double DEFAULT_KP = 0.05;
@@ -96,8 +101,9 @@ public record PiConfig(
           ParameterDescriptor.decimal("set-point", "setPointCps", PiConfig::setPointCps, DEFAULT_SET_POINT_CPS)
               .unit("cps")
               .atLeast(0)
+              .range(">= 0 (0 = 1.25/checkpoint-period)")
               .meaning("the cps to hold")
-              .searchedIn(0.1, 10),
+              .searchedIn(0, 10),
           ParameterDescriptor.decimal("kp", "kp", PiConfig::kp, DEFAULT_KP)
               .unit("ρ per cps")
               .atLeast(0)

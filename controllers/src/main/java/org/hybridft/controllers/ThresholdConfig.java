@@ -95,7 +95,7 @@ public record ThresholdConfig(
               .atLeast(0)
               .range(">= 0 (0 = 1/checkpoint-period + 1/min-stretch)")
               .meaning("average cps above which a COLO stretch is bad")
-              .searchedIn(0.1, 10),
+              .searchedIn(0, 10),
           ParameterDescriptor.duration(
                   "initial-stretch", "initialCheckpointStretch", ThresholdConfig::initialCheckpointStretch,
                   DEFAULT_INITIAL_CHECKPOINT_STRETCH)

@@ -155,7 +155,7 @@ class ControllerRegistryTest {
                 Map.entry("threshold max-stretch", ">= min-stretch"),
                 Map.entry("threshold checkpoint-period", "> 0"),
                 Map.entry("threshold early-judgement", ">= 1, or Infinity (off)"),
-                Map.entry("pi set-point", ">= 0"),
+                Map.entry("pi set-point", ">= 0 (0 = 1.25/checkpoint-period)"),
                 Map.entry("pi kp", ">= 0"),
                 Map.entry("pi ki", "> 0"),
                 Map.entry("pi control-period", "> 0"),

@@ -45,7 +45,7 @@ final class Generators {
   static Gen<PiConfig> piConfigs() {
     Gen<double[]> gains =
         doubles().between(0, 2).zip(doubles().between(0.001, 1), (kp, ki) -> new double[] {kp, ki});
-    return doubles().between(0, 20)
+    return doubles().between(0.01, 20)
         .zip(gains, millis(100, 5_000), integers().between(1, 30), integers().between(0, 6),
             (sp, g, period, window, dwellPeriods) ->
                 PiConfig.builder()

@@ -396,4 +396,30 @@ class PiControllerTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(parameter);
   }
+
+  @Test
+  void theDefaultSetPointIsAQuarterAboveCheckpointModesRate() {
+    PiConfig defaults = PiConfig.defaults();
+
+    assertThat(new PiController(defaults).setPointCps()).isEqualTo(2.5, within(1e-12));
+    assertThat(new PiController(defaults.toBuilder().checkpointPeriod(Duration.ofSeconds(1)).build()).setPointCps())
+        .isEqualTo(1.25, within(1e-12));
+    assertThat(new PiController(defaults.toBuilder().setPointCps(3).checkpointPeriod(Duration.ofSeconds(1)).build())
+            .setPointCps())
+        .isEqualTo(3.0);
+  }
+
+  @Test
+  void withTheDefaultSetPointAOneSecondPeriodLeavesAColoThatCheckpointsTwiceAsOften() {
+    PiController controller = new PiController(PiConfig.builder().checkpointPeriod(Duration.ofSeconds(1)).build());
+
+    long coloPeriods = 0;
+    for (long second = 0; second < 600; second++) {
+      Mode mode = controller.update(second * 1_000_000_000L, controller.mode() == Mode.COLO ? 2.0 : 1.0);
+      coloPeriods += mode == Mode.COLO ? 1 : 0;
+    }
+
+    // 2.5 cps was the fixed default set point: a COLO at 2 cps was kept against checkpoint mode's 1.
+    assertThat(coloPeriods).as("periods in COLO out of 600").isLessThan(60);
+  }
 }

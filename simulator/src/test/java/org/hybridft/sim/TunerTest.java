@@ -19,7 +19,7 @@ class TunerTest {
     return new ParameterSpace(
         "pi",
         List.of(
-            TunableParameter.continuous("setPointCps", 0.1, 10, defaults.setPointCps()),
+            TunableParameter.continuous("setPointCps", 0, 10, defaults.setPointCps()),
             TunableParameter.continuous("kp", 0, 1, defaults.kp()),
             TunableParameter.continuous("ki", 0.001, 0.5, defaults.ki()),
             TunableParameter.whole("dutyWindowPeriods", 2, 30, defaults.dutyWindowPeriods())),
