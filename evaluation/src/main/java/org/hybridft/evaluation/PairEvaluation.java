@@ -25,6 +25,11 @@ import org.jspecify.annotations.Nullable;
 public final class PairEvaluation {
   /** The checkpoint period passed with COLO when resetting: COLO mode does not read it. */
   private static final long RESET_PERIOD_NANOS = Duration.ofMillis(500).toNanos();
+  /**
+   * How long a run waits, once its loop is closed, for the loop's listeners (the {@link Listener}
+   * among them) to have heard its last event.
+   */
+  public static final Duration DELIVERY_WAIT = Duration.ofSeconds(10);
 
   /**
    * The settings of every run.
@@ -101,7 +106,9 @@ public final class PairEvaluation {
 
   /**
    * Runs one controller for the run length (or until {@code stop} opens or the replication ends)
-   * under the load, with arrivals seeded by {@code seed}.
+   * under the load, with arrivals seeded by {@code seed}. Returns once the loop's listeners have
+   * heard its last event (at most {@link #DELIVERY_WAIT} after the run), so the switches, errors
+   * and timeline it reports are those of the whole run.
    *
    * @param name the controller's name in the results
    * @param controller a fresh controller, in its initial state
@@ -151,6 +158,9 @@ public final class PairEvaluation {
         }
         load.close();
       }
+      // close() does not wait for listeners: events of the last ticks may still be on their way.
+      // The final state change is delivered last, so once it has arrived the counts are whole.
+      observer.delivered.await(DELIVERY_WAIT.toNanos(), TimeUnit.NANOSECONDS);
     }
     replies = load.result();
     double seconds = (end - start) / 1e9;
@@ -178,7 +188,9 @@ public final class PairEvaluation {
     private final String controller;
     private final ModeTimeline timeline;
     private final CountDownLatch ended;
-    // Written on the tick thread under the loop's lock, read after close() took that lock.
+    // Opens when the final state change (ENDED or CLOSED) was delivered, after every other event.
+    final CountDownLatch delivered = new CountDownLatch(1);
+    // Written by the loop's event delivery, one event at a time; read once delivered opened.
     int switches;
     int errors;
     volatile @Nullable String endReason;
@@ -210,6 +222,9 @@ public final class PairEvaluation {
       if (change.to() == ControlLoop.State.ENDED) {
         endReason = change.reason();
         ended.countDown();
+      }
+      if (change.to() == ControlLoop.State.ENDED || change.to() == ControlLoop.State.CLOSED) {
+        delivered.countDown();
       }
     }
   }
