@@ -51,9 +51,19 @@ public final class FakeQmpServer implements AutoCloseable {
    */
   public static FakeQmpServer answering(Path dir, String version, Map<String, String> returns)
       throws IOException {
+    return answering(dir, version, returns, "");
+  }
+
+  /**
+   * A server that answers as {@link #answering(Path, String, Map)} does and, right after answering
+   * the command named {@code malformedAfter}, breaks the protocol (see {@link
+   * Peer#answerByName(Map, String)}).
+   */
+  public static FakeQmpServer answering(Path dir, String version, Map<String, String> returns,
+      String malformedAfter) throws IOException {
     return start(dir, peer -> {
       peer.handshake(greeting(version));
-      peer.answerByName(returns);
+      peer.answerByName(returns, malformedAfter);
     });
   }
 
