@@ -48,7 +48,7 @@ class RunMetricsAndJsonTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"9400", "localhost", "localhost:", ":9400", "localhost:http", "localhost:65536",
+  @ValueSource(strings = {"localhost", "localhost:", ":9400", "localhost:http", "localhost:65536",
       "localhost:-1", "[::1:9400"})
   void aMalformedPrometheusAddressIsAOneLineUsageErrorNamingOptionValueAndForm(String value) {
     CommandOutcome outcome = CommandOutcome.run(
@@ -57,7 +57,7 @@ class RunMetricsAndJsonTest {
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err().strip())
         .startsWith("hybrid-ft: --prometheus " + value + ":")
-        .contains("HOST:PORT")
+        .contains("[HOST:]PORT")
         .doesNotContain("\n");
   }
 
