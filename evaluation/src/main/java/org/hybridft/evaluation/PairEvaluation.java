@@ -2,9 +2,13 @@ package org.hybridft.evaluation;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
@@ -102,6 +106,66 @@ public final class PairEvaluation {
   public void resetToColo(CountDownLatch stop) throws InterruptedException {
     actuator.apply(Mode.COLO, RESET_PERIOD_NANOS);
     stop.await(settings.settle().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * A controller to evaluate.
+   *
+   * @param name its name in the results
+   * @param factory makes a fresh controller, in its initial state, for each run
+   */
+  public record Contender(String name, Supplier<ModeController> factory) {}
+
+  /**
+   * Runs every contender {@code runs} times on the pair, all of them in run 0 first, each run
+   * after {@link #resetToColo} and with the arrivals of seed {@code seed + run}, so that in one
+   * run every controller meets the same arrivals; then puts the pair back into COLO. Ends early
+   * when {@code stop} opens (the pair put back into COLO) or when the replication ends.
+   *
+   * @param progress hears each completed run
+   * @throws RuntimeException from the actuator when QEMU refuses or the connection is gone
+   */
+  public PairEvaluationResult evaluate(List<Contender> contenders, int runs, long seed, CountDownLatch stop,
+      Consumer<RealRun> progress) throws InterruptedException {
+    List<RealRun> done = new ArrayList<>();
+    StringBuilder timelines = new StringBuilder("controller,run,seconds,mode,checkpoints_per_second,resource\n");
+    for (int run = 0; run < runs; run++) {
+      for (Contender contender : contenders) {
+        resetToColo(stop);
+        if (stop.getCount() == 0) {
+          return interrupted(done, timelines);
+        }
+        RealRun real = run(contender.name(), contender.factory().get(), run, seed + run, stop);
+        if (real.endReason() != null) {
+          done.add(real);
+          return new PairEvaluationResult(PairEvaluationResult.Outcome.REPLICATION_ENDED, done, timelines.toString(),
+              null);
+        }
+        if (stop.getCount() == 0) {
+          return interrupted(done, timelines);
+        }
+        done.add(real);
+        real.timeline().appendCsv(contender.name(), run,
+            settings.workload().resourceAt(settings.stretch().toNanos()), RealWorkload.RESOURCES, timelines);
+        progress.accept(real);
+      }
+    }
+    resetToColo(new CountDownLatch(0));
+    return new PairEvaluationResult(PairEvaluationResult.Outcome.COMPLETED, done, timelines.toString(), null);
+  }
+
+  private PairEvaluationResult interrupted(List<RealRun> done, StringBuilder timelines) {
+    String failure = null;
+    try {
+      // The pair must not stay in checkpoint mode with its mirror off because the evaluation stopped.
+      resetToColo(new CountDownLatch(0));
+    } catch (RuntimeException failed) {
+      failure = String.valueOf(failed.getMessage());
+    } catch (InterruptedException impossible) {
+      // An open latch does not wait.
+      Thread.currentThread().interrupt();
+    }
+    return new PairEvaluationResult(PairEvaluationResult.Outcome.INTERRUPTED, done, timelines.toString(), failure);
   }
 
   /**

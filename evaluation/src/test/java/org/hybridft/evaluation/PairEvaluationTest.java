@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.testing.FakeQmpServer;
 import org.hybridft.qmp.ModeRecipe;
@@ -110,7 +110,7 @@ class PairEvaluationTest {
               20, Duration.ofMillis(600), PERIOD, Duration.ofSeconds(1), Duration.ZERO),
           control.counter(), control.actuator(), scheduler, slowListener);
 
-      PairEvaluation.RealRun run = evaluation.run("always-colo", new AlwaysColo(), 0, 1, new CountDownLatch(1));
+      PairEvaluation.RealRun run = evaluation.run("always-colo", ScriptedController.always(Mode.COLO), 0, 1, new CountDownLatch(1));
       int periodsAtReturn = run.timeline().size();
       assertThat(listenerDone.await(10, TimeUnit.SECONDS)).isTrue();
       sleep(Duration.ofMillis(300)); // whatever was queued behind the listener is delivered by now
@@ -130,26 +130,6 @@ class PairEvaluationTest {
       Thread.sleep(duration.toMillis());
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Always COLO, checkpoint period 500 ms. */
-  private static final class AlwaysColo extends AbstractModeController {
-    AlwaysColo() {
-      super(Mode.COLO);
-    }
-
-    @Override
-    protected Mode decide(long nowNanos, double checkpointsPerSecond, boolean first) {
-      return Mode.COLO;
-    }
-
-    @Override
-    protected void resetState() {}
-
-    @Override
-    public long checkpointPeriodNanos() {
-      return 500_000_000L;
     }
   }
 }
