@@ -12,12 +12,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hybridft.core.Mode;
 import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.qmp.ColoPrimaryControl;
@@ -40,9 +43,7 @@ class PairEvaluationTest {
   private static final Map<String, String> PRIMARY = Map.of(
       "query-colo-status", "{\"mode\": \"primary\"}",
       "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
-      "query-status", "{\"status\": \"colo\", \"running\": true}",
-      "query-migrate-parameters", "{\"x-checkpoint-delay\": 10000}",
-      "migrate-set-parameters", "{}");
+      "query-status", "{\"status\": \"colo\", \"running\": true}");
 
   @TempDir Path dir;
   private HttpServer http;
@@ -74,16 +75,27 @@ class PairEvaluationTest {
     }
   }
 
-  /** Refuses the first mode it is asked to apply, then answers as a primary does. */
-  private FakeQmpServer primaryThatRefusesTheFirstActuation() throws IOException {
-    AtomicBoolean refused = new AtomicBoolean();
+  /**
+   * A primary that keeps the checkpoint delay it is given and reads it back, and refuses the
+   * {@code refused}-th mode it is asked to apply (none for 0).
+   */
+  private FakeQmpServer primary(int refused) throws IOException {
+    AtomicInteger applied = new AtomicInteger();
+    AtomicLong delay = new AtomicLong(10_000);
     return FakeQmpServer.start(dir, peer -> {
       peer.handshake();
       JsonNode command;
       while ((command = peer.readCommand()) != null) {
         String name = command.path("execute").asText();
-        if (name.equals("migrate-set-parameters") && refused.compareAndSet(false, true)) {
-          peer.replyError(command, "GenericError", "refused once by the test");
+        if (name.equals("migrate-set-parameters")) {
+          if (applied.incrementAndGet() == refused) {
+            peer.replyError(command, "GenericError", "refused once by the test");
+          } else {
+            delay.set(command.path("arguments").path("x-checkpoint-delay").asLong());
+            peer.reply(command, "{}");
+          }
+        } else if (name.equals("query-migrate-parameters")) {
+          peer.reply(command, "{\"x-checkpoint-delay\": " + delay.get() + "}");
         } else {
           peer.reply(command, PRIMARY.getOrDefault(name, "{}"));
         }
@@ -101,16 +113,19 @@ class PairEvaluationTest {
         listenerDone.countDown();
       }
     };
-    try (FakeQmpServer qemu = primaryThatRefusesTheFirstActuation();
+    // The switch to checkpoint mode at the fourth update is refused once: its error reaches the
+    // slow listener after the first periods did.
+    try (FakeQmpServer qemu = primary(2);
         QmpClient client = qemu.client().connect();
         ColoPrimaryControl control = ColoPrimaryControl.attach(
             client, c -> ModeRecipe.checkpointDelay(Duration.ofSeconds(10)))) {
       PairEvaluation evaluation = new PairEvaluation(
           new PairEvaluation.Settings(RealWorkload.DETERMINISTIC, Duration.ofSeconds(1), http.getAddress(),
-              20, Duration.ofMillis(600), PERIOD, Duration.ofSeconds(1), Duration.ZERO),
+              20, Duration.ofSeconds(1), PERIOD, Duration.ofSeconds(1), Duration.ZERO),
           control.counter(), control.actuator(), scheduler, slowListener);
 
-      PairEvaluation.RealRun run = evaluation.run("always-colo", ScriptedController.always(Mode.COLO), 0, 1, new CountDownLatch(1));
+      PairEvaluation.RealRun run = evaluation.run("scripted",
+          new ScriptedController(Mode.COLO, Mode.COLO, Mode.COLO, Mode.COLO, Mode.CHECKPOINT), 0, 1, new CountDownLatch(1));
       int periodsAtReturn = run.timeline().size();
       assertThat(listenerDone.await(10, TimeUnit.SECONDS)).isTrue();
       sleep(Duration.ofMillis(300)); // whatever was queued behind the listener is delivered by now
@@ -118,10 +133,56 @@ class PairEvaluationTest {
       assertThat(run.errors()).as("the refused actuation").isEqualTo(1);
       assertThat(periodsAtReturn)
           .as("periods in the run's timeline when it returned, and once delivery settled")
-          .isPositive()
+          .isGreaterThanOrEqualTo(3)
           .isEqualTo(run.timeline().size());
-      assertThat(run.result().coloShare()).isEqualTo(1.0);
+      assertThat(run.result().switches()).as("the switch retried after the refusal").isEqualTo(1);
       assertThat(qemu.failures()).isEmpty();
+    }
+  }
+
+  private PairEvaluation evaluation(ColoPrimaryControl control, PairEvaluation.Listener listener) {
+    return new PairEvaluation(
+        new PairEvaluation.Settings(RealWorkload.PHASED, Duration.ofMillis(200), http.getAddress(),
+            20, Duration.ofMillis(400), PERIOD, Duration.ofSeconds(1), Duration.ZERO),
+        control.counter(), control.actuator(), scheduler, listener);
+  }
+
+  @Test
+  void anEvaluationRunsEveryContenderInEveryRunAndGivesTheirResultsAndTimelines() throws Exception {
+    try (FakeQmpServer qemu = primary(0);
+        QmpClient client = qemu.client().connect();
+        ColoPrimaryControl control = ColoPrimaryControl.attach(
+            client, c -> ModeRecipe.checkpointDelay(Duration.ofSeconds(10)))) {
+      List<String> heard = new ArrayList<>();
+
+      PairEvaluationResult result = evaluation(control, (controller, error) -> {}).evaluate(
+          List.of(new PairEvaluation.Contender("colo", () -> ScriptedController.always(Mode.COLO)),
+              new PairEvaluation.Contender("checkpoint", () -> ScriptedController.always(Mode.CHECKPOINT))),
+          2, 7, new CountDownLatch(1), run -> heard.add(run.result().controller() + " " + run.result().run()));
+
+      assertThat(result.outcome()).isEqualTo(PairEvaluationResult.Outcome.COMPLETED);
+      assertThat(heard).containsExactly("colo 0", "checkpoint 0", "colo 1", "checkpoint 1");
+      assertThat(result.results()).extracting(r -> r.seed()).containsExactly(7L, 7L, 8L, 8L);
+      assertThat(result.firstTimelines()).containsOnlyKeys("colo", "checkpoint");
+      assertThat(result.timelineCsv()).startsWith("controller,run,seconds,mode,checkpoints_per_second,resource\n")
+          .contains("\ncolo,0,").contains("\ncheckpoint,1,");
+    }
+  }
+
+  @Test
+  void anEvaluationStoppedBeforeItsFirstRunIsInterruptedWithThePairBackInColo() throws Exception {
+    try (FakeQmpServer qemu = primary(0);
+        QmpClient client = qemu.client().connect();
+        ColoPrimaryControl control = ColoPrimaryControl.attach(
+            client, c -> ModeRecipe.checkpointDelay(Duration.ofSeconds(10)))) {
+
+      PairEvaluationResult result = evaluation(control, (controller, error) -> {}).evaluate(
+          List.of(new PairEvaluation.Contender("colo", () -> ScriptedController.always(Mode.COLO))),
+          1, 1, new CountDownLatch(0), run -> {});
+
+      assertThat(result.outcome()).isEqualTo(PairEvaluationResult.Outcome.INTERRUPTED);
+      assertThat(result.runs()).isEmpty();
+      assertThat(result.resetFailure()).isNull();
     }
   }
 
