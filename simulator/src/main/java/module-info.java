@@ -7,6 +7,8 @@ module org.hybridft.sim {
   requires transitive org.hybridft.core;
   // Its runs are reported as the report module's RunResult and ComparisonResult.
   requires transitive org.hybridft.report;
+  // The tuner's search space is read off a controller's registry descriptor.
+  requires transitive org.hybridft.controllers;
   requires commons.math3;
   requires HdrHistogram;
   requires static transitive org.jspecify;

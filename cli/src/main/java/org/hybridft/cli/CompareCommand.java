@@ -62,16 +62,7 @@ public final class CompareCommand implements Callable<Integer> {
     for (String unused : parameters.unusedBy(controllers.names())) {
       err.println("hybrid-ft: note: " + unused);
     }
-    Comparison.Builder comparison =
-        Comparison.builder()
-            .workloads(chosen)
-            .controllers(specs)
-            .runs(run.runs)
-            .length(run.length())
-            .seed(run.seed)
-            .threads(run.threads)
-            .model(model.model())
-            .progress(new ProgressBar(err));
+    Comparison.Builder comparison = run.comparison(chosen, specs, model, err);
     // The limit comes with the static modes: both are the references the regret columns need.
     if (!run.noClairvoyant
         && specs.stream().anyMatch(s -> ComparisonReport.STATIC_MODES.contains(s.name()))) {

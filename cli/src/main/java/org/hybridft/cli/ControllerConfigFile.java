@@ -2,14 +2,12 @@ package org.hybridft.cli;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import org.hybridft.controllers.ControllerConfiguration;
 import org.hybridft.controllers.ControllerDescriptor;
@@ -51,28 +49,6 @@ final class ControllerConfigFile {
       return ControllerOptions.REGISTRY.load(properties);
     } catch (IllegalArgumentException invalid) {
       throw new UsageException("config " + file + ": " + invalid.getMessage(), invalid);
-    }
-  }
-
-  /**
-   * Writes the controller, its name and the parameters {@code keys} of {@code configuration}.
-   *
-   * @param comment a first line saying where the file comes from, or null
-   */
-  static void write(Path file, ControllerConfiguration<?> configuration, Iterable<String> keys, @Nullable String comment)
-      throws IOException {
-    Map<String, String> all = configuration.toProperties();
-    StringBuilder text = new StringBuilder();
-    if (comment != null) {
-      text.append("# ").append(comment.replace('\n', ' ')).append('\n');
-    }
-    text.append(ControllerConfiguration.CONTROLLER_KEY).append('=').append(all.get(ControllerConfiguration.CONTROLLER_KEY)).append('\n');
-    text.append(ControllerConfiguration.LABEL_KEY).append('=').append(all.get(ControllerConfiguration.LABEL_KEY)).append('\n');
-    for (String key : keys) {
-      text.append(key).append('=').append(Objects.requireNonNull(all.get(key), key)).append('\n');
-    }
-    try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      writer.write(text.toString());
     }
   }
 

@@ -67,20 +67,7 @@ public final class ControllerOptions {
 
   /** Every parameter key and alias of the registry, in registration order. */
   static List<String> keys() {
-    List<String> keys = new ArrayList<>();
-    for (ControllerDescriptor<?> descriptor : REGISTRY.descriptors()) {
-      for (ParameterDescriptor<?> parameter : descriptor.parameters()) {
-        if (!keys.contains(parameter.key())) {
-          keys.add(parameter.key());
-        }
-        for (String alias : parameter.aliases()) {
-          if (!keys.contains(alias)) {
-            keys.add(alias);
-          }
-        }
-      }
-    }
-    return keys;
+    return REGISTRY.parameterKeys();
   }
 
   private static OptionSpec option(String key, ControllerOptions options) {
@@ -114,50 +101,20 @@ public final class ControllerOptions {
   }
 
   /**
-   * An option's help: the controllers that read it, what it means, its range and its defaults,
-   * such as {@code threshold: stretch factor after bad COLO, > 1 (default 2.0)}.
+   * An option's help: the registry's description of the parameter ({@link
+   * ControllerRegistry#describe}), or for an alias the key to use instead.
    */
   static String describe(String key) {
-    List<ControllerDescriptor<?>> readers = readers(key);
-    ParameterDescriptor<?> first = readers.get(0).parameter(key).orElseThrow();
-    String names = String.join(", ", readers.stream().map(ControllerDescriptor::name).toList());
+    ParameterDescriptor<?> first = readers(key).get(0).parameter(key).orElseThrow();
     if (first.aliases().contains(key)) {
-      return names + ": deprecated, use --" + first.key();
+      return String.join(", ", readers(key).stream().map(ControllerDescriptor::name).toList())
+          + ": deprecated, use --" + first.key();
     }
-    Map<String, List<String>> byDefault = new LinkedHashMap<>();
-    for (ControllerDescriptor<?> reader : readers) {
-      ParameterDescriptor<?> parameter = reader.parameter(key).orElseThrow();
-      byDefault.computeIfAbsent(parameter.formattedDefault(), d -> new ArrayList<>()).add(reader.name());
-    }
-    List<String> defaults = new ArrayList<>();
-    byDefault.forEach(
-        (value, controllers) ->
-            defaults.add(defaults.isEmpty() || byDefault.size() == 1 ? value : String.join(", ", controllers) + " " + value));
-    // Controllers that share a key may give it different meanings (PI's early exit is relative to
-    // its set point, learning's to checkpoint mode's cost): each different one is named.
-    Map<String, List<String>> byMeaning = new LinkedHashMap<>();
-    for (ControllerDescriptor<?> reader : readers) {
-      byMeaning.computeIfAbsent(meaning(reader.parameter(key).orElseThrow()), m -> new ArrayList<>())
-          .add(reader.name());
-    }
-    String meanings = byMeaning.size() == 1
-        ? names + ": " + byMeaning.keySet().iterator().next()
-        : String.join("; ", byMeaning.entrySet().stream()
-            .map(entry -> String.join(", ", entry.getValue()) + ": " + entry.getKey()).toList());
-    return (meanings + " (default " + String.join("; ", defaults) + ")").replace("%", "%%");
+    return REGISTRY.describe(key).replace("%", "%%");
   }
 
-  /** What a parameter means, with its unit and range: {@code a COLO period ... [x set-point], >= 1}. */
-  private static String meaning(ParameterDescriptor<?> parameter) {
-    String unit = parameter.unit().isEmpty() || parameter.type() == ParameterType.DURATION
-        ? "" : " [" + parameter.unit() + "]";
-    String range = parameter.range().isEmpty() ? "" : ", " + parameter.range();
-    return parameter.meaning() + unit + range;
-  }
-
-  /** The controllers that read {@code key} as a parameter key or alias. */
   private static List<ControllerDescriptor<?>> readers(String key) {
-    return REGISTRY.descriptors().stream().filter(d -> d.parameter(key).isPresent()).toList();
+    return REGISTRY.readers(key);
   }
 
   /**

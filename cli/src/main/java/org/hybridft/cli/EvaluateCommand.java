@@ -10,8 +10,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +22,7 @@ import org.hybridft.evaluation.HttpResource;
 import org.hybridft.evaluation.LoadResult;
 import org.hybridft.evaluation.ModeTimeline;
 import org.hybridft.evaluation.PairEvaluation;
+import org.hybridft.evaluation.PairEvaluationResult;
 import org.hybridft.evaluation.RealWorkload;
 import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.ModeRecipe;
@@ -161,17 +160,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     });
     TerminalWriter terminal = new TerminalWriter(stdout, err, RunCommand.STATUS_QUEUE_LINES);
     CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch restored = new CountDownLatch(1);
     // Ctrl-C: stop the current run and let the main thread put the pair back into COLO first.
-    Thread onCtrlC = new Thread(() -> {
-      stop.countDown();
-      try {
-        restored.await(requestTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, "hybrid-ft-evaluate-interrupt");
-    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    CtrlC ctrlC = new CtrlC("hybrid-ft-evaluate-interrupt", stop, requestTimeout.plusSeconds(10));
     try (client; ColoPrimaryControl control = primary.attach(client)) {
       ModeRecipe recipe = control.recipe();
       probe(target);
@@ -184,47 +174,32 @@ public final class EvaluateCommand implements Callable<Integer> {
           "evaluating on %s (QEMU %s, recipe %s): %d controller%s x %d run%s x %s min of %s at %s req/s to %s",
           primary.qmp, client.greeting().version(), recipe.name(), specs.size(), specs.size() == 1 ? "" : "s",
           runs, runs == 1 ? "" : "s", ComparisonReport.trim(minutes), chosen.tableName(), ComparisonReport.trim(rate), http));
-      List<RunResult> results = new ArrayList<>();
-      Map<String, ModeTimeline> firstRuns = new HashMap<>();
-      List<String> requestLines = new ArrayList<>();
-      StringBuilder timelines = new StringBuilder("controller,run,seconds,mode,checkpoints_per_second,resource\n");
+      List<PairEvaluation.Contender> contenders = specs.stream()
+          .map(controller -> new PairEvaluation.Contender(controller.name(), controller::create)).toList();
+      PairEvaluationResult evaluated;
       try {
-        for (int run = 0; run < runs; run++) {
-          for (ControllerSpec controller : specs) {
-            evaluation.resetToColo(stop);
-            if (stop.getCount() == 0) {
-              return interrupted(evaluation, terminal);
-            }
-            PairEvaluation.RealRun real = evaluation.run(controller.name(), controller.create(), run, seed + run, stop);
-            if (real.endReason() != null) {
-              terminal.err("hybrid-ft evaluate: the replication ended while " + controller.name() + " ran: "
-                  + real.endReason() + "; no results written");
-              return 1;
-            }
-            if (stop.getCount() == 0) {
-              return interrupted(evaluation, terminal);
-            }
-            results.add(real.result());
-            firstRuns.putIfAbsent(controller.name(), real.timeline());
-            real.timeline().appendCsv(controller.name(), run, chosen.resourceAt(stretch.toNanos()),
-                RealWorkload.RESOURCES, timelines);
-            String line = requestLine(controller.name(), run, real);
-            requestLines.add(line);
-            terminal.err(progressLine(real, line));
-          }
-        }
-        evaluation.resetToColo(new CountDownLatch(0));
+        evaluated = evaluation.evaluate(contenders, runs, seed, stop, real -> terminal.err(progressLine(real)));
       } catch (RuntimeException qemuFailed) {
-        if (qemuFailed instanceof UsageException usage) {
-          throw usage;
-        }
         terminal.err("hybrid-ft evaluate: the pair failed during the evaluation: " + qemuFailed.getMessage()
             + "; no results written");
         return 1;
       }
+      if (evaluated.outcome() == PairEvaluationResult.Outcome.INTERRUPTED) {
+        terminal.err("hybrid-ft evaluate: interrupted; " + (evaluated.resetFailure() == null
+            ? "the pair is back in COLO" : "putting the pair back into COLO failed: " + evaluated.resetFailure())
+            + "; no results written");
+        return 1;
+      }
+      if (evaluated.outcome() == PairEvaluationResult.Outcome.REPLICATION_ENDED) {
+        PairEvaluation.RealRun last = evaluated.runs().get(evaluated.runs().size() - 1);
+        terminal.err("hybrid-ft evaluate: the replication ended while " + last.result().controller() + " ran: "
+            + last.endReason() + "; no results written");
+        return 1;
+      }
       terminal.close(Duration.ofSeconds(1));
       ComparisonResult result = new ComparisonResult(
-          List.of(chosen.tableName()), specs.stream().map(ControllerSpec::name).toList(), results);
+          List.of(chosen.tableName()), specs.stream().map(ControllerSpec::name).toList(), evaluated.results());
+      Map<String, ModeTimeline> firstRuns = evaluated.firstTimelines();
       String runsLine = String.format(Locale.ROOT,
           "%d run%s x %s real min per controller on a live pair, %s req/s, seed %d; %s, * = the one best of a"
               + " column; cpu and network are not measured on a real pair",
@@ -232,10 +207,10 @@ public final class EvaluateCommand implements Callable<Integer> {
           runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
       Report.publish(result, List.of(chosen.description(stretch.toNanos())), runsLine, out, noPlots ? 0 : 1,
           (w, c) -> firstRuns.get(c), stdout, err);
-      java.nio.file.Files.writeString(out.resolve("timeline.csv"), timelines);
+      java.nio.file.Files.writeString(out.resolve("timeline.csv"), evaluated.timelineCsv());
       stdout.println();
       stdout.println("requests (correct / wrong replies / errors / timeouts of all arrivals):");
-      requestLines.forEach(line -> stdout.println("  " + line));
+      evaluated.runs().forEach(real -> stdout.println("  " + requestLine(real)));
       stdout.flush();
       return 0;
     } finally {
@@ -243,25 +218,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       terminal.close(Duration.ofSeconds(1));
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      restored.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException exiting) {
-        // Ctrl-C: the hook is running and waits for the pair to be back in COLO.
-      }
+      ctrlC.close();
     }
-  }
-
-  private static int interrupted(PairEvaluation evaluation, TerminalWriter terminal) throws InterruptedException {
-    String pair = "the pair is back in COLO";
-    try {
-      // The pair must not stay in checkpoint mode with its mirror off because we were stopped.
-      evaluation.resetToColo(new CountDownLatch(0));
-    } catch (RuntimeException failed) {
-      pair = "putting the pair back into COLO failed: " + failed.getMessage();
-    }
-    terminal.err("hybrid-ft evaluate: interrupted; " + pair + "; no results written");
-    return 1;
   }
 
   /** Checks the values picocli cannot. */
@@ -337,14 +295,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
   }
 
-  private static String requestLine(String controller, int run, PairEvaluation.RealRun real) {
+  private static String requestLine(PairEvaluation.RealRun real) {
     LoadResult load = real.load();
-    return String.format(Locale.ROOT, "%s run %d: %d / %d / %d / %d of %d%s", controller, run, load.correct(),
+    return String.format(Locale.ROOT, "%s run %d: %d / %d / %d / %d of %d%s", real.result().controller(),
+        real.result().run(), load.correct(),
         load.wrongReplies(), load.errors(), load.timeouts(), load.arrivals(),
         real.errors() == 0 ? "" : "; " + real.errors() + " control-loop errors (see above)");
   }
 
-  private static String progressLine(PairEvaluation.RealRun real, String requests) {
+  private static String progressLine(PairEvaluation.RealRun real) {
+    String requests = requestLine(real);
     RunResult r = real.result();
     return String.format(Locale.ROOT, "  %s: %.1f s, cps %.2f, downtime %.2f%%, %d switches, COLO %.0f%%;"
         + " requests %s", r.controller(), r.wallSeconds(), r.checkpointsPerSecond(), 100 * r.downtimeRatio(),

@@ -134,17 +134,8 @@ public final class RunCommand implements Callable<Integer> {
       return thread;
     });
     CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch summaryPrinted = new CountDownLatch(1);
     // Ctrl-C: let the main thread stop the loop and print the summary before the JVM exits.
-    Thread onCtrlC = new Thread(() -> {
-      stop.countDown();
-      try {
-        summaryPrinted.await(5, TimeUnit.SECONDS);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, "hybrid-ft-run-interrupt");
-    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    CtrlC ctrlC = new CtrlC("hybrid-ft-run-interrupt", stop, Duration.ofSeconds(5));
     RunSummary summary = new RunSummary(System.nanoTime());
     // Status lines leave the tick's thread at once: a stalled stdout must never hold up control.
     TerminalWriter terminal = new TerminalWriter(out, err, STATUS_QUEUE_LINES);
@@ -226,12 +217,7 @@ public final class RunCommand implements Callable<Integer> {
       terminal.close(Duration.ZERO);
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      summaryPrinted.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException exiting) {
-        // Ctrl-C: the hook is running and waits for the summary printed above.
-      }
+      ctrlC.close();
     }
     return 0;
   }

@@ -57,16 +57,7 @@ public final class SimulateCommand implements Callable<Integer> {
     for (String unused : parameters.unusedBy(List.of(resolved.controller()))) {
       err.println("hybrid-ft: note: " + unused);
     }
-    Comparison.Builder comparison =
-        Comparison.builder()
-            .workloads(List.of(chosen))
-            .controllers(controllers(controllerSpec))
-            .runs(run.runs)
-            .length(run.length())
-            .seed(run.seed)
-            .threads(run.threads)
-            .model(model.model())
-            .progress(new ProgressBar(err));
+    Comparison.Builder comparison = run.comparison(List.of(chosen), controllers(controllerSpec), model, err);
     if (!noBaselines && !run.noClairvoyant) {
       comparison.clairvoyant(parameters.staticCheckpointPeriod());
     }

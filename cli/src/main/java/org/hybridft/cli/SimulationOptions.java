@@ -1,7 +1,12 @@
 package org.hybridft.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
+import org.hybridft.sim.Comparison;
+import org.hybridft.sim.ControllerSpec;
+import org.hybridft.sim.Workload;
 import picocli.CommandLine.Option;
 
 /** How much to simulate and where to write it; shared by {@code compare} and {@code simulate}. */
@@ -40,6 +45,16 @@ public final class SimulationOptions {
     if (threads < 1) {
       throw new UsageException("--threads must be >= 1, was " + threads);
     }
+  }
+
+  /**
+   * A comparison of {@code workloads} and {@code controllers} with these options, the model of
+   * {@code model} and a progress bar on {@code err}.
+   */
+  Comparison.Builder comparison(List<Workload> workloads, List<ControllerSpec> controllers, ModelOptions model,
+      PrintWriter err) {
+    return Comparison.builder().workloads(workloads).controllers(controllers).runs(runs).length(length())
+        .seed(seed).threads(threads).model(model.model()).progress(new ProgressBar(err));
   }
 
   /** The simulated length of one run. */

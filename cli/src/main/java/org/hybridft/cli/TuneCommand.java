@@ -5,22 +5,17 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.hybridft.report.ConvergencePlot;
+import org.hybridft.sim.ControllerSearchSpace;
 import org.hybridft.sim.ParameterSpace;
 import org.hybridft.sim.TunableParameter;
 import org.hybridft.sim.Tuner;
 import org.hybridft.sim.TuningObjective;
 import org.hybridft.sim.TuningResult;
 import org.hybridft.sim.Workload;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +40,7 @@ public final class TuneCommand implements Callable<Integer> {
   static final class Tunable implements Iterable<String> {
     @Override
     public java.util.Iterator<String> iterator() {
-      return ControllerParameterSpaces.tunable().iterator();
+      return ControllerSearchSpace.tunable(ControllerOptions.REGISTRY).iterator();
     }
   }
 
@@ -109,7 +104,8 @@ public final class TuneCommand implements Callable<Integer> {
       throw new UsageException("--latency-weight must be finite and >= 0, was " + latencyWeight);
     }
     TuningObjective goal = objective(objective);
-    ParameterSpace space = ControllerParameterSpaces.of(controller);
+    ControllerSearchSpace search = searchSpace(controller);
+    ParameterSpace space = search.space();
     Workload target = workload.resolve(null);
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -146,8 +142,7 @@ public final class TuneCommand implements Callable<Integer> {
     for (int i = 0; i < best.length; i++) {
       TunableParameter parameter = space.parameters().get(i);
       stdout.printf(Locale.ROOT, "%-18s %14s %14s%n", parameter.name(),
-          ControllerParameterSpaces.format(space, i, defaults[i]),
-          ControllerParameterSpaces.format(space, i, best[i]));
+          search.format(i, defaults[i]), search.format(i, best[i]));
     }
     boolean improved = result.bestScore() < result.defaultScore();
     stdout.printf(Locale.ROOT, "%-18s %14.4f %14.4f  %s%n", objectiveName,
@@ -168,17 +163,28 @@ public final class TuneCommand implements Callable<Integer> {
                   + " a larger --budget searches further", result.evaluations(), target.name()));
     }
 
-    Map<String, String> parameters = ControllerParameterSpaces.asOptions(space, best);
+    Map<String, String> parameters = search.asOptions(best);
     Path config = out.resolve("tuned-" + space.controller() + ".properties");
-    ControllerConfigFile.write(config, ControllerParameterSpaces.configuration(space, best), parameters.keySet(),
+    java.nio.file.Files.writeString(config, search.configuration(best).toFileText(parameters.keySet(),
         String.format(Locale.ROOT, "hybrid-ft tune --controller %s %s --objective %s: %s %.4f (defaults %.4f)",
             space.controller(), workload.trace != null ? "--trace " + workload.trace.getFileName() : "--workload " + target.name(),
-            objectiveName, objectiveName, result.bestScore(), result.defaultScore()));
+            objectiveName, objectiveName, result.bestScore(), result.defaultScore())));
     Path plot = out.resolve("tune-" + space.controller() + ".png");
-    writeConvergencePlot(result, target.name(), plot);
+    ConvergencePlot.write(plot, space.controller() + " tuned on " + target.name() + ": " + objectiveName
+        + " of each candidate and the best so far", objectiveName, result.scoreByEvaluation(),
+        result.bestScoreByEvaluation(), result.defaultScore());
     stdout.println("wrote " + config + " (use it with --config) and " + plot);
     stdout.flush();
     return 0;
+  }
+
+  private static ControllerSearchSpace searchSpace(String controller) {
+    try {
+      return ControllerSearchSpace.of(ControllerOptions.descriptor(controller));
+    } catch (IllegalArgumentException untunable) {
+      throw new UsageException("cannot tune controller '" + controller + "' (tunable: "
+          + String.join(", ", ControllerSearchSpace.tunable(ControllerOptions.REGISTRY)) + ")", untunable);
+    }
   }
 
   private static TuningObjective objective(String name) {
@@ -187,47 +193,6 @@ public final class TuneCommand implements Callable<Integer> {
     } catch (IllegalArgumentException unknown) {
       throw new UsageException("unknown objective '" + name + "' (known: downtime, latency, cost)");
     }
-  }
-
-  private static void writeConvergencePlot(TuningResult result, String workload, Path file) throws IOException {
-    XYChart chart = new XYChartBuilder().width(900).height(500)
-        .title(result.space().controller() + " tuned on " + workload + ": "
-            + result.objective().name().toLowerCase(Locale.ROOT) + " of each candidate and the best so far")
-        .xAxisTitle("candidates evaluated").yAxisTitle(result.objective().name().toLowerCase(Locale.ROOT))
-        .build();
-    List<Double> x = new ArrayList<>();
-    List<Double> best = new ArrayList<>();
-    List<Double> candidates = new ArrayList<>();
-    List<Double> candidateX = new ArrayList<>();
-    List<Double> defaults = new ArrayList<>();
-    for (int i = 0; i < result.evaluations(); i++) {
-      double bestSoFar = result.bestScoreByEvaluation().get(i);
-      double score = result.scoreByEvaluation().get(i);
-      if (Double.isFinite(bestSoFar)) {
-        x.add(i + 1.0);
-        best.add(bestSoFar);
-        defaults.add(result.defaultScore());
-      }
-      if (Double.isFinite(score)) {
-        candidateX.add(i + 1.0);
-        candidates.add(score);
-      }
-    }
-    if (!candidates.isEmpty()) {
-      XYSeries tried = chart.addSeries("candidate", candidateX, candidates);
-      tried.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-      tried.setMarker(SeriesMarkers.CIRCLE);
-    }
-    if (!x.isEmpty()) {
-      chart.addSeries("best so far", x, best).setMarker(SeriesMarkers.NONE);
-      chart.addSeries("defaults", x, defaults).setMarker(SeriesMarkers.NONE);
-    }
-    chart.getStyler().setYAxisDecimalPattern("0.0###");
-    chart.getStyler().setXAxisDecimalPattern("0");
-    chart.getStyler().setMarkerSize(5);
-    chart.getStyler().setLegendVisible(true);
-    String path = file.toString();
-    BitmapEncoder.saveBitmap(chart, path.substring(0, path.length() - ".png".length()), BitmapEncoder.BitmapFormat.PNG);
   }
 
   private static String trim(double minutes) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.qmp.testing.FakeQmpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,11 +111,11 @@ class EvaluateCommandTest {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
-    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.13", Map.of(
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of(
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
         "qom-list", "[]",
-        "query-status", "{\"status\": \"colo\", \"running\": true}"), "")) {
+        "query-status", "{\"status\": \"colo\", \"running\": true}"))) {
       String url = "http://127.0.0.1:" + closedPort + "/";
 
       CommandOutcome outcome = evaluate("--qmp", qemu.socket().toString(), "--http", url);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.hybridft.qmp.testing.FakeQmpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,10 +18,10 @@ class RunCommandOnScriptedQmpTest {
   @Test
   void aPrimaryWhoseMigrationCompletedInsteadOfEnteringColoIsRefusedNamingTheRegression()
       throws Exception {
-    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.2", Map.of(
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.2", Map.of(
         "query-colo-status", "{\"mode\": \"none\", \"last-mode\": \"none\", \"reason\": \"none\"}",
         "query-migrate", "{\"status\": \"completed\"}",
-        "query-status", "{\"status\": \"postmigrate\", \"running\": false}"), "")) {
+        "query-status", "{\"status\": \"postmigrate\", \"running\": false}"))) {
 
       CommandOutcome outcome = CommandOutcome.run("run", "--qmp", qemu.socket().toString(), "--duration", "5s");
 
@@ -36,7 +37,7 @@ class RunCommandOnScriptedQmpTest {
 
   @Test
   void aProtocolErrorExitsThreeWithTheReasonAndIsNoFailover() throws Exception {
-    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "7.2.0", Map.of(
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "7.2.0", Map.of(
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
         "migrate-set-parameters", "{}",
@@ -56,13 +57,13 @@ class RunCommandOnScriptedQmpTest {
 
   @Test
   void theDefaultRecipeIsMirrorPassiveWhereThePrimaryHasAFilterMirrorAndAColoCompare() throws Exception {
-    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.13", Map.of(
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of(
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
         "qom-list", "[{\"name\": \"m0\", \"type\": \"child<filter-mirror>\"},"
             + " {\"name\": \"comp0\", \"type\": \"child<colo-compare>\"}]",
         "qom-get", "3000",
-        "query-status", "{\"status\": \"colo\", \"running\": true}"), "")) {
+        "query-status", "{\"status\": \"colo\", \"running\": true}"))) {
 
       CommandOutcome outcome = CommandOutcome.run(
           "run", "--qmp", qemu.socket().toString(), "--period", "100ms", "--duration", "300ms");
@@ -73,11 +74,11 @@ class RunCommandOnScriptedQmpTest {
 
   @Test
   void theDefaultRecipeIsCheckpointDelayWhereThePrimaryHasNoFilterMirror() throws Exception {
-    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.13", Map.of(
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of(
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
         "qom-list", "[{\"name\": \"comp0\", \"type\": \"child<colo-compare>\"}]",
-        "query-status", "{\"status\": \"colo\", \"running\": true}"), "")) {
+        "query-status", "{\"status\": \"colo\", \"running\": true}"))) {
 
       CommandOutcome outcome = CommandOutcome.run(
           "run", "--qmp", qemu.socket().toString(), "--period", "100ms", "--duration", "300ms");
@@ -88,11 +89,11 @@ class RunCommandOnScriptedQmpTest {
 
   @Test
   void mirrorPassiveOnAPrimaryWithoutAFilterMirrorIsAUsageError() throws Exception {
-    try (ScriptedQmpServer qemu = new ScriptedQmpServer(dir, "10.0.13", Map.of(
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of(
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
         "qom-list", "[]",
-        "query-status", "{\"status\": \"colo\", \"running\": true}"), "")) {
+        "query-status", "{\"status\": \"colo\", \"running\": true}"))) {
 
       CommandOutcome outcome = CommandOutcome.run(
           "run", "--qmp", qemu.socket().toString(), "--recipe", "mirror-passive", "--duration", "1s");

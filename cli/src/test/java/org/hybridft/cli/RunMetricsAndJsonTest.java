@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.hybridft.core.Mode;
+import org.hybridft.qmp.testing.FakeQmpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,19 +36,19 @@ class RunMetricsAndJsonTest {
 
   @TempDir Path dir;
 
-  private ScriptedQmpServer primary(String name) throws IOException {
-    return new ScriptedQmpServer(dir, "10.0.13", Map.of(
+  private FakeQmpServer primary(String name) throws IOException {
+    return FakeQmpServer.answering(dir, "10.0.13", Map.of(
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
         "qom-list", "[{\"name\": \"comp0\", \"type\": \"child<colo-compare>\"}]",
         "query-name", "{\"name\": \"" + name + "\"}",
         "migrate-set-parameters", "{}",
         "query-migrate-parameters", "{\"x-checkpoint-delay\": 200}",
-        "query-status", "{\"status\": \"colo\", \"running\": true}"), "");
+        "query-status", "{\"status\": \"colo\", \"running\": true}"));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"9400", "localhost", "localhost:", ":9400", "localhost:http", "localhost:65536",
+  @ValueSource(strings = {"localhost", "localhost:", ":9400", "localhost:http", "localhost:65536",
       "localhost:-1", "[::1:9400"})
   void aMalformedPrometheusAddressIsAOneLineUsageErrorNamingOptionValueAndForm(String value) {
     CommandOutcome outcome = CommandOutcome.run(
@@ -56,14 +57,14 @@ class RunMetricsAndJsonTest {
     assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err().strip())
         .startsWith("hybrid-ft: --prometheus " + value + ":")
-        .contains("HOST:PORT")
+        .contains("[HOST:]PORT")
         .doesNotContain("\n");
   }
 
   @Test
   void anAddressThatCannotBeListenedOnIsAUsageErrorNamingIt() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        ScriptedQmpServer qemu = primary("vm-a")) {
+        FakeQmpServer qemu = primary("vm-a")) {
       String address = "127.0.0.1:" + taken.getLocalPort();
 
       CommandOutcome outcome = CommandOutcome.run(
@@ -78,7 +79,7 @@ class RunMetricsAndJsonTest {
   @Test
   void prometheusServesTheLoopsMetricsTaggedWithTheVmsNameAndStopsWhenTheRunEnds() throws Exception {
     int port = freePort();
-    try (ScriptedQmpServer qemu = primary("web-7")) {
+    try (FakeQmpServer qemu = primary("web-7")) {
       CompletableFuture<CommandOutcome> running = CompletableFuture.supplyAsync(() -> CommandOutcome.run(
           "run", "--qmp", qemu.socket().toString(), "--controller", "checkpoint", "--checkpoint-period", "200ms", "--period", "100ms",
           "--duration", "3s", "--prometheus", "127.0.0.1:" + port));
@@ -100,7 +101,7 @@ class RunMetricsAndJsonTest {
   @Test
   void nameOverridesTheVmNameInTheMetrics() throws Exception {
     int port = freePort();
-    try (ScriptedQmpServer qemu = primary("from-qemu")) {
+    try (FakeQmpServer qemu = primary("from-qemu")) {
       CompletableFuture<CommandOutcome> running = CompletableFuture.supplyAsync(() -> CommandOutcome.run(
           "run", "--qmp", qemu.socket().toString(), "--name", "given", "--controller", "checkpoint",
           "--checkpoint-period", "200ms", "--period", "100ms",
@@ -116,7 +117,7 @@ class RunMetricsAndJsonTest {
 
   @Test
   void jsonPrintsOneObjectPerPeriodAndAJsonSummaryAndNothingElseOnStdout() throws Exception {
-    try (ScriptedQmpServer qemu = primary("vm-j")) {
+    try (FakeQmpServer qemu = primary("vm-j")) {
       CommandOutcome outcome = CommandOutcome.run("run", "--qmp", qemu.socket().toString(), "--json",
           "--controller", "checkpoint", "--checkpoint-period", "200ms", "--period", "100ms", "--duration", "1s");
 

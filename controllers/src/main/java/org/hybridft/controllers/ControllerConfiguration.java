@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.hybridft.core.ModeController;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A registered controller with a validated config and the name tables show it under: what a
@@ -53,5 +54,31 @@ public record ControllerConfiguration<C>(String label, ControllerDescriptor<C> d
     properties.put(LABEL_KEY, label);
     properties.putAll(descriptor.properties(config));
     return properties;
+  }
+
+  /**
+   * The text of a config file naming the controller, its name and only the parameters {@code
+   * keys} (the others keep their defaults when the file is read), one {@code key=value} a line.
+   *
+   * @param comment a first line saying where the file comes from, or null
+   * @throws IllegalArgumentException if a key is none of the controller's parameters
+   */
+  public String toFileText(Iterable<String> keys, @Nullable String comment) {
+    Map<String, String> all = toProperties();
+    StringBuilder text = new StringBuilder();
+    if (comment != null) {
+      text.append("# ").append(comment.replace('\n', ' ')).append('\n');
+    }
+    text.append(CONTROLLER_KEY).append('=').append(all.get(CONTROLLER_KEY)).append('\n');
+    text.append(LABEL_KEY).append('=').append(all.get(LABEL_KEY)).append('\n');
+    for (String key : keys) {
+      String value = all.get(key);
+      if (value == null) {
+        throw new IllegalArgumentException(
+            "key '" + key + "' is none of " + descriptor.name() + "'s parameters " + descriptor.properties(config).keySet());
+      }
+      text.append(key).append('=').append(value).append('\n');
+    }
+    return text.toString();
   }
 }

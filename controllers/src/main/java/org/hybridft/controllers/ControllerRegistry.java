@@ -95,6 +95,73 @@ public final class ControllerRegistry {
     return descriptors.stream().map(ControllerDescriptor::name).toList();
   }
 
+  /** Every parameter key and alias of every controller, in registration order, each once. */
+  public List<String> parameterKeys() {
+    List<String> keys = new ArrayList<>();
+    for (ControllerDescriptor<?> descriptor : descriptors) {
+      for (ParameterDescriptor<?> parameter : descriptor.parameters()) {
+        if (!keys.contains(parameter.key())) {
+          keys.add(parameter.key());
+        }
+        for (String alias : parameter.aliases()) {
+          if (!keys.contains(alias)) {
+            keys.add(alias);
+          }
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** The controllers that read {@code key} as a parameter key or alias, in registration order. */
+  public List<ControllerDescriptor<?>> readers(String key) {
+    return descriptors.stream().filter(d -> d.parameter(key).isPresent()).toList();
+  }
+
+  /**
+   * What the parameter {@code key} is, for help and docs: the controllers that read it, what it
+   * means (each different meaning named with its controllers), its unit and range, and its
+   * defaults, such as {@code threshold: stretch factor after bad COLO, > 1 (default 2.0)}.
+   *
+   * @throws IllegalArgumentException if no controller reads {@code key}
+   */
+  public String describe(String key) {
+    List<ControllerDescriptor<?>> readers = readers(key);
+    if (readers.isEmpty()) {
+      throw new IllegalArgumentException("no controller reads '" + key + "' (known: " + parameterKeys() + ")");
+    }
+    String names = String.join(", ", readers.stream().map(ControllerDescriptor::name).toList());
+    Map<String, List<String>> byDefault = new LinkedHashMap<>();
+    for (ControllerDescriptor<?> reader : readers) {
+      ParameterDescriptor<?> parameter = reader.parameter(key).orElseThrow();
+      byDefault.computeIfAbsent(parameter.formattedDefault(), d -> new ArrayList<>()).add(reader.name());
+    }
+    List<String> defaults = new ArrayList<>();
+    byDefault.forEach(
+        (value, controllers) ->
+            defaults.add(defaults.isEmpty() || byDefault.size() == 1 ? value : String.join(", ", controllers) + " " + value));
+    // Controllers that share a key may give it different meanings (PI's early exit is relative to
+    // its set point, learning's to checkpoint mode's cost): each different one is named.
+    Map<String, List<String>> byMeaning = new LinkedHashMap<>();
+    for (ControllerDescriptor<?> reader : readers) {
+      byMeaning.computeIfAbsent(meaning(reader.parameter(key).orElseThrow()), m -> new ArrayList<>())
+          .add(reader.name());
+    }
+    String meanings = byMeaning.size() == 1
+        ? names + ": " + byMeaning.keySet().iterator().next()
+        : String.join("; ", byMeaning.entrySet().stream()
+            .map(entry -> String.join(", ", entry.getValue()) + ": " + entry.getKey()).toList());
+    return meanings + " (default " + String.join("; ", defaults) + ")";
+  }
+
+  /** What a parameter means, with its unit and range: {@code a COLO period ... [x set-point], >= 1}. */
+  private static String meaning(ParameterDescriptor<?> parameter) {
+    String unit = parameter.unit().isEmpty() || parameter.type() == ParameterType.DURATION
+        ? "" : " [" + parameter.unit() + "]";
+    String range = parameter.range().isEmpty() ? "" : ", " + parameter.range();
+    return parameter.meaning() + unit + range;
+  }
+
   /**
    * The controller named {@code name} (case and surrounding blanks ignored).
    *

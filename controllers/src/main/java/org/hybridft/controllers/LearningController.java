@@ -1,7 +1,5 @@
 package org.hybridft.controllers;
 
-import java.util.Objects;
-import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 
 /**
@@ -68,7 +66,7 @@ import org.hybridft.core.Mode;
  * minDwell}, except a COLO stretch ended by an early exit. Starts in COLO (optimism: nothing is
  * known yet).
  */
-public final class LearningController extends AbstractModeController {
+public final class LearningController extends ConfiguredController<LearningConfig> {
 
   /** The learning controller in the {@link ControllerRegistry}, named {@code learning}. */
   public static final ControllerDescriptor<LearningConfig> DESCRIPTOR =
@@ -87,13 +85,11 @@ public final class LearningController extends AbstractModeController {
    */
   private static final double EARLY_EXIT_OLDER_WEIGHT = 4;
 
-  private final LearningConfig config;
   private final double pauseSeconds;
   private final double checkpointModeCost;
   private final double discount;
   private final double bonusScale;
   private final long minDwellNanos;
-  private final long checkpointPeriodNanos;
   private final double checkpointDowntime;
   private final double coloLatencyWeight;
   private final double earlyExitCost;
@@ -110,11 +106,9 @@ public final class LearningController extends AbstractModeController {
 
   /** A controller with the given parameters. */
   public LearningController(LearningConfig config) {
-    super(Mode.COLO);
-    this.config = Objects.requireNonNull(config, "config");
+    super(Mode.COLO, config, LearningConfig::checkpointPeriod);
     this.pauseSeconds = config.pausePerCheckpoint().toNanos() / 1e9;
-    this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
-    this.checkpointDowntime = Math.min(1.0, pauseSeconds / (checkpointPeriodNanos / 1e9));
+    this.checkpointDowntime = Math.min(1.0, pauseSeconds / (checkpointPeriodNanos() / 1e9));
     this.checkpointModeCost = checkpointDowntime + config.latencyWeight();
     this.coloLatencyWeight = config.chargeColoLatency() ? config.latencyWeight() : 0.0;
     this.earlyExitCost = config.earlyExitFactor() * checkpointModeCost;
@@ -193,20 +187,5 @@ public final class LearningController extends AbstractModeController {
   /** The known cost of a period in checkpoint mode. */
   public double checkpointCost() {
     return checkpointModeCost;
-  }
-
-  /** The parameters. */
-  public LearningConfig config() {
-    return config;
-  }
-
-  @Override
-  public long checkpointPeriodNanos() {
-    return checkpointPeriodNanos;
-  }
-
-  @Override
-  public String toString() {
-    return "LearningController" + config;
   }
 }

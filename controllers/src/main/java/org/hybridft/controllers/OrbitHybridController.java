@@ -1,7 +1,5 @@
 package org.hybridft.controllers;
 
-import java.util.Objects;
-import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 
 /**
@@ -18,7 +16,7 @@ import org.hybridft.core.Mode;
  * cps·elapsed}. The passive stretch lasts {@code passiveCount·checkpointPeriod} of time, which is
  * {@code passiveCount} checkpoints at checkpoint mode's rate. Starts in COLO.
  */
-public final class OrbitHybridController extends AbstractModeController {
+public final class OrbitHybridController extends ConfiguredController<OrbitHybridConfig> {
 
   /** The prototype's rule in the {@link ControllerRegistry}, named {@code orbit}. */
   public static final ControllerDescriptor<OrbitHybridConfig> DESCRIPTOR =
@@ -29,10 +27,8 @@ public final class OrbitHybridController extends AbstractModeController {
           OrbitHybridConfig.PARAMETERS,
           OrbitHybridController::new);
 
-  private final OrbitHybridConfig config;
   private final double passiveLimitSeconds;
   private final long passiveStretchNanos;
-  private final long checkpointPeriodNanos;
 
   private double meanIntervalSeconds;
   private double checkpointsSeen;
@@ -45,14 +41,12 @@ public final class OrbitHybridController extends AbstractModeController {
 
   /** A controller with the given parameters. */
   public OrbitHybridController(OrbitHybridConfig config) {
-    super(Mode.COLO);
-    this.config = Objects.requireNonNull(config, "config");
+    super(Mode.COLO, config, OrbitHybridConfig::checkpointPeriod);
     this.passiveLimitSeconds = config.passiveLimit().toNanos() / 1e9;
-    this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
     this.passiveStretchNanos =
-        Math.multiplyHigh(checkpointPeriodNanos, config.passiveCount()) != 0
+        Math.multiplyHigh(checkpointPeriodNanos(), config.passiveCount()) != 0
             ? Long.MAX_VALUE
-            : checkpointPeriodNanos * config.passiveCount();
+            : checkpointPeriodNanos() * config.passiveCount();
     resetState();
   }
 
@@ -71,9 +65,9 @@ public final class OrbitHybridController extends AbstractModeController {
       meanIntervalSeconds =
           Double.isNaN(meanIntervalSeconds)
               ? interval
-              : (1 - config.smoothing()) * meanIntervalSeconds + config.smoothing() * interval;
+              : (1 - config().smoothing()) * meanIntervalSeconds + config().smoothing() * interval;
     }
-    if (checkpointsSeen >= config.minCheckpoints() && meanIntervalSeconds < passiveLimitSeconds) {
+    if (checkpointsSeen >= config().minCheckpoints() && meanIntervalSeconds < passiveLimitSeconds) {
       passiveStartNanos = nowNanos;
       return Mode.CHECKPOINT;
     }
@@ -94,20 +88,5 @@ public final class OrbitHybridController extends AbstractModeController {
   /** The smoothed interval between COLO checkpoints in seconds, NaN until one was observed. */
   public double meanIntervalSeconds() {
     return meanIntervalSeconds;
-  }
-
-  /** The parameters. */
-  public OrbitHybridConfig config() {
-    return config;
-  }
-
-  @Override
-  public long checkpointPeriodNanos() {
-    return checkpointPeriodNanos;
-  }
-
-  @Override
-  public String toString() {
-    return "OrbitHybridController" + config;
   }
 }

@@ -1,7 +1,5 @@
 package org.hybridft.controllers;
 
-import java.util.Objects;
-import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 
 /**
@@ -79,7 +77,7 @@ import org.hybridft.core.Mode;
  * burst, with two switches in each), although a probe that far below the set point already shows
  * COLO is the cheaper mode again. {@code Double.POSITIVE_INFINITY} turns it off.
  */
-public final class PiController extends AbstractModeController {
+public final class PiController extends ConfiguredController<PiConfig> {
 
   /** The PI controller in the {@link ControllerRegistry}, named {@code pi}. */
   public static final ControllerDescriptor<PiConfig> DESCRIPTOR =
@@ -90,7 +88,6 @@ public final class PiController extends AbstractModeController {
           PiConfig.PARAMETERS,
           PiController::new);
 
-  private final PiConfig config;
   private final double setPointCps;
   private final double kp;
   private final double ki;
@@ -99,7 +96,6 @@ public final class PiController extends AbstractModeController {
   private final double integralLimit;
   private final long minDwellNanos;
   private final int minDwellPeriods;
-  private final long checkpointPeriodNanos;
   private final double probeBackoff;
   private final double maxProbeBackoff;
   private final double earlyExitCps;
@@ -121,8 +117,7 @@ public final class PiController extends AbstractModeController {
 
   /** A controller with the given parameters. */
   public PiController(PiConfig config) {
-    super(Mode.COLO);
-    this.config = Objects.requireNonNull(config, "config");
+    super(Mode.COLO, config, PiConfig::checkpointPeriod);
     this.setPointCps = setPointCps(config);
     this.kp = config.kp();
     this.ki = config.ki();
@@ -132,7 +127,6 @@ public final class PiController extends AbstractModeController {
     this.minDwellNanos = config.minDwell().toNanos();
     long periodNanos = config.controlPeriod().toNanos();
     this.minDwellPeriods = (int) Math.min(Integer.MAX_VALUE, (minDwellNanos + periodNanos - 1) / periodNanos);
-    this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
     this.probeBackoff = config.probeBackoff();
     this.maxProbeBackoff = Math.max(1.0, config.maxProbeBackoff());
     this.earlyExitCps = config.earlyExitFactor() * setPointCps;
@@ -217,7 +211,7 @@ public final class PiController extends AbstractModeController {
 
   /** Whole COLO periods for a window, with parts shorter than minDwell rounded away. */
   private int coloPeriods(double share) {
-    int window = config.dutyWindowPeriods();
+    int window = config().dutyWindowPeriods();
     int colo = (int) Math.round(share * window);
     if (colo > 0 && colo < window) {
       // Only a part of the window can be too short; whole windows merge with their neighbours.
@@ -237,7 +231,7 @@ public final class PiController extends AbstractModeController {
     integral = integralLimit;
     coloShare = 1;
     periodInWindow = 0;
-    coloPeriodsInWindow = config.dutyWindowPeriods();
+    coloPeriodsInWindow = config().dutyWindowPeriods();
     modeStartNanos = 0;
     backoff = 1;
     coloCpsSum = 0;
@@ -262,16 +256,6 @@ public final class PiController extends AbstractModeController {
     return integral;
   }
 
-  /** The parameters. */
-  public PiConfig config() {
-    return config;
-  }
-
-  @Override
-  public long checkpointPeriodNanos() {
-    return checkpointPeriodNanos;
-  }
-
   /**
    * The rate held: {@link PiConfig#setPointCps()}, or for 0 a quarter above checkpoint mode's
    * rate, {@code 1.25/checkpointPeriod}.
@@ -285,10 +269,5 @@ public final class PiController extends AbstractModeController {
       return config.setPointCps();
     }
     return PiConfig.DEFAULT_SET_POINT_OVER_CHECKPOINT_RATE * 1e9 / config.checkpointPeriod().toNanos();
-  }
-
-  @Override
-  public String toString() {
-    return "PiController" + config;
   }
 }

@@ -1,7 +1,5 @@
 package org.hybridft.controllers;
 
-import java.util.Objects;
-import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.Mode;
 
 /**
@@ -54,7 +52,7 @@ import org.hybridft.core.Mode;
  * starts the clock (its sample covers a period before the controller started and is not
  * averaged). Starts in COLO.
  */
-public final class ThresholdController extends AbstractModeController {
+public final class ThresholdController extends ConfiguredController<ThresholdConfig> {
 
   /** The threshold controller in the {@link ControllerRegistry}, named {@code threshold}. */
   public static final ControllerDescriptor<ThresholdConfig> DESCRIPTOR =
@@ -65,12 +63,10 @@ public final class ThresholdController extends AbstractModeController {
           ThresholdConfig.PARAMETERS,
           ThresholdController::new);
 
-  private final ThresholdConfig config;
   private final long coloWindowNanos;
   private final long initialStretchNanos;
   private final long minStretchNanos;
   private final long maxStretchNanos;
-  private final long checkpointPeriodNanos;
   private final double thresholdCps;
   private final boolean thresholdFollowsTheLoop;
   private final double checkpointModeCps;
@@ -88,16 +84,14 @@ public final class ThresholdController extends AbstractModeController {
 
   /** A controller with the given parameters. */
   public ThresholdController(ThresholdConfig config) {
-    super(Mode.COLO);
-    this.config = Objects.requireNonNull(config, "config");
+    super(Mode.COLO, config, ThresholdConfig::checkpointPeriod);
     this.coloWindowNanos = config.coloWindow().toNanos();
     this.initialStretchNanos = config.initialCheckpointStretch().toNanos();
     this.minStretchNanos = config.minCheckpointStretch().toNanos();
     this.maxStretchNanos = config.maxCheckpointStretch().toNanos();
-    this.checkpointPeriodNanos = config.checkpointPeriod().toNanos();
     this.thresholdCps = thresholdCps(config);
     this.thresholdFollowsTheLoop = config.coloThresholdCps() == 0;
-    this.checkpointModeCps = 1e9 / checkpointPeriodNanos;
+    this.checkpointModeCps = 1e9 / checkpointPeriodNanos();
     this.earlyBadCps = config.earlyJudgementFactor() * thresholdCps;
     resetState();
   }
@@ -125,11 +119,11 @@ public final class ThresholdController extends AbstractModeController {
     double averageCps = coloCpsSum / coloSamples;
     startStretch(nowNanos);
     if (farAbove || averageCps > thresholdCps) {
-      checkpointStretchNanos = Math.min(scaled(checkpointStretchNanos, config.alpha()),
+      checkpointStretchNanos = Math.min(scaled(checkpointStretchNanos, config().alpha()),
           stretchWorthTheExcess(Math.max(averageCps, checkpointsPerSecond)));
       return Mode.CHECKPOINT;
     }
-    checkpointStretchNanos = scaled(checkpointStretchNanos, config.beta());
+    checkpointStretchNanos = scaled(checkpointStretchNanos, config().beta());
     return Mode.COLO;
   }
 
@@ -191,20 +185,5 @@ public final class ThresholdController extends AbstractModeController {
    */
   public double thresholdCps() {
     return thresholdCps;
-  }
-
-  /** The parameters. */
-  public ThresholdConfig config() {
-    return config;
-  }
-
-  @Override
-  public long checkpointPeriodNanos() {
-    return checkpointPeriodNanos;
-  }
-
-  @Override
-  public String toString() {
-    return "ThresholdController" + config;
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hybridft.core.testing.ScriptedController;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,7 +106,7 @@ class CoalescingSchedulerTest {
         AtomicInteger count = new AtomicInteger();
         ticks[i] = count;
         ControlLoop loop =
-            ControlLoop.builder(new TestControllers.AlwaysColo(), () -> 0, (mode, period) -> {}, scheduler)
+            ControlLoop.builder(ScriptedController.always(Mode.COLO), () -> 0, (mode, period) -> {}, scheduler)
                 .period(Duration.ofMillis(100))
                 .startDelay(Duration.ofNanos(i * 10_000L))
                 .addListener(new ControlLoop.Listener() {

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.testing.VirtualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -113,7 +114,7 @@ class ControlLoopTest {
     loop.start();
     scheduler.advance(5 * SECOND);
 
-    assertThat(controller.ratesSeen).hasSize(5).allSatisfy(cps -> assertThat(cps).isEqualTo(3.0));
+    assertThat(controller.ratesSeen()).hasSize(5).allSatisfy(cps -> assertThat(cps).isEqualTo(3.0));
     loop.close();
   }
 

@@ -210,11 +210,21 @@ class DocumentationTest {
     return anchors;
   }
 
+  private static String readUnchecked(Path source) {
+    try {
+      return Files.readString(source);
+    } catch (IOException unreadable) {
+      throw new java.io.UncheckedIOException(unreadable);
+    }
+  }
+
   private static List<String> controllerClasses() throws IOException {
     try (Stream<Path> sources = Files.list(ROOT.resolve("controllers/src/main/java/org/hybridft/controllers"))) {
       return sources
+          .filter(source -> source.getFileName().toString().endsWith("Controller.java"))
+          // A base class such as ConfiguredController is no controller of its own.
+          .filter(source -> !readUnchecked(source).contains("public abstract class"))
           .map(source -> source.getFileName().toString())
-          .filter(name -> name.endsWith("Controller.java"))
           .map(name -> name.substring(0, name.length() - ".java".length()))
           .sorted()
           .collect(Collectors.toList());

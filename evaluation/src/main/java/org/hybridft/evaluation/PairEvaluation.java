@@ -2,9 +2,13 @@ package org.hybridft.evaluation;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ControlLoopError;
 import org.hybridft.core.Mode;
@@ -25,6 +29,11 @@ import org.jspecify.annotations.Nullable;
 public final class PairEvaluation {
   /** The checkpoint period passed with COLO when resetting: COLO mode does not read it. */
   private static final long RESET_PERIOD_NANOS = Duration.ofMillis(500).toNanos();
+  /**
+   * How long a run waits, once its loop is closed, for the loop's listeners (the {@link Listener}
+   * among them) to have heard its last event.
+   */
+  public static final Duration DELIVERY_WAIT = Duration.ofSeconds(10);
 
   /**
    * The settings of every run.
@@ -100,8 +109,70 @@ public final class PairEvaluation {
   }
 
   /**
+   * A controller to evaluate.
+   *
+   * @param name its name in the results
+   * @param factory makes a fresh controller, in its initial state, for each run
+   */
+  public record Contender(String name, Supplier<ModeController> factory) {}
+
+  /**
+   * Runs every contender {@code runs} times on the pair, all of them in run 0 first, each run
+   * after {@link #resetToColo} and with the arrivals of seed {@code seed + run}, so that in one
+   * run every controller meets the same arrivals; then puts the pair back into COLO. Ends early
+   * when {@code stop} opens (the pair put back into COLO) or when the replication ends.
+   *
+   * @param progress hears each completed run
+   * @throws RuntimeException from the actuator when QEMU refuses or the connection is gone
+   */
+  public PairEvaluationResult evaluate(List<Contender> contenders, int runs, long seed, CountDownLatch stop,
+      Consumer<RealRun> progress) throws InterruptedException {
+    List<RealRun> done = new ArrayList<>();
+    StringBuilder timelines = new StringBuilder("controller,run,seconds,mode,checkpoints_per_second,resource\n");
+    for (int run = 0; run < runs; run++) {
+      for (Contender contender : contenders) {
+        resetToColo(stop);
+        if (stop.getCount() == 0) {
+          return interrupted(done, timelines);
+        }
+        RealRun real = run(contender.name(), contender.factory().get(), run, seed + run, stop);
+        if (real.endReason() != null) {
+          done.add(real);
+          return new PairEvaluationResult(PairEvaluationResult.Outcome.REPLICATION_ENDED, done, timelines.toString(),
+              null);
+        }
+        if (stop.getCount() == 0) {
+          return interrupted(done, timelines);
+        }
+        done.add(real);
+        real.timeline().appendCsv(contender.name(), run,
+            settings.workload().resourceAt(settings.stretch().toNanos()), RealWorkload.RESOURCES, timelines);
+        progress.accept(real);
+      }
+    }
+    resetToColo(new CountDownLatch(0));
+    return new PairEvaluationResult(PairEvaluationResult.Outcome.COMPLETED, done, timelines.toString(), null);
+  }
+
+  private PairEvaluationResult interrupted(List<RealRun> done, StringBuilder timelines) {
+    String failure = null;
+    try {
+      // The pair must not stay in checkpoint mode with its mirror off because the evaluation stopped.
+      resetToColo(new CountDownLatch(0));
+    } catch (RuntimeException failed) {
+      failure = String.valueOf(failed.getMessage());
+    } catch (InterruptedException impossible) {
+      // An open latch does not wait.
+      Thread.currentThread().interrupt();
+    }
+    return new PairEvaluationResult(PairEvaluationResult.Outcome.INTERRUPTED, done, timelines.toString(), failure);
+  }
+
+  /**
    * Runs one controller for the run length (or until {@code stop} opens or the replication ends)
-   * under the load, with arrivals seeded by {@code seed}.
+   * under the load, with arrivals seeded by {@code seed}. Returns once the loop's listeners have
+   * heard its last event (at most {@link #DELIVERY_WAIT} after the run), so the switches, errors
+   * and timeline it reports are those of the whole run.
    *
    * @param name the controller's name in the results
    * @param controller a fresh controller, in its initial state
@@ -151,6 +222,9 @@ public final class PairEvaluation {
         }
         load.close();
       }
+      // close() does not wait for listeners: events of the last ticks may still be on their way.
+      // The final state change is delivered last, so once it has arrived the counts are whole.
+      observer.delivered.await(DELIVERY_WAIT.toNanos(), TimeUnit.NANOSECONDS);
     }
     replies = load.result();
     double seconds = (end - start) / 1e9;
@@ -178,7 +252,9 @@ public final class PairEvaluation {
     private final String controller;
     private final ModeTimeline timeline;
     private final CountDownLatch ended;
-    // Written on the tick thread under the loop's lock, read after close() took that lock.
+    // Opens when the final state change (ENDED or CLOSED) was delivered, after every other event.
+    final CountDownLatch delivered = new CountDownLatch(1);
+    // Written by the loop's event delivery, one event at a time; read once delivered opened.
     int switches;
     int errors;
     volatile @Nullable String endReason;
@@ -210,6 +286,9 @@ public final class PairEvaluation {
       if (change.to() == ControlLoop.State.ENDED) {
         endReason = change.reason();
         ended.countDown();
+      }
+      if (change.to() == ControlLoop.State.ENDED || change.to() == ControlLoop.State.CLOSED) {
+        delivered.countDown();
       }
     }
   }

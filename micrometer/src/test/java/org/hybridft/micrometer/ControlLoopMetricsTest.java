@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.hybridft.core.AbstractModeController;
 import org.hybridft.core.CheckpointCounter;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeActuator;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.testing.VirtualScheduler;
 import org.junit.jupiter.api.Test;
 
@@ -27,37 +27,13 @@ class ControlLoopMetricsTest {
   private static final long SECOND = 1_000_000_000L;
   private static final long ACTUATION_NANOS = 40_000_000L;
 
+  // The scripted controllers' checkpoint period.
+  private static final Duration PERIOD = Duration.ofMillis(100);
   private final VirtualScheduler scheduler = new VirtualScheduler(1_000 * SECOND);
   private final AtomicLong checkpoints = new AtomicLong();
   // The actuator takes 40 ms of loop time per call.
   private final AtomicLong actuationTime = new AtomicLong();
   private final MeterRegistry registry = new SimpleMeterRegistry();
-
-  /** Wants the modes of a script, one per update, then the last one. */
-  private static final class Script extends AbstractModeController {
-    private final Mode[] script;
-    private int next;
-
-    Script(Mode initial, Mode... script) {
-      super(initial);
-      this.script = script;
-    }
-
-    @Override
-    protected Mode decide(long nowNanos, double checkpointsPerSecond, boolean first) {
-      return next < script.length ? script[next++] : script[script.length - 1];
-    }
-
-    @Override
-    protected void resetState() {
-      next = 0;
-    }
-
-    @Override
-    public long checkpointPeriodNanos() {
-      return 100_000_000L;
-    }
-  }
 
   private final CheckpointCounter counter =
       new CheckpointCounter() {
@@ -72,8 +48,8 @@ class ControlLoopMetricsTest {
         }
       };
 
-  private ControlLoop loop(Script controller, ModeActuator actuator, ControlLoop.Listener listener) {
-    return ControlLoop.builder(controller, counter, actuator, scheduler)
+  private ControlLoop loop(ScriptedController controller, ModeActuator actuator, ControlLoop.Listener listener) {
+    return ControlLoop.builder(controller.withCheckpointPeriod(PERIOD), counter, actuator, scheduler)
         .name("vm-1")
         .clock(() -> scheduler.getAsLong() + actuationTime.get())
         .actuatorAttempts(2)
@@ -96,7 +72,7 @@ class ControlLoopMetricsTest {
     ControlLoopMetrics metrics = new ControlLoopMetrics("vm-1");
     metrics.bindTo(registry);
     ControlLoop loop =
-        loop(new Script(Mode.COLO, Mode.COLO, Mode.CHECKPOINT), slow(null), metrics.listener());
+        loop(new ScriptedController(Mode.COLO, Mode.COLO, Mode.CHECKPOINT), slow(null), metrics.listener());
 
     assertThat(gauge("hybridft.state", "state", "new")).isEqualTo(1.0);
     loop.start();
@@ -126,7 +102,7 @@ class ControlLoopMetricsTest {
           }
         };
     ControlLoop loop =
-        loop(new Script(Mode.CHECKPOINT, Mode.COLO), actuator, metrics.listener());
+        loop(new ScriptedController(Mode.CHECKPOINT, Mode.COLO), actuator, metrics.listener());
     loop.start();
     scheduler.advance(2 * SECOND);
 
@@ -159,7 +135,7 @@ class ControlLoopMetricsTest {
     ControlLoopMetrics metrics = new ControlLoopMetrics("vm-1");
     metrics.bindTo(registry);
     ControlLoop loop =
-        loop(new Script(Mode.COLO, Mode.CHECKPOINT, Mode.COLO, Mode.CHECKPOINT), slow(null),
+        loop(new ScriptedController(Mode.COLO, Mode.CHECKPOINT, Mode.COLO, Mode.CHECKPOINT), slow(null),
             metrics.listener());
     loop.start();
     scheduler.advance(5 * SECOND);
@@ -175,7 +151,7 @@ class ControlLoopMetricsTest {
     ControlLoopMetrics metrics = new ControlLoopMetrics("vm-1");
     metrics.bindTo(registry);
     ControlLoop loop =
-        loop(new Script(Mode.COLO, Mode.CHECKPOINT), slow(null), metrics.listener());
+        loop(new ScriptedController(Mode.COLO, Mode.CHECKPOINT), slow(null), metrics.listener());
     loop.addListener(new ControlLoop.Listener() {
       @Override
       public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
@@ -194,7 +170,7 @@ class ControlLoopMetricsTest {
   void theStateGaugeFollowsTheLoopFromStartToClose() {
     ControlLoopMetrics metrics = new ControlLoopMetrics("vm-1");
     metrics.bindTo(registry);
-    ControlLoop loop = loop(new Script(Mode.COLO, Mode.COLO), slow(null), metrics.listener());
+    ControlLoop loop = loop(new ScriptedController(Mode.COLO, Mode.COLO), slow(null), metrics.listener());
     loop.start();
     assertThat(gauge("hybridft.state", "state", "running")).isEqualTo(1.0);
     loop.close();
@@ -238,7 +214,7 @@ class ControlLoopMetricsTest {
     ControlLoopMetrics metrics = new ControlLoopMetrics("vm-1");
     metrics.bindTo(prometheus);
     ControlLoop loop =
-        loop(new Script(Mode.COLO, Mode.COLO, Mode.CHECKPOINT), slow(null), metrics.listener());
+        loop(new ScriptedController(Mode.COLO, Mode.COLO, Mode.CHECKPOINT), slow(null), metrics.listener());
     loop.start();
     scheduler.advance(4 * SECOND);
 

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.hybridft.qmp.testing.FakeQmpServer;
 
 /** One call takes a primary under control: the check, the counter, then the recipe, in that order. */
 class ColoPrimaryControlTest {

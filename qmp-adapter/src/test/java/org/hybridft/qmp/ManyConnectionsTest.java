@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.hybridft.qmp.testing.FakeQmpServer;
 
 /** One selector thread serves every connection of the JVM. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.hybridft.qmp.testing.FakeQmpServer;
 
 /**
  * The counter and the actuator on what a real COLO pair does not do on demand: a parameter that

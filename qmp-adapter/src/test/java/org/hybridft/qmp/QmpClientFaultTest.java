@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.hybridft.qmp.testing.FakeQmpServer;
 
 /** Faults a real QEMU will not produce, from a {@link FakeQmpServer}. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
+import org.hybridft.qmp.testing.FakeQmpServer;
 
 /** Properties of the framing and parsing of QEMU's byte stream. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

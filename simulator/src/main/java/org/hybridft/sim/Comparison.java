@@ -223,19 +223,16 @@ public final class Comparison {
     }
   }
 
-  /** Builds a {@link Comparison}; setters validate their argument. */
-  public static final class Builder {
+  /** Builds a {@link Comparison}; setters validate their argument. Default: 10 runs per workload and controller. */
+  public static final class Builder extends SimulationBuilder<Builder> {
     private List<Workload> workloads = List.of();
     private List<ControllerSpec> controllers = List.of();
-    private int runs = 10;
-    private Duration length = Duration.ofMinutes(30);
-    private long seed = 1;
-    private int threads = Runtime.getRuntime().availableProcessors();
-    private ReplicationModel model = ReplicationModel.defaults();
     private ProgressListener progress = (done, total) -> {};
     private Optional<Duration> clairvoyantCheckpointPeriod = Optional.empty();
 
-    private Builder() {}
+    private Builder() {
+      super(10);
+    }
 
     /** The workloads, at least one. */
     public Builder workloads(List<Workload> workloads) {
@@ -246,36 +243,6 @@ public final class Comparison {
     /** The controllers, at least one. */
     public Builder controllers(List<ControllerSpec> controllers) {
       this.controllers = List.copyOf(controllers);
-      return this;
-    }
-
-    /** Runs per workload and controller, {@code >= 1}; default 10. */
-    public Builder runs(int runs) {
-      this.runs = ParameterCheck.atLeast("runs", runs, 1);
-      return this;
-    }
-
-    /** Simulated time per run, {@code > 0}; default 30 minutes. */
-    public Builder length(Duration length) {
-      this.length = ParameterCheck.positive("length", length);
-      return this;
-    }
-
-    /** The comparison's seed; default 1. */
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    /** Worker threads, {@code >= 1}; default one per available processor. */
-    public Builder threads(int threads) {
-      this.threads = ParameterCheck.atLeast("threads", threads, 1);
-      return this;
-    }
-
-    /** The replication model; default {@link ReplicationModel#defaults()}. */
-    public Builder model(ReplicationModel model) {
-      this.model = Objects.requireNonNull(model, "model");
       return this;
     }
 

@@ -194,21 +194,18 @@ public final class Tuner {
     }
   }
 
-  /** Builds a {@link Tuner}; every setter validates its argument. */
-  public static final class Builder {
+  /** Builds a {@link Tuner}; every setter validates its argument. Default: 3 training runs per candidate. */
+  public static final class Builder extends SimulationBuilder<Builder> {
     private @Nullable ParameterSpace space;
     private @Nullable Workload workload;
     private TuningObjective objective = TuningObjective.COST;
     private double latencyWeight = 0.05;
     private int budget = 60;
-    private int runs = 3;
-    private Duration length = Duration.ofMinutes(30);
-    private long seed = 1;
-    private int threads = Runtime.getRuntime().availableProcessors();
-    private ReplicationModel model = ReplicationModel.defaults();
     private ProgressListener progress = (evaluation, total, score, best) -> {};
 
-    private Builder() {}
+    private Builder() {
+      super(3);
+    }
 
     /** The controller's parameters to search; required. */
     public Builder space(ParameterSpace space) {
@@ -237,36 +234,6 @@ public final class Tuner {
     /** Candidates to evaluate, the defaults included, {@code >= 1}; default 60. */
     public Builder budget(int budget) {
       this.budget = ParameterCheck.atLeast("budget", budget, 1);
-      return this;
-    }
-
-    /** Training runs per candidate, {@code >= 1}; default 3. */
-    public Builder runs(int runs) {
-      this.runs = ParameterCheck.atLeast("runs", runs, 1);
-      return this;
-    }
-
-    /** Simulated time per training run, {@code > 0}; default 30 minutes. */
-    public Builder length(Duration length) {
-      this.length = ParameterCheck.positive("length", length);
-      return this;
-    }
-
-    /** The seed of the training runs and the optimiser; default 1. */
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    /** Threads that simulate training runs in parallel, {@code >= 1}; default one per core. */
-    public Builder threads(int threads) {
-      this.threads = ParameterCheck.atLeast("threads", threads, 1);
-      return this;
-    }
-
-    /** The replication model; default {@link ReplicationModel#defaults()}. */
-    public Builder model(ReplicationModel model) {
-      this.model = Objects.requireNonNull(model, "model");
       return this;
     }
 

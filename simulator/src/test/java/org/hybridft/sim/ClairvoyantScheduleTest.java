@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.hybridft.core.Mode;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.report.ClairvoyantRegret;
 import org.hybridft.report.ComparisonResult;
 import org.hybridft.report.RunResult;
@@ -28,9 +29,9 @@ class ClairvoyantScheduleTest {
       for (long seed = 1; seed <= 2; seed++) {
         Workload workload = profile.workload();
         Duration length = Duration.ofMinutes(6);
-        RunResult colo = simulator.run(workload, "colo", Scripted.always(Mode.COLO, PERIOD), length, seed, 0);
+        RunResult colo = simulator.run(workload, "colo", ScriptedController.always(Mode.COLO, PERIOD), length, seed, 0);
         RunResult checkpoint =
-            simulator.run(workload, "checkpoint", Scripted.always(Mode.CHECKPOINT, PERIOD), length, seed, 0);
+            simulator.run(workload, "checkpoint", ScriptedController.always(Mode.CHECKPOINT, PERIOD), length, seed, 0);
 
         RunResult limit = ClairvoyantSchedule.plan(simulator, workload, length, seed, 0, PERIOD).result();
 
@@ -65,7 +66,7 @@ class ClairvoyantScheduleTest {
     Workload workload = new Workload("deterministic", "test", 8, 2, List.of(DETERMINISTIC.withDuration(
         Duration.ofSeconds(10)), quiet), true);
     Duration length = Duration.ofMinutes(3);
-    RunResult colo = simulator.run(workload, "colo", Scripted.always(Mode.COLO, PERIOD), length, 5, 0);
+    RunResult colo = simulator.run(workload, "colo", ScriptedController.always(Mode.COLO, PERIOD), length, 5, 0);
 
     ClairvoyantSchedule schedule = ClairvoyantSchedule.plan(simulator, workload, length, 5, 0, PERIOD);
 
@@ -80,9 +81,9 @@ class ClairvoyantScheduleTest {
     // there is nothing to switch for, and the schedule is the better static mode.
     Workload workload = alternating(Duration.ofMillis(700), Duration.ofMillis(300));
     Duration length = Duration.ofMinutes(2);
-    RunResult colo = simulator.run(workload, "colo", Scripted.always(Mode.COLO, PERIOD), length, 9, 0);
+    RunResult colo = simulator.run(workload, "colo", ScriptedController.always(Mode.COLO, PERIOD), length, 9, 0);
     RunResult checkpoint =
-        simulator.run(workload, "checkpoint", Scripted.always(Mode.CHECKPOINT, PERIOD), length, 9, 0);
+        simulator.run(workload, "checkpoint", ScriptedController.always(Mode.CHECKPOINT, PERIOD), length, 9, 0);
 
     ClairvoyantSchedule schedule = ClairvoyantSchedule.plan(simulator, workload, length, 9, 0, PERIOD);
 

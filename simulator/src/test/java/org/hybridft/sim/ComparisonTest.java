@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.hybridft.controllers.ThresholdController;
 import org.hybridft.core.Mode;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.report.ComparisonResult;
 import org.hybridft.report.Regret;
 import org.hybridft.report.ResultsCsv;
@@ -21,9 +22,9 @@ class ComparisonTest {
         .workloads(List.of(WorkloadProfile.SYNTHETIC.workload(), WorkloadProfile.VIDEO.workload()))
         .controllers(
             List.of(
-                new ControllerSpec("colo", () -> Scripted.always(Mode.COLO, Duration.ofMillis(500))),
+                new ControllerSpec("colo", () -> ScriptedController.always(Mode.COLO, Duration.ofMillis(500))),
                 new ControllerSpec(
-                    "checkpoint", () -> Scripted.always(Mode.CHECKPOINT, Duration.ofMillis(500)))))
+                    "checkpoint", () -> ScriptedController.always(Mode.CHECKPOINT, Duration.ofMillis(500)))))
         .runs(3)
         .length(Duration.ofSeconds(30));
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.time.Duration;
 import java.util.List;
 import org.hybridft.core.Mode;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.report.RunResult;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +80,7 @@ class TestbedCalibrationTest {
   }
 
   private static RunResult run(ReplicationModel model, Workload workload, Mode mode, Duration period) {
-    return new VmSimulator(model).run(workload, "testbed", Scripted.always(mode, period), LENGTH, 2026, 0);
+    return new VmSimulator(model).run(workload, "testbed", ScriptedController.always(mode, period), LENGTH, 2026, 0);
   }
 
   private static double cpsPerRequest(ReplicationModel model, double rate) {

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.report.RunResult;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class TestbedDefaultsTest {
   }
 
   private static Measured staticMode(Mode mode) {
-    return measure(() -> Scripted.always(mode, PERIOD));
+    return measure(() -> ScriptedController.always(mode, PERIOD));
   }
 
   private static Measured adaptive(String name, Map<String, String> parameters) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import org.hybridft.core.Mode;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.report.RunResult;
 import org.junit.jupiter.api.Test;
 
@@ -18,17 +19,17 @@ class TestbedEffectsTest {
   private static final Duration PAUSE = Duration.ofMillis(85);
   private static final Duration HALF_SECOND = Duration.ofMillis(500);
 
-  private static RunResult run(ReplicationModel model, Workload workload, Scripted controller, Duration length) {
+  private static RunResult run(ReplicationModel model, Workload workload, ScriptedController controller, Duration length) {
     return new VmSimulator(model).run(workload, "test", controller, length, 17, 0);
   }
 
   @Test
   void aDetectionDelaySaturatesTheCheckpointRateNearOneOverDelayPlusPause() {
     // Every reply diverges, 200 per second: without a delay COLO checkpoints back to back.
-    Workload everyReplyDiverges = Scripted.steady(200, 1.0, 0, 64);
+    Workload everyReplyDiverges = TestWorkloads.steady(200, 1.0, 0, 64);
     ReplicationModel late = ReplicationModel.defaults().withDivergenceDetectionDelay(Duration.ofMillis(250));
 
-    RunResult result = run(late, everyReplyDiverges, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(2));
+    RunResult result = run(late, everyReplyDiverges, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(2));
 
     assertThat(result.checkpointsPerSecond()).isCloseTo(1 / (0.250 + 0.085), within(0.1));
     assertThat(result.pauseSeconds() / result.checkpoints()).isCloseTo(PAUSE.toMillis() / 1e3, within(1e-6));
@@ -38,10 +39,10 @@ class TestbedEffectsTest {
   void repliesDivergingDuringTheDelayShareOneCheckpoint() {
     // 20 diverging replies per second, detected 400 ms late: about one checkpoint per 0.05 + 0.4
     // + 0.085 s cycle, so each checkpoint flushes many replies (at once: one per reply, 20/s).
-    Workload everyReplyDiverges = Scripted.steady(20, 1.0, 0, 64);
+    Workload everyReplyDiverges = TestWorkloads.steady(20, 1.0, 0, 64);
     ReplicationModel late = ReplicationModel.defaults().withDivergenceDetectionDelay(Duration.ofMillis(400));
 
-    RunResult result = run(late, everyReplyDiverges, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(5));
+    RunResult result = run(late, everyReplyDiverges, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(5));
 
     double perRequest = result.checkpointsPerSecond() / result.throughputRps();
     assertThat(perRequest).isCloseTo(1 / (1 + 20 * (0.4 + 0.085)), within(0.03));
@@ -51,11 +52,11 @@ class TestbedEffectsTest {
 
   @Test
   void aDetectionDelayDoesNotChangeCheckpointMode() {
-    Workload everyReplyDiverges = Scripted.steady(100, 1.0, 0, 64);
+    Workload everyReplyDiverges = TestWorkloads.steady(100, 1.0, 0, 64);
     ReplicationModel late = ReplicationModel.defaults().withDivergenceDetectionDelay(Duration.ofMillis(250));
 
     RunResult result =
-        run(late, everyReplyDiverges, Scripted.always(Mode.CHECKPOINT, Duration.ofSeconds(1)), Duration.ofMinutes(2));
+        run(late, everyReplyDiverges, ScriptedController.always(Mode.CHECKPOINT, Duration.ofSeconds(1)), Duration.ofMinutes(2));
 
     assertThat(result.checkpointsPerSecond()).isCloseTo(1.0, within(0.01));
   }
@@ -63,10 +64,10 @@ class TestbedEffectsTest {
   @Test
   void deterministicColoTrafficCheckpointsWhenAPacketGoesStale() {
     // No divergence and a 20 s timer: only stale packets can checkpoint more often than every 20 s.
-    Workload deterministic = Scripted.steady(50, 0, 0, 64);
+    Workload deterministic = TestWorkloads.steady(50, 0, 0, 64);
     ReplicationModel stale = ReplicationModel.defaults().withColoStaleCheckpointInterval(Duration.ofSeconds(4));
 
-    RunResult result = run(stale, deterministic, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(10));
+    RunResult result = run(stale, deterministic, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(10));
 
     // Each cycle: 4 s from the first reply after a checkpoint, plus the pause and the short wait
     // for that reply (requests that arrived during the pause are served right after it).
@@ -77,7 +78,7 @@ class TestbedEffectsTest {
   void withoutRepliesNothingGoesStale() {
     ReplicationModel stale = ReplicationModel.defaults().withColoStaleCheckpointInterval(Duration.ofSeconds(4));
 
-    RunResult result = run(stale, Scripted.steady(0, 0, 0, 64), Scripted.always(Mode.COLO, HALF_SECOND),
+    RunResult result = run(stale, TestWorkloads.steady(0, 0, 0, 64), ScriptedController.always(Mode.COLO, HALF_SECOND),
         Duration.ofMinutes(10));
 
     // Only the 20 s timer: 20 s, 40 s, ..., 580 s.
@@ -88,19 +89,19 @@ class TestbedEffectsTest {
   void staleCheckpointsDoNotHappenInCheckpointMode() {
     ReplicationModel stale = ReplicationModel.defaults().withColoStaleCheckpointInterval(Duration.ofMillis(300));
 
-    RunResult result = run(stale, Scripted.steady(50, 0, 0, 64),
-        Scripted.always(Mode.CHECKPOINT, Duration.ofSeconds(1)), Duration.ofMinutes(2));
+    RunResult result = run(stale, TestWorkloads.steady(50, 0, 0, 64),
+        ScriptedController.always(Mode.CHECKPOINT, Duration.ofSeconds(1)), Duration.ofMinutes(2));
 
     assertThat(result.checkpointsPerSecond()).isCloseTo(1.0, within(0.01));
   }
 
   @Test
   void aConnectionPerRequestMakesCheckpointModeLatencyAboutOneAndAHalfPeriods() {
-    Workload workload = Scripted.steady(100, 0, 0, 64);
+    Workload workload = TestWorkloads.steady(100, 0, 0, 64);
     ReplicationModel perRequest = ReplicationModel.defaults().withConnectionPerRequest(true);
 
     RunResult result =
-        run(perRequest, workload, Scripted.always(Mode.CHECKPOINT, Duration.ofSeconds(1)), Duration.ofMinutes(2));
+        run(perRequest, workload, ScriptedController.always(Mode.CHECKPOINT, Duration.ofSeconds(1)), Duration.ofMinutes(2));
 
     // On average half a period until the SYN-ACK leaves at a commit, then a whole period from
     // that commit to the next; without the effect, half a period and a pause.
@@ -111,11 +112,11 @@ class TestbedEffectsTest {
 
   @Test
   void aConnectionPerRequestChangesNothingInColo() {
-    Workload workload = Scripted.steady(100, 0.05, 10, 64);
-    RunResult shared = run(ReplicationModel.defaults(), workload, Scripted.always(Mode.COLO, HALF_SECOND),
+    Workload workload = TestWorkloads.steady(100, 0.05, 10, 64);
+    RunResult shared = run(ReplicationModel.defaults(), workload, ScriptedController.always(Mode.COLO, HALF_SECOND),
         Duration.ofMinutes(1));
     RunResult perRequest = run(ReplicationModel.defaults().withConnectionPerRequest(true), workload,
-        Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1));
+        ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1));
 
     assertThat(perRequest.checkpoints()).isEqualTo(shared.checkpoints());
     assertThat(perRequest.latencyMeanMs()).isEqualTo(shared.latencyMeanMs());
@@ -124,12 +125,12 @@ class TestbedEffectsTest {
   @Test
   void connectionsWaitingInCheckpointModeAreServedWhenTheSwitchToColoCommits() {
     // 10 s of checkpoint mode with a 1 h period: no checkpoint commits until the switch to COLO.
-    Workload workload = Scripted.steady(50, 0, 0, 64);
+    Workload workload = TestWorkloads.steady(50, 0, 0, 64);
     ReplicationModel perRequest =
         ReplicationModel.defaults().withConnectionPerRequest(true).withColoCheckpointDelay(Duration.ofHours(1));
 
     RunResult result = run(perRequest, workload,
-        Scripted.switching(Mode.CHECKPOINT, Mode.COLO, Duration.ofSeconds(10), Duration.ofHours(1)),
+        ScriptedController.switching(Mode.CHECKPOINT, Mode.COLO, Duration.ofSeconds(10), Duration.ofHours(1)),
         Duration.ofSeconds(30));
 
     // About 1,500 requests, the first 500 of them held by the switch: all answered by the end.

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import org.hybridft.core.Mode;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.report.RunResult;
 import org.hybridft.report.TimeSeries;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class TraceTest {
     Workload workload = parse("seconds,divergences_per_second\n0,0\n60,8\n");
     RunResult result =
         new VmSimulator()
-            .run(workload, "colo", Scripted.always(Mode.COLO, Duration.ofMillis(500)),
+            .run(workload, "colo", ScriptedController.always(Mode.COLO, Duration.ofMillis(500)),
                 Duration.ofSeconds(180), 1, 0);
     TimeSeries series = result.timeSeries();
 

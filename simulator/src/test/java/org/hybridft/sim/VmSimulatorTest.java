@@ -8,6 +8,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.time.Duration;
 import org.hybridft.core.Mode;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.report.RunResult;
 import org.hybridft.report.TimeSeries;
 import org.junit.jupiter.api.Test;
@@ -16,15 +17,15 @@ class VmSimulatorTest {
   private static final Duration HALF_SECOND = Duration.ofMillis(500);
   private final VmSimulator simulator = new VmSimulator();
 
-  private RunResult run(Workload workload, Scripted controller, Duration length, long seed) {
+  private RunResult run(Workload workload, ScriptedController controller, Duration length, long seed) {
     return simulator.run(workload, "test", controller, length, seed, 0);
   }
 
   @Test
   void coloWithoutDivergenceTakesOnlyItsPeriodicCheckpoints() {
-    Workload deterministic = Scripted.steady(200, 0, 10, 64);
+    Workload deterministic = TestWorkloads.steady(200, 0, 10, 64);
     RunResult result =
-        run(deterministic, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(10), 7);
+        run(deterministic, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(10), 7);
 
     // The 20 s timer from t = 0: checkpoints at 20 s, 40 s, ..., 580 s (600 s is the end).
     assertThat(result.checkpoints()).isEqualTo(29);
@@ -33,18 +34,18 @@ class VmSimulatorTest {
 
   @Test
   void coloCheckpointsOnDivergence() {
-    Workload divergent = Scripted.steady(200, 0.05, 10, 64);
+    Workload divergent = TestWorkloads.steady(200, 0.05, 10, 64);
     RunResult result =
-        run(divergent, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(2), 7);
+        run(divergent, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(2), 7);
 
     assertThat(result.checkpointsPerSecond()).isGreaterThan(2);
   }
 
   @Test
   void checkpointModeRateIsOneOverThePeriodWithinOnePercent() {
-    Workload divergent = Scripted.steady(200, 0.3, 10, 64);
+    Workload divergent = TestWorkloads.steady(200, 0.3, 10, 64);
     RunResult result =
-        run(divergent, Scripted.always(Mode.CHECKPOINT, HALF_SECOND), Duration.ofMinutes(5), 7);
+        run(divergent, ScriptedController.always(Mode.CHECKPOINT, HALF_SECOND), Duration.ofMinutes(5), 7);
 
     assertThat(result.checkpointsPerSecond()).isCloseTo(2.0, within(0.02));
     TimeSeries series = result.timeSeries();
@@ -56,9 +57,9 @@ class VmSimulatorTest {
   @Test
   void downtimeRatioIsTotalPauseOverWallTime() {
     // Nothing dirty: every pause is exactly the fixed cost, 85 ms.
-    Workload clean = Scripted.steady(100, 0.05, 0, 64);
+    Workload clean = TestWorkloads.steady(100, 0.05, 0, 64);
     RunResult result =
-        run(clean, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(3), 11);
+        run(clean, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(3), 11);
 
     double pauses = result.checkpoints() * 0.085;
     assertThat(result.downtimeRatio() * result.wallSeconds()).isCloseTo(pauses, within(0.085));
@@ -72,7 +73,7 @@ class VmSimulatorTest {
         .checkAssert(
             (seed, p) -> {
               RunResult result =
-                  run(Scripted.steady(50, p, 20, 64), Scripted.always(Mode.COLO, HALF_SECOND),
+                  run(TestWorkloads.steady(50, p, 20, 64), ScriptedController.always(Mode.COLO, HALF_SECOND),
                       Duration.ofSeconds(30), seed);
               assertThat(result.downtimeRatio() * result.wallSeconds())
                   .isCloseTo(result.pauseSeconds(), within(1e-9));
@@ -89,11 +90,11 @@ class VmSimulatorTest {
         .forAll(doubles().between(0, 60), doubles().between(1, 60))
         .checkAssert(
             (low, extra) -> {
-              Scripted slow = Scripted.always(Mode.CHECKPOINT, HALF_SECOND);
-              Scripted fast = Scripted.always(Mode.CHECKPOINT, HALF_SECOND);
-              RunResult lowDirty = run(Scripted.steady(20, 0, low, 1000), slow, Duration.ofSeconds(30), 3);
+              ScriptedController slow = ScriptedController.always(Mode.CHECKPOINT, HALF_SECOND);
+              ScriptedController fast = ScriptedController.always(Mode.CHECKPOINT, HALF_SECOND);
+              RunResult lowDirty = run(TestWorkloads.steady(20, 0, low, 1000), slow, Duration.ofSeconds(30), 3);
               RunResult highDirty =
-                  run(Scripted.steady(20, 0, low + extra, 1000), fast, Duration.ofSeconds(30), 3);
+                  run(TestWorkloads.steady(20, 0, low + extra, 1000), fast, Duration.ofSeconds(30), 3);
               assertThat(highDirty.pauseSeconds() / highDirty.checkpoints())
                   .isGreaterThan(lowDirty.pauseSeconds() / lowDirty.checkpoints());
             });
@@ -103,7 +104,7 @@ class VmSimulatorTest {
   void theWorkingSetCapsThePause() {
     // 100 MB/s for 20 s would be 2 GB; the 10 MB working set caps it: 85 ms + 10 MB / 125 MB/s.
     RunResult result =
-        run(Scripted.steady(0, 0, 100, 10), Scripted.always(Mode.COLO, HALF_SECOND),
+        run(TestWorkloads.steady(0, 0, 100, 10), ScriptedController.always(Mode.COLO, HALF_SECOND),
             Duration.ofSeconds(61), 3);
 
     assertThat(result.checkpoints()).isEqualTo(3);
@@ -113,8 +114,8 @@ class VmSimulatorTest {
   @Test
   void theSameSeedGivesIdenticalResults() {
     Workload workload = WorkloadProfile.BUGZILLA.workload();
-    RunResult first = run(workload, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1), 42);
-    RunResult second = run(workload, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1), 42);
+    RunResult first = run(workload, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1), 42);
+    RunResult second = run(workload, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1), 42);
 
     assertThat(second).isEqualTo(first);
   }
@@ -122,8 +123,8 @@ class VmSimulatorTest {
   @Test
   void differentSeedsGiveDifferentResults() {
     Workload workload = WorkloadProfile.BUGZILLA.workload();
-    RunResult first = run(workload, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1), 42);
-    RunResult second = run(workload, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1), 43);
+    RunResult first = run(workload, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1), 42);
+    RunResult second = run(workload, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(1), 43);
 
     assertThat(second.checkpoints()).isNotEqualTo(first.checkpoints());
     assertThat(second.latencyMeanMs()).isNotEqualTo(first.latencyMeanMs());
@@ -136,9 +137,9 @@ class VmSimulatorTest {
         new VmSimulator(ReplicationModel.defaults().withColoCheckpointDelay(Duration.ofHours(1)));
     RunResult result =
         quietColo.run(
-            Scripted.steady(50, 0, 10, 64),
+            TestWorkloads.steady(50, 0, 10, 64),
             "test",
-            Scripted.switching(Mode.CHECKPOINT, Mode.COLO, Duration.ofSeconds(10), Duration.ofSeconds(1)),
+            ScriptedController.switching(Mode.CHECKPOINT, Mode.COLO, Duration.ofSeconds(10), Duration.ofSeconds(1)),
             Duration.ofSeconds(60),
             5,
             0);
@@ -150,10 +151,10 @@ class VmSimulatorTest {
 
   @Test
   void checkpointModeHoldsRepliesUntilTheCommit() {
-    Workload workload = Scripted.steady(100, 0, 0, 64);
+    Workload workload = TestWorkloads.steady(100, 0, 0, 64);
     RunResult checkpoint =
-        run(workload, Scripted.always(Mode.CHECKPOINT, Duration.ofSeconds(1)), Duration.ofMinutes(2), 9);
-    RunResult colo = run(workload, Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(2), 9);
+        run(workload, ScriptedController.always(Mode.CHECKPOINT, Duration.ofSeconds(1)), Duration.ofMinutes(2), 9);
+    RunResult colo = run(workload, ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(2), 9);
 
     // Held on average half a period plus the 85 ms pause; COLO releases at once.
     assertThat(checkpoint.latencyMeanMs()).isBetween(500.0, 650.0);
@@ -164,7 +165,7 @@ class VmSimulatorTest {
   @Test
   void divergingRepliesWaitForTheirCheckpoint() {
     RunResult result =
-        run(Scripted.steady(20, 1.0, 0, 64), Scripted.always(Mode.COLO, HALF_SECOND),
+        run(TestWorkloads.steady(20, 1.0, 0, 64), ScriptedController.always(Mode.COLO, HALF_SECOND),
             Duration.ofMinutes(1), 9);
 
     assertThat(result.latencyP50Ms()).isGreaterThanOrEqualTo(85);
@@ -172,12 +173,12 @@ class VmSimulatorTest {
 
   @Test
   void coloCostsTwiceTheCpuOfCheckpointModeForTheSameWork() {
-    Workload workload = Scripted.steady(100, 0, 0, 64);
+    Workload workload = TestWorkloads.steady(100, 0, 0, 64);
     VmSimulator rare =
         new VmSimulator(ReplicationModel.defaults().withColoCheckpointDelay(Duration.ofHours(1)));
-    RunResult colo = rare.run(workload, "colo", Scripted.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(2), 9, 0);
+    RunResult colo = rare.run(workload, "colo", ScriptedController.always(Mode.COLO, HALF_SECOND), Duration.ofMinutes(2), 9, 0);
     RunResult checkpoint =
-        rare.run(workload, "cp", Scripted.always(Mode.CHECKPOINT, Duration.ofHours(1)), Duration.ofMinutes(2), 9, 0);
+        rare.run(workload, "cp", ScriptedController.always(Mode.CHECKPOINT, Duration.ofHours(1)), Duration.ofMinutes(2), 9, 0);
 
     assertThat(colo.cpuSeconds()).isCloseTo(2 * checkpoint.cpuSeconds(), within(0.05 * colo.cpuSeconds()));
   }

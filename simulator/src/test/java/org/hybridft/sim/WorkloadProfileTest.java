@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.hybridft.core.Mode;
+import org.hybridft.core.testing.ScriptedController;
 import org.hybridft.report.RunResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,7 +86,7 @@ class WorkloadProfileTest {
         new Workload("burst", "one burst, held", 8, 2.0, List.of(burst), false);
     RunResult colo =
         new VmSimulator()
-            .run(onlyBursts, "colo", Scripted.always(Mode.COLO, Duration.ofMillis(500)),
+            .run(onlyBursts, "colo", ScriptedController.always(Mode.COLO, Duration.ofMillis(500)),
                 Duration.ofMinutes(2), 3, 0);
 
     assertThat(colo.checkpointsPerSecond()).isGreaterThan(4);
