@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the testbed's Linux guest: Debian's cloud kernel and a busybox initramfs whose init
-# (guest/init) brings up virtio-net and serves HTTP (guest/http-handler). Built once and cached
-# outside the clone, keyed by the package versions and a hash of guest/; prints the directory
-# holding vmlinuz and initramfs.cpio.
+# (guest/init) brings up virtio-net and the IDE disk and serves HTTP (guest/http-handler). Built
+# once and cached outside the clone, keyed by the package versions and a hash of guest/ and of this
+# script; prints the directory holding vmlinuz and initramfs.cpio.
 #
 #   build-guest.sh [--quiet]
 #
@@ -11,7 +11,9 @@
 set -euo pipefail
 
 KERNEL_META=linux-image-cloud-amd64
-MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net)
+# virtio-net, and the IDE disk (the pair's replicated disk, written raw by /cgi-bin/append). Their
+# dependencies are added from the kernel's modules.dep; built-in ones are skipped.
+MODULES=(virtio_net ata_piix sd_mod)
 
 die() { echo "build-guest.sh: $*" >&2; exit 1; }
 quiet=false
@@ -44,7 +46,7 @@ kernel_package="$(apt-cache "${private_apt_options[@]}" depends "$KERNEL_META" 2
 kernel_version="$(apt-cache "${private_apt_options[@]}" policy "$kernel_package" | sed -n 's/^ *Candidate: //p')"
 busybox_version="$(apt-cache "${private_apt_options[@]}" policy busybox-static | sed -n 's/^ *Candidate: //p')"
 [[ -n "$busybox_version" && "$busybox_version" != "(none)" ]] || die "apt-cache knows no busybox-static"
-key="$( { echo "$kernel_package $kernel_version busybox-static $busybox_version ${MODULES[*]}"; cat "$here/guest/init" "$here/guest/http-handler"; } | sha256sum | cut -c1-12)"
+key="$( { echo "$kernel_package $kernel_version busybox-static $busybox_version ${MODULES[*]}"; cat "$here/guest/init" "$here/guest/http-handler" "$here/build-guest.sh"; } | sha256sum | cut -c1-12)"
 out="$cache/guest-$key"
 if [[ -s "$out/vmlinuz" && -s "$out/initramfs.cpio" ]]; then
   echo "$out"; exit 0
@@ -65,10 +67,35 @@ cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/http-handler" "$root/bin/http-handler"
 chmod 755 "$root/init" "$root/bin/http-handler"
+# Each module after its dependencies (modules.dep lists them, nearest first), once; init loads
+# them in the order of lib/modules/load-order.
+moddir="$(dirname "$(find "$work/kernel/lib/modules" -name modules.dep | head -n 1)")"
+[[ -f "$moddir/modules.dep" ]] || die "$kernel_package has no modules.dep"
+order=()
+add_module() {   # add_module PATH_IN_MODULES_DEP
+  local path="$1" dep seen
+  for seen in "${order[@]}"; do [[ "$seen" == "$path" ]] && return 0; done
+  for dep in $(sed -n "s|^$path: *||p" "$moddir/modules.dep" | tr ' ' '\n' | tac); do add_module "$dep"; done
+  order+=("$path")
+}
 for module in "${MODULES[@]}"; do
-  found="$(find "$work/kernel/lib/modules" -name "$module.ko" | head -n 1)"
-  [[ -n "$found" ]] || die "$kernel_package has no $module.ko"
-  cp "$found" "$root/lib/modules/"
+  path="$(grep -E "(^|/)${module}\.ko(\.[a-z]+)?:" "$moddir/modules.dep" | head -n 1 | cut -d: -f1)"
+  if [[ -z "$path" ]]; then
+    grep -qE "/${module}\.ko$" "$moddir/modules.builtin" 2>/dev/null && continue
+    die "$kernel_package has no $module.ko"
+  fi
+  add_module "$path"
+done
+: >"$root/lib/modules/load-order"
+for path in "${order[@]}"; do
+  name="$(basename "$path")"
+  case "$name" in
+    *.ko) cp "$moddir/$path" "$root/lib/modules/$name" ;;
+    *.ko.xz) xz -dc "$moddir/$path" >"$root/lib/modules/${name%.xz}"; name="${name%.xz}" ;;
+    *.ko.zst) zstd -qdc "$moddir/$path" >"$root/lib/modules/${name%.zst}"; name="${name%.zst}" ;;
+    *) die "cannot unpack module $path" ;;
+  esac
+  echo "$name" >>"$root/lib/modules/load-order"
 done
 # The host may have no cpio: busybox packs its own archive.
 (cd "$root" && find . | LC_ALL=C sort | "$work/busybox/bin/busybox" cpio -o -H newc >"$work/initramfs.cpio" 2>>"$log") \
