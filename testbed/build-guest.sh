@@ -11,9 +11,9 @@
 set -euo pipefail
 
 KERNEL_META=linux-image-cloud-amd64
-# virtio-net, and the IDE disk (the pair's replicated disk, written raw by /cgi-bin/append). Their
-# dependencies are added from the kernel's modules.dep; built-in ones are skipped.
-MODULES=(virtio_net ata_piix sd_mod)
+# virtio-net, and the IDE disk (the pair's replicated disk, written raw by /cgi-bin/append), with
+# their dependencies; built-in ones are skipped.
+MODULES=(virtio_pci virtio_net ata_piix sd_mod)
 
 die() { echo "build-guest.sh: $*" >&2; exit 1; }
 quiet=false
@@ -67,35 +67,40 @@ cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/http-handler" "$root/bin/http-handler"
 chmod 755 "$root/init" "$root/bin/http-handler"
-# Each module after its dependencies (modules.dep lists them, nearest first), once; init loads
-# them in the order of lib/modules/load-order.
-moddir="$(dirname "$(find "$work/kernel/lib/modules" -name modules.dep | head -n 1)")"
-[[ -f "$moddir/modules.dep" ]] || die "$kernel_package has no modules.dep"
-order=()
-add_module() {   # add_module PATH_IN_MODULES_DEP
-  local path="$1" dep seen
-  for seen in "${order[@]}"; do [[ "$seen" == "$path" ]] && return 0; done
-  for dep in $(sed -n "s|^$path: *||p" "$moddir/modules.dep" | tr ' ' '\n' | tac); do add_module "$dep"; done
-  order+=("$path")
-}
-for module in "${MODULES[@]}"; do
-  path="$(grep -E "(^|/)${module}\.ko(\.[a-z]+)?:" "$moddir/modules.dep" | head -n 1 | cut -d: -f1)"
-  if [[ -z "$path" ]]; then
-    grep -qE "/${module}\.ko$" "$moddir/modules.builtin" 2>/dev/null && continue
-    die "$kernel_package has no $module.ko"
-  fi
-  add_module "$path"
-done
-: >"$root/lib/modules/load-order"
-for path in "${order[@]}"; do
-  name="$(basename "$path")"
-  case "$name" in
-    *.ko) cp "$moddir/$path" "$root/lib/modules/$name" ;;
-    *.ko.xz) xz -dc "$moddir/$path" >"$root/lib/modules/${name%.xz}"; name="${name%.xz}" ;;
-    *.ko.zst) zstd -qdc "$moddir/$path" >"$root/lib/modules/${name%.zst}"; name="${name%.zst}" ;;
-    *) die "cannot unpack module $path" ;;
+# Each module after its dependencies, once; init loads them in the order of lib/modules/load-order.
+# The package has no modules.dep (depmod writes it on install), so the dependencies come from each
+# module's own .modinfo "depends=" entry; a module name spells with "_" what a file name may spell
+# with "-".
+declare -A module_file=()
+while IFS= read -r file; do
+  name="$(basename "$file")"; name="${name%%.ko*}"
+  module_file["${name//-/_}"]="$file"
+done < <(find "$work/kernel/lib/modules" -name '*.ko*')
+builtin="$(find "$work/kernel/lib/modules" -name modules.builtin | head -n 1)"
+unpacked() {   # unpacked FILE: the module's bytes
+  case "$1" in
+    *.ko) cat "$1" ;; *.ko.xz) xz -dc "$1" ;; *.ko.zst) zstd -qdc "$1" ;;
+    *) die "cannot unpack module $1" ;;
   esac
-  echo "$name" >>"$root/lib/modules/load-order"
+}
+order=()
+add_module() {   # add_module NAME
+  local name="${1//-/_}" dep seen
+  for seen in "${order[@]}"; do [[ "$seen" == "$name" ]] && return 0; done
+  if [[ -z "${module_file[$name]:-}" ]]; then
+    [[ -n "$builtin" ]] && grep -qE "/${1}\.ko$|/${name}\.ko$" "$builtin" && return 0
+    die "$kernel_package has no module $1"
+  fi
+  for dep in $(unpacked "${module_file[$name]}" | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
+    add_module "$dep"
+  done
+  order+=("$name")
+}
+for module in "${MODULES[@]}"; do add_module "$module"; done
+: >"$root/lib/modules/load-order"
+for name in "${order[@]}"; do
+  unpacked "${module_file[$name]}" >"$root/lib/modules/$name.ko"
+  echo "$name.ko" >>"$root/lib/modules/load-order"
 done
 # The host may have no cpio: busybox packs its own archive.
 (cd "$root" && find . | LC_ALL=C sort | "$work/busybox/bin/busybox" cpio -o -H newc >"$work/initramfs.cpio" 2>>"$log") \
