@@ -1,12 +1,10 @@
 package org.hybridft.evaluation.faults;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -111,21 +109,32 @@ public final class QmpProxy implements AutoCloseable {
   }
 
   private void pump(SocketChannel from, SocketChannel to, boolean commands) {
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(Channels.newInputStream(from), StandardCharsets.UTF_8))) {
-      OutputStream out = Channels.newOutputStream(to);
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (commands) {
-          Consumer<String> hook = commandHook;
-          Matcher execute = EXECUTE.matcher(line);
-          if (hook != null && execute.find()) {
-            hook.accept(execute.group(1));
+    // The channels themselves, not Channels' streams: those lock the channel for a blocking read,
+    // and a write to it from the other direction's thread would wait for that read.
+    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    try {
+      while (from.read(buffer) >= 0) {
+        buffer.flip();
+        while (buffer.hasRemaining()) {
+          byte b = buffer.get();
+          line.write(b);
+          if (b == '\n') {
+            String text = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            if (commands) {
+              Consumer<String> hook = commandHook;
+              Matcher execute = EXECUTE.matcher(text);
+              if (hook != null && execute.find()) {
+                hook.accept(execute.group(1));
+              }
+              write(to, text);
+            } else {
+              toClient.add(new Delayed(System.nanoTime() + delayNanos, text));
+            }
           }
-          out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-          out.flush();
-        } else {
-          toClient.add(new Delayed(System.nanoTime() + delayNanos, line));
         }
+        buffer.clear();
       }
     } catch (IOException | RuntimeException broken) {
       // The connection ended: both ends are closed below.
@@ -139,8 +148,14 @@ public final class QmpProxy implements AutoCloseable {
     }
   }
 
+  private static void write(SocketChannel to, String text) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    while (bytes.hasRemaining()) {
+      to.write(bytes);
+    }
+  }
+
   private void deliver(SocketChannel to) {
-    OutputStream out = Channels.newOutputStream(to);
     try {
       while (!closed) {
         Delayed next = toClient.poll(200, TimeUnit.MILLISECONDS);
@@ -154,8 +169,7 @@ public final class QmpProxy implements AutoCloseable {
         if (next.line() == END) {
           break;
         }
-        out.write((next.line() + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        write(to, next.line());
       }
     } catch (IOException | InterruptedException ended) {
       // Closed under us, or the proxy is closing.
