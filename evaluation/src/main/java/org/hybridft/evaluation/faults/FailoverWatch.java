@@ -26,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  *       the redirectors {@code f2} and {@code f1}, {@code chardev-remove} of {@code red1} and
  *       {@code red0}), and the service moves to the secondary's address.
  *   <li><b>The replication is broken while the primary runs</b> ({@code COLO_EXIT} on either
- *       side, the secondary gone, or a checkpoint under way for a whole heartbeat: a link that
- *       swallows everything), for half a second, so that a primary dying at that moment is seen
- *       as such: the secondary is fenced (SIGKILL) and the primary goes on alone ("Primary
+ *       side, the secondary gone, a checkpoint under way for a whole heartbeat, or no checkpoint
+ *       finished for the checkpoint timeout: COLO's own timer checkpoints at least once per idle
+ *       period, so a link that swallows everything shows as checkpoints that stop), for half a
+ *       second, so that a primary dying at that moment is seen as such: the secondary is fenced (SIGKILL) and the primary goes on alone ("Primary
  *       Failover": {@code x-blockdev-change} dropping the replication child, {@code drive_del
  *       replication0}, {@code object-del} of {@code comp0}, {@code iothread1}, {@code m0}, {@code
  *       redire0}, {@code redire1}, then {@code x-colo-lost-heartbeat}).
@@ -74,6 +75,7 @@ public final class FailoverWatch implements AutoCloseable {
 
   private final TestbedPair pair;
   private final long heartbeatNanos;
+  private final long checkpointTimeoutNanos;
   private final QmpClient primary;
   private final QmpClient secondary;
   private final Thread thread;
@@ -83,14 +85,16 @@ public final class FailoverWatch implements AutoCloseable {
   private volatile @Nullable String primaryExit;
   private volatile @Nullable String secondaryExit;
   private volatile long checkpointSince;   // 0 while no checkpoint is under way
+  private volatile long lastCheckpointNanos = System.nanoTime();
   private volatile @Nullable CountDownLatch nextCheckpoint;
   private volatile boolean closed;
   private long stoppedSince;
   private long brokenSince;
 
-  private FailoverWatch(TestbedPair pair, Duration heartbeat) {
+  private FailoverWatch(TestbedPair pair, Duration heartbeat, Duration checkpointTimeout) {
     this.pair = pair;
     this.heartbeatNanos = heartbeat.toNanos();
+    this.checkpointTimeoutNanos = checkpointTimeout.toNanos();
     this.service = pair.primaryHttp();
     this.primary = QmpClient.unix(pair.primaryHaQmp()).commandTimeout(Duration.ofSeconds(10)).connect();
     QmpClient connected;
@@ -110,7 +114,10 @@ public final class FailoverWatch implements AutoCloseable {
         waiting.countDown();
       }
     });
-    primary.subscribe("RESUME", event -> checkpointSince = 0);
+    primary.subscribe("RESUME", event -> {
+      checkpointSince = 0;
+      lastCheckpointNanos = System.nanoTime();
+    });
     this.thread = new Thread(this::watch, THREAD_NAME);
     this.thread.setDaemon(true);
   }
@@ -120,9 +127,11 @@ public final class FailoverWatch implements AutoCloseable {
    *
    * @param heartbeat how long the primary may be frozen, or a checkpoint last, before it is
    *     declared lost
+   * @param checkpointTimeout how long the replication may go without finishing a checkpoint:
+   *     more than the COLO idle period (the longest the replication waits between two)
    */
-  public static FailoverWatch start(TestbedPair pair, Duration heartbeat) {
-    FailoverWatch watch = new FailoverWatch(pair, heartbeat);
+  public static FailoverWatch start(TestbedPair pair, Duration heartbeat, Duration checkpointTimeout) {
+    FailoverWatch watch = new FailoverWatch(pair, heartbeat, checkpointTimeout);
     watch.thread.start();
     return watch;
   }
@@ -194,11 +203,14 @@ public final class FailoverWatch implements AutoCloseable {
     }
     stoppedSince = 0;
     long checkpoint = checkpointSince;
+    long sinceLast = now - lastCheckpointNanos;
     String broken = primaryExit != null ? "COLO_EXIT on the " + primaryExit
         : secondaryExit != null ? "COLO_EXIT on the " + secondaryExit
         : pair.state(Role.SECONDARY) == ProcessState.GONE ? "the secondary QEMU ended"
         : checkpoint != 0 && now - checkpoint >= heartbeatNanos
             ? "a checkpoint under way for " + TimeUnit.NANOSECONDS.toMillis(now - checkpoint) + " ms"
+        : sinceLast >= checkpointTimeoutNanos
+            ? "no checkpoint finished for " + TimeUnit.NANOSECONDS.toMillis(sinceLast) + " ms"
         : null;
     if (broken == null) {
       brokenSince = 0;

@@ -19,9 +19,9 @@ public enum FaultKind {
   /** The primary killed during a mode switch, after the recipe's first command and before its second. */
   PRIMARY_KILL_IN_SWITCH(Failover.TO_SECONDARY, LoopOutcome.ENDED_CONNECTION_LOST, Duration.ofSeconds(20),
       "primary SIGKILL between a mode switch's recipe steps"),
-  /** The primary frozen (SIGSTOP) for 0.5 to 2 s, then resumed (SIGCONT): shorter than the heartbeat. */
-  PRIMARY_PAUSE(Failover.NONE, LoopOutcome.RUNNING, Duration.ofSeconds(8),
-      "primary SIGSTOP, SIGCONT after 0.5-2 s"),
+  /** The primary frozen (SIGSTOP) for 0.5 to 1.5 s, then resumed (SIGCONT): shorter than the heartbeat. */
+  PRIMARY_PAUSE(Failover.NONE, LoopOutcome.RUNNING, Duration.ofSeconds(6),
+      "primary SIGSTOP, SIGCONT after 0.5-1.5 s"),
   /** The primary frozen for good: the watch fences it (SIGKILL) after its heartbeat. */
   PRIMARY_FREEZE(Failover.TO_SECONDARY, LoopOutcome.ENDED_CONNECTION_LOST, Duration.ofSeconds(20),
       "primary SIGSTOP for good"),
@@ -29,13 +29,13 @@ public enum FaultKind {
   LINK_CUT(Failover.PRIMARY_ALONE, LoopOutcome.ENDED_COLO_EXIT, Duration.ofSeconds(25),
       "replication links closed"),
   /** Every replication link blackholed: open, but no byte passes (the link proxy's SIGUSR2). */
-  LINK_BLACKHOLE(Failover.PRIMARY_ALONE, LoopOutcome.ENDED_COLO_EXIT, Duration.ofSeconds(25),
+  LINK_BLACKHOLE(Failover.PRIMARY_ALONE, LoopOutcome.ENDED_COLO_EXIT, Duration.ofSeconds(30),
       "replication links blackholed"),
   /** The secondary QEMU killed (SIGKILL). */
   SECONDARY_KILL(Failover.PRIMARY_ALONE, LoopOutcome.ENDED_COLO_EXIT, Duration.ofSeconds(25),
       "secondary SIGKILL"),
   /** The control loop's QMP connection closed under it (the QMP proxy drops both ends). */
-  QMP_CLOSED(Failover.NONE, LoopOutcome.ENDED_CONNECTION_LOST, Duration.ofSeconds(6),
+  QMP_CLOSED(Failover.NONE, LoopOutcome.ENDED_CONNECTION_LOST, Duration.ofSeconds(4),
       "the loop's QMP connection closed"),
   /** QEMU's QMP answering slowly: every message to the loop delayed 4 s, for 14 s. */
   QMP_SLOW(Failover.NONE, LoopOutcome.FAIL_SAFE, Duration.ofSeconds(20),

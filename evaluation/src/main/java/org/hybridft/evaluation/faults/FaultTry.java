@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.hybridft.core.ControlLoop;
 import org.hybridft.core.ModeController;
+import org.hybridft.evaluation.HttpResource;
+import org.hybridft.evaluation.LoadGenerator;
 import org.hybridft.evaluation.faults.TestbedPair.Role;
 import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.ModeRecipe;
@@ -28,8 +30,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * One try of the fault campaign: a fresh testbed pair ({@code start.sh --link-proxy}), a {@link
  * ControlLoop} attached to its primary through {@link ColoPrimaryControl#attach} (its QMP
- * connection through a {@link QmpProxy}), a {@link FailoverWatch}, an open-loop {@link WriteLoad};
- * after a warm-up, one fault of the given kind at a random moment; then the checks:
+ * connection through a {@link QmpProxy}), a {@link FailoverWatch}, an open-loop {@link WriteLoad},
+ * and a light load of non-deterministic reads (a {@link LoadGenerator}) whose divergence makes
+ * COLO checkpoint, so that the controller has reasons to switch modes; after a warm-up, one fault
+ * of the given kind at a random moment; then the checks:
  *
  * <ol>
  *   <li>the watch failed over as COLO's documentation says for that fault ({@link
@@ -62,6 +66,7 @@ public final class FaultTry {
    * @param failSafeHold how long the loop holds its fail-safe mode
    * @param writeRate mean writes per second
    * @param writeTimeout how long a write may take
+   * @param divergenceRate mean non-deterministic reads per second, 0 for none
    * @param heartbeat the failover watch's heartbeat
    * @param warmUp how long the pair runs under control and load before the fault can strike
    * @param window the fault strikes at a uniformly random moment this long after the warm-up
@@ -78,6 +83,7 @@ public final class FaultTry {
       Duration failSafeHold,
       double writeRate,
       Duration writeTimeout,
+      double divergenceRate,
       Duration heartbeat,
       Duration warmUp,
       Duration window,
@@ -95,12 +101,12 @@ public final class FaultTry {
 
     /**
      * The campaign's defaults: a 500 ms control period, 5 s fail-safe hold, 5 writes/s, 8 s write
-     * timeout, 3 s heartbeat, 4 s warm-up and a 4 s window.
+     * timeout, 1 non-deterministic read/s, 3 s heartbeat, 4 s warm-up and a 4 s window.
      */
     public static Settings defaults(Path scripts, @Nullable Path qemu, Path workDir, int basePortFrom,
         int basePortTo, Supplier<ModeController> controller) {
       return new Settings(scripts, qemu, workDir, basePortFrom, basePortTo, controller, Duration.ofMillis(500),
-          Duration.ofSeconds(5), 5, Duration.ofSeconds(8), Duration.ofSeconds(3), Duration.ofSeconds(4),
+          Duration.ofSeconds(5), 5, Duration.ofSeconds(8), 1, Duration.ofSeconds(3), Duration.ofSeconds(4),
           Duration.ofSeconds(4), Duration.ofSeconds(180));
     }
   }
@@ -157,10 +163,19 @@ public final class FaultTry {
           .addListener(observer)
           .build();
       cleanUp.add(loop);
-      FailoverWatch watch = FailoverWatch.start(pair, settings.heartbeat());
+      FailoverWatch watch = FailoverWatch.start(pair, settings.heartbeat(), COLO_IDLE.plus(settings.heartbeat()));
       cleanUp.add(watch);
       WriteLoad load = WriteLoad.start(watch::service, settings.writeRate(), seed, settings.writeTimeout());
       cleanUp.add(load);
+      if (settings.divergenceRate() > 0) {
+        cleanUp.add(LoadGenerator.to(pair.primaryHttp())
+            .rate(settings.divergenceRate())
+            .duration(Duration.ofHours(1))
+            .requestTimeout(Duration.ofSeconds(5))
+            .seed(seed)
+            .resources(List.of(HttpResource.NONDETERMINISTIC), elapsed -> 0)
+            .start());
+      }
       loop.start();
 
       long warm = settings.warmUp().toNanos() + (long) (random.nextDouble() * settings.window().toNanos());
@@ -279,12 +294,12 @@ public final class FaultTry {
           between[0] += " and " + command;
           killed.countDown();
         });
-        boolean struck = killed.await(40, TimeUnit.SECONDS);
+        boolean struck = killed.await(30, TimeUnit.SECONDS);
         proxy.onCommand(null);
         return struck
             ? new Injection(true, when[0], String.format(Locale.ROOT, "%.1f s after the start, between the switch's %s",
                 (when[0] - started) / 1e9, between[0]))
-            : new Injection(false, 0, "no mode switch within 40 s");
+            : new Injection(false, 0, "no mode switch within 30 s");
       }
       case PRIMARY_PAUSE -> {
         long pause = 500 + random.nextInt(1001);
@@ -376,7 +391,8 @@ public final class FaultTry {
       left = Thread.getAllStackTraces().keySet().stream()
           .filter(Thread::isAlive)
           .map(Thread::getName)
-          .filter(name -> name.startsWith("hybrid-ft-fault") || name.equals(QMP_IO_THREAD))
+          .filter(name -> name.startsWith("hybrid-ft-fault") || name.equals(QMP_IO_THREAD)
+              || name.equals(LoadGenerator.THREAD_NAME))
           .map(name -> "thread " + name)
           .sorted()
           .toList();
