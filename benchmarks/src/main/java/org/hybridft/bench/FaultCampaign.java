@@ -98,11 +98,13 @@ public final class FaultCampaign {
 
   /**
    * The threshold controller with short stretches (2 s COLO window, 3-6 s in checkpoint mode at
-   * 500 ms), so that a try of a few seconds sees the loop switch modes.
+   * 500 ms) and a 0.2 cps threshold, which the try's non-deterministic reads (1/s, about 0.65
+   * checkpoints each) exceed: a try of a few seconds sees the loop switch modes.
    */
   static ThresholdController switchingController() {
     return new ThresholdController(ThresholdConfig.builder()
         .coloWindow(Duration.ofSeconds(2))
+        .coloThresholdCps(0.2)
         .initialCheckpointStretch(Duration.ofSeconds(3))
         .minCheckpointStretch(Duration.ofSeconds(3))
         .maxCheckpointStretch(Duration.ofSeconds(6))

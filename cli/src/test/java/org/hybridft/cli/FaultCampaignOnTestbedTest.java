@@ -37,10 +37,14 @@ class FaultCampaignOnTestbedTest {
 
   @TempDir Path dir;
 
-  /** Short stretches, so that a try of a few seconds sees the loop switch modes. */
+  /**
+   * Short stretches and a 0.2 cps threshold, which the try's non-deterministic reads exceed, so
+   * that a try of a few seconds sees the loop switch modes.
+   */
   static ThresholdController switchingController() {
     return new ThresholdController(ThresholdConfig.builder()
         .coloWindow(Duration.ofSeconds(2))
+        .coloThresholdCps(0.2)
         .initialCheckpointStretch(Duration.ofSeconds(3))
         .minCheckpointStretch(Duration.ofSeconds(3))
         .maxCheckpointStretch(Duration.ofSeconds(6))

@@ -46,9 +46,9 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  */
 public final class FaultTry {
-  private static final Duration COLO_IDLE = Duration.ofSeconds(10);
+  private static final Duration COLO_IDLE = Duration.ofSeconds(5);
   private static final Duration SLOW_QMP_DELAY = Duration.ofSeconds(4);
-  private static final Duration SLOW_QMP_FOR = Duration.ofSeconds(14);
+  private static final Duration SLOW_QMP_FOR = Duration.ofSeconds(11);
   private static final String LOOP_THREAD = "hybrid-ft-fault-loop";
   private static final String QMP_IO_THREAD = "hybridft-qmp-io";
   private static final int START_ATTEMPTS = 4;
