@@ -37,9 +37,13 @@ public enum FaultKind {
   /** The control loop's QMP connection closed under it (the QMP proxy drops both ends). */
   QMP_CLOSED(Failover.NONE, LoopOutcome.ENDED_CONNECTION_LOST, Duration.ofSeconds(4),
       "the loop's QMP connection closed"),
-  /** QEMU's QMP answering slowly: every message to the loop delayed 4 s, for 11 s. */
-  QMP_SLOW(Failover.NONE, LoopOutcome.FAIL_SAFE, Duration.ofSeconds(13),
-      "QMP messages to the loop delayed 4 s for 11 s");
+  /**
+   * QEMU's QMP answering slowly: every message to the loop delayed 10 s, for 14 s, so the counter's
+   * liveness probe (3 s) goes unanswered for longer than the loop's counter timeout (5 s). A 4 s
+   * delay left the loop running in one try of two: its probes were answered before it gave up.
+   */
+  QMP_SLOW(Failover.NONE, LoopOutcome.FAIL_SAFE, Duration.ofSeconds(16),
+      "QMP messages to the loop delayed 10 s for 14 s");
 
   /** What the control loop must have reported by the end of a try. */
   public enum LoopOutcome {

@@ -47,8 +47,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FaultTry {
   private static final Duration COLO_IDLE = Duration.ofSeconds(5);
-  private static final Duration SLOW_QMP_DELAY = Duration.ofSeconds(4);
-  private static final Duration SLOW_QMP_FOR = Duration.ofSeconds(11);
+  private static final Duration SLOW_QMP_DELAY = Duration.ofSeconds(10);
+  private static final Duration SLOW_QMP_FOR = Duration.ofSeconds(14);
   private static final String LOOP_THREAD = "hybrid-ft-fault-loop";
   private static final String QMP_IO_THREAD = "hybridft-qmp-io";
   private static final int START_ATTEMPTS = 4;
