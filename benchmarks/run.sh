@@ -11,6 +11,10 @@
 #   benchmarks/run.sh --calibrate --qmp SOCKET --http URL [--seconds S]
 #                                     the testbed calibration (TestbedCalibration) on a live pair
 #                                     started by testbed/start.sh.
+#   benchmarks/run.sh --faults --runs N --seed S --out DIR [--kinds K,...]
+#                                     the fault campaign (FaultCampaign) on fresh testbed pairs,
+#                                     about 30 s a run; needs the testbed (build-qemu.sh,
+#                                     build-guest.sh). Exits 1 if a run failed a check.
 #   --no-build                        use benchmarks/target/benchmarks.jar as it is (CI builds it
 #                                     in `mvn verify` just before).
 set -euo pipefail
@@ -27,6 +31,7 @@ for arg in "$@"; do
     --smoke) mode=smoke ;;
     --scale) mode=scale ;;
     --calibrate) mode=calibrate ;;
+    --faults) mode=faults ;;
     *) args+=("$arg") ;;
   esac
 done
@@ -74,6 +79,9 @@ case "$mode" in
     java -cp "$jar" org.hybridft.bench.TestbedCalibration --out "$here/results/$name.csv" "${args[@]}" \
       | tee "$here/results/$name.txt"
     echo "load after: $(uptime)" >> "$here/results/$name.env"
+    ;;
+  faults)
+    java -Dhybridft.testbed="$root/testbed" -cp "$jar" org.hybridft.bench.FaultCampaign "${args[@]}"
     ;;
   smoke)
     mkdir -p "$here/target/smoke"

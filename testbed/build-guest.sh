@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the testbed's Linux guest: Debian's cloud kernel and a busybox initramfs whose init
-# (guest/init) brings up virtio-net and serves HTTP (guest/http-handler). Built once and cached
-# outside the clone, keyed by the package versions and a hash of guest/; prints the directory
-# holding vmlinuz and initramfs.cpio.
+# (guest/init) brings up virtio-net and the IDE disk and serves HTTP (guest/http-handler). Built
+# once and cached outside the clone, keyed by the package versions and a hash of guest/ and of this
+# script; prints the directory holding vmlinuz and initramfs.cpio.
 #
 #   build-guest.sh [--quiet]
 #
@@ -11,7 +11,9 @@
 set -euo pipefail
 
 KERNEL_META=linux-image-cloud-amd64
-MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net)
+# virtio-net, and the IDE disk (the pair's replicated disk, written raw by /cgi-bin/append), with
+# their dependencies; built-in ones are skipped.
+MODULES=(virtio_pci virtio_net ata_piix sd_mod)
 
 die() { echo "build-guest.sh: $*" >&2; exit 1; }
 quiet=false
@@ -44,7 +46,7 @@ kernel_package="$(apt-cache "${private_apt_options[@]}" depends "$KERNEL_META" 2
 kernel_version="$(apt-cache "${private_apt_options[@]}" policy "$kernel_package" | sed -n 's/^ *Candidate: //p')"
 busybox_version="$(apt-cache "${private_apt_options[@]}" policy busybox-static | sed -n 's/^ *Candidate: //p')"
 [[ -n "$busybox_version" && "$busybox_version" != "(none)" ]] || die "apt-cache knows no busybox-static"
-key="$( { echo "$kernel_package $kernel_version busybox-static $busybox_version ${MODULES[*]}"; cat "$here/guest/init" "$here/guest/http-handler"; } | sha256sum | cut -c1-12)"
+key="$( { echo "$kernel_package $kernel_version busybox-static $busybox_version ${MODULES[*]}"; cat "$here/guest/init" "$here/guest/http-handler" "$here/build-guest.sh"; } | sha256sum | cut -c1-12)"
 out="$cache/guest-$key"
 if [[ -s "$out/vmlinuz" && -s "$out/initramfs.cpio" ]]; then
   echo "$out"; exit 0
@@ -65,10 +67,40 @@ cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/http-handler" "$root/bin/http-handler"
 chmod 755 "$root/init" "$root/bin/http-handler"
-for module in "${MODULES[@]}"; do
-  found="$(find "$work/kernel/lib/modules" -name "$module.ko" | head -n 1)"
-  [[ -n "$found" ]] || die "$kernel_package has no $module.ko"
-  cp "$found" "$root/lib/modules/"
+# Each module after its dependencies, once; init loads them in the order of lib/modules/load-order.
+# The package has no modules.dep (depmod writes it on install), so the dependencies come from each
+# module's own .modinfo "depends=" entry; a module name spells with "_" what a file name may spell
+# with "-".
+declare -A module_file=()
+while IFS= read -r file; do
+  name="$(basename "$file")"; name="${name%%.ko*}"
+  module_file["${name//-/_}"]="$file"
+done < <(find "$work/kernel/lib/modules" -name '*.ko*')
+builtin="$(find "$work/kernel/lib/modules" -name modules.builtin | head -n 1)"
+unpacked() {   # unpacked FILE: the module's bytes
+  case "$1" in
+    *.ko) cat "$1" ;; *.ko.xz) xz -dc "$1" ;; *.ko.zst) zstd -qdc "$1" ;;
+    *) die "cannot unpack module $1" ;;
+  esac
+}
+order=()
+add_module() {   # add_module NAME
+  local name="${1//-/_}" dep seen
+  for seen in "${order[@]}"; do [[ "$seen" == "$name" ]] && return 0; done
+  if [[ -z "${module_file[$name]:-}" ]]; then
+    [[ -n "$builtin" ]] && grep -qE "/${1}\.ko$|/${name}\.ko$" "$builtin" && return 0
+    die "$kernel_package has no module $1"
+  fi
+  for dep in $(unpacked "${module_file[$name]}" | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
+    add_module "$dep"
+  done
+  order+=("$name")
+}
+for module in "${MODULES[@]}"; do add_module "$module"; done
+: >"$root/lib/modules/load-order"
+for name in "${order[@]}"; do
+  unpacked "${module_file[$name]}" >"$root/lib/modules/$name.ko"
+  echo "$name.ko" >>"$root/lib/modules/load-order"
 done
 # The host may have no cpio: busybox packs its own archive.
 (cd "$root" && find . | LC_ALL=C sort | "$work/busybox/bin/busybox" cpio -o -H newc >"$work/initramfs.cpio" 2>>"$log") \

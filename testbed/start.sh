@@ -3,7 +3,7 @@
 # QMP sockets and, for the Linux guest, its HTTP address. stop.sh ends exactly what this started.
 #
 #   start.sh [--guest linux|bios] [--guest-dir DIR] [--accel tcg|kvm] [--qemu PATH] [--dir DIR]
-#            [--base-port N] [--timeout SECONDS]
+#            [--base-port N] [--timeout SECONDS] [--link-proxy]
 #
 # --guest      linux (default): Debian's cloud kernel and a busybox initramfs serving HTTP on
 #              virtio-net (build-guest.sh); bios: no OS, the guest sends no packet
@@ -17,10 +17,17 @@
 #              sockets there, so no other user can reach them
 # --base-port  N+7 is the primary's loopback HTTP forward, N+8 the secondary's (default 19000)
 # --timeout    bound on the whole start, in seconds (default 180 under tcg, 90 under kvm)
+# --link-proxy the four links between primary and secondary (migration, NBD, mirror, compare1)
+#              pass through linkproxy.py, whose pid is in DIR/link-proxy.pid: SIGUSR1 cuts them
+#              (closed, as when the network between two hosts goes down), SIGUSR2 blackholes them
+#
+# Besides the two QMP sockets it prints, the primary has a second monitor, DIR/primary-ha.qmp,
+# for a failover manager: QEMU's unix QMP socket serves one client at a time, and the first is
+# the control loop's.
 set -euo pipefail
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
-guest=linux guest_dir="" accel="" qemu="" dir="" base=19000 timeout=""
+guest=linux guest_dir="" accel="" qemu="" dir="" base=19000 timeout="" link_proxy=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --guest|--guest-dir|--accel|--qemu|--dir|--base-port|--timeout)
@@ -30,6 +37,7 @@ while [[ $# -gt 0 ]]; do
         --base-port) base="$2" ;; --timeout) timeout="$2" ;;
       esac
       shift 2 ;;
+    --link-proxy) link_proxy=true; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "start.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -76,7 +84,7 @@ dir="${dir:-$(mktemp -d "${TMPDIR:-/tmp}/colo-pair.XXXXXX")}"
 mkdir -p "$dir"
 chmod 700 "$dir" 2>/dev/null || { echo "start.sh: cannot make $dir private (chmod 700)" >&2; exit 1; }
 dir="$(cd "$dir" && pwd)"
-if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" ]]; then
+if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" || -e "$dir/link-proxy.pid" ]]; then
   echo "start.sh: $dir already holds a pair (run $here/stop.sh --dir $dir first)" >&2; exit 1
 fi
 fail() {
@@ -121,6 +129,12 @@ http=$((base + 7)) http_secondary=$((base + 8))
 # The pair's links: unix sockets in the pair's folder, which only its user may enter.
 mirror="$dir/mirror.sock" compare1="$dir/compare1.sock" compare0="$dir/compare0.sock"
 compare_out="$dir/compare-out.sock" migration="$dir/migration.sock" nbd="$dir/nbd.sock"
+# Where each side connects: the other side's socket, or the link proxy's in front of it.
+to_migration="$migration" to_nbd="$nbd" to_mirror="$mirror" to_compare1="$compare1"
+if $link_proxy; then
+  to_migration="$dir/link-migration.sock" to_nbd="$dir/link-nbd.sock"
+  to_mirror="$dir/link-mirror.sock" to_compare1="$dir/link-compare1.sock"
+fi
 
 for image in "raw primary.img" "raw parent.img" "qcow2 active.qcow2" "qcow2 hidden.qcow2"; do
   set -- $image
@@ -141,7 +155,8 @@ fi
 # The primary waits for the secondary on compare1 (wait=on), so it starts first, in the background.
 "$qemu" -name primary "${common[@]}" -serial "file:$dir/primary-console.log" \
   -netdev "user,id=hn0,hostfwd=tcp:127.0.0.1:$http-:80" -device "$nic" \
-  -qmp "unix:$dir/primary.qmp,server=on,wait=off" -pidfile "$dir/primary.pid" \
+  -qmp "unix:$dir/primary.qmp,server=on,wait=off" -qmp "unix:$dir/primary-ha.qmp,server=on,wait=off" \
+  -pidfile "$dir/primary.pid" \
   -chardev "socket,id=mirror0,path=$mirror,server=on,wait=off" \
   -chardev "socket,id=compare1,path=$compare1,server=on,wait=on" \
   -chardev "socket,id=compare0,path=$compare0,server=on,wait=off" \
@@ -165,14 +180,28 @@ for _ in $(seq 200); do
 done
 [[ -S "$dir/primary.qmp" ]] || fail "the primary QEMU did not open $dir/primary.qmp within 10 s"
 
+if $link_proxy; then
+  /usr/bin/python3 "$here/linkproxy.py" --pidfile "$dir/link-proxy.pid" "$to_migration=$migration" \
+    "$to_nbd=$nbd" "$to_mirror=$mirror" "$to_compare1=$compare1" >>"$dir/link-proxy.log" 2>&1 </dev/null &
+  proxy_pid=$!
+  launched+=("$proxy_pid:$dir/link-proxy.pid")
+  disown
+  for _ in $(seq 100); do
+    [[ -s "$dir/link-proxy.pid" ]] && break
+    kill -0 "$proxy_pid" 2>/dev/null || fail "the link proxy exited at start: $(tail -n 1 "$dir/link-proxy.log")"
+    sleep 0.05
+  done
+  [[ -s "$dir/link-proxy.pid" ]] || fail "the link proxy did not listen within 5 s"
+fi
+
 # reconnect-ms: reconnect= is deprecated since QEMU 9.2; 7.2 knows only reconnect=.
 read -r major minor < <("$qemu" -version | sed -n '1s/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
 if (( ${major:-0} > 9 || ${major:-0} == 9 && ${minor:-0} >= 2 )); then reconnect="reconnect-ms=1000"; else reconnect="reconnect=1"; fi
 "$qemu" -name secondary "${common[@]}" -serial "file:$dir/secondary-console.log" \
   -netdev "user,id=hn0,restrict=on,hostfwd=tcp:127.0.0.1:$http_secondary-:80" -device "$nic" \
   -qmp "unix:$dir/secondary.qmp,server=on,wait=off" -pidfile "$dir/secondary.pid" \
-  -chardev "socket,id=red0,path=$mirror,$reconnect" \
-  -chardev "socket,id=red1,path=$compare1,$reconnect" \
+  -chardev "socket,id=red0,path=$to_mirror,$reconnect" \
+  -chardev "socket,id=red1,path=$to_compare1,$reconnect" \
   -object filter-redirector,id=f1,netdev=hn0,queue=tx,indev=red0 \
   -object filter-redirector,id=f2,netdev=hn0,queue=rx,outdev=red1 \
   -object filter-rewriter,id=rew0,netdev=hn0,queue=all \
@@ -200,10 +229,10 @@ colo='{"execute":"migrate-set-capabilities","arguments":{"capabilities":[{"capab
     '{"execute":"nbd-server-add","arguments":{"device":"parent0","writable":true}}' >/dev/null 2>"$dir/pairctl.err" \
   || fail "preparing the secondary failed: $(head -n 1 "$dir/pairctl.err")"
 "${pairctl[@]}" qmp "$dir/primary.qmp" \
-    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.server.type=unix,file.server.path=$nbd,file.export=parent0,node-name=replication0\"}}" \
+    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,file.server.type=unix,file.server.path=$to_nbd,file.export=parent0,node-name=replication0\"}}" \
     '{"execute":"x-blockdev-change","arguments":{"parent":"colo-disk0","node":"replication0"}}' \
     "$colo" \
-    "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"unix:$migration\"}}" >/dev/null 2>"$dir/pairctl.err" \
+    "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"unix:$to_migration\"}}" >/dev/null 2>"$dir/pairctl.err" \
   || fail "starting the migration to the secondary failed: $(head -n 1 "$dir/pairctl.err")"
 (( $(remaining) > 0 )) || fail "no time left for COLO within --timeout $timeout s"
 "${pairctl[@]}" wait-colo "$dir/primary.qmp" "$(remaining)" "$dir/secondary.qmp" 2>"$dir/pairctl.err" \
@@ -218,6 +247,10 @@ up=true
 
 echo "primary QMP:   $dir/primary.qmp"
 echo "secondary QMP: $dir/secondary.qmp"
+echo "primary HA QMP: $dir/primary-ha.qmp"
+if $link_proxy; then
+  echo "link proxy:    pid $(cat "$dir/link-proxy.pid") (SIGUSR1 cuts the replication links, SIGUSR2 blackholes them)"
+fi
 if [[ "$guest" == linux ]]; then
   echo "guest HTTP:    http://127.0.0.1:$http/"
   echo "after failover the secondary serves http://127.0.0.1:$http_secondary/"

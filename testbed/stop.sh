@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Ends the COLO pair that start.sh started in DIR: exactly the processes named by its pid files,
-# and only while they are still the QEMUs started with those pid files.
+# Ends the COLO pair that start.sh started in DIR: exactly the processes named by its pid files
+# (the two QEMUs and, with --link-proxy, the link proxy), and only while they are still the
+# processes started with those pid files.
 #
 #   stop.sh --dir DIR
 set -euo pipefail
@@ -16,14 +17,14 @@ done
 [[ -d "$dir" ]] || { echo "stop.sh: $dir is not a directory" >&2; exit 1; }
 # start.sh wrote absolute pid file paths into QEMU's command line: compare with the same form.
 dir="$(cd "$dir" && pwd)"
-# ours PID PIDFILE: PID is alive and is the QEMU started with PIDFILE (a zombie is not).
+# ours PID PIDFILE: PID is alive and is the process started with PIDFILE (a zombie is not).
 ours() {
   [[ -r "/proc/$1/cmdline" ]] && tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qxF -- "$2"
 }
 # zombie PID: PID has ended and waits for its parent to reap it.
 zombie() { [[ "$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)" == Z ]]; }
 status=0
-for role in secondary primary; do
+for role in secondary primary link-proxy; do
   pidfile="$dir/$role.pid"
   [[ -s "$pidfile" ]] || continue
   pid="$(cat "$pidfile")"
@@ -38,7 +39,7 @@ for role in secondary primary; do
     if ours "$pid" "$pidfile"; then kill -9 "$pid" 2>/dev/null || true; fi
     for _ in $(seq 50); do ours "$pid" "$pidfile" || break; sleep 0.1; done
     if ours "$pid" "$pidfile"; then
-      echo "stop.sh: $role QEMU (pid $pid) did not end; logs: $dir/$role.log" >&2; status=1; continue
+      echo "stop.sh: $role (pid $pid) did not end; logs: $dir/$role.log" >&2; status=1; continue
     fi
     # Gone for the caller too: its parent (init, once start.sh has exited) reaps it in a moment.
     for _ in $(seq 50); do zombie "$pid" || break; sleep 0.1; done
