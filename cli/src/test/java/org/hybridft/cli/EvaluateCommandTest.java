@@ -12,6 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.hybridft.evaluation.HttpResource;
 import org.hybridft.qmp.testing.FakeQmpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,10 +33,15 @@ class EvaluateCommandTest {
   private CommandOutcome evaluate(String... options) {
     Map<String, String> given = new LinkedHashMap<>();
     given.put("--qmp", dir.resolve("none.qmp").toString());
+    given.put("--secondary-qmp", dir.resolve("none-secondary.qmp").toString());
     given.put("--http", "http://127.0.0.1:9/");
     given.put("--out", dir.resolve("out").toString());
     for (int i = 0; i < options.length; i += 2) {
-      given.put(options[i], options[i + 1]);
+      if (options[i + 1] == null) {
+        given.remove(options[i]);
+      } else {
+        given.put(options[i], options[i + 1]);
+      }
     }
     List<String> args = new ArrayList<>(List.of("evaluate", "--no-plots"));
     given.forEach((name, value) -> args.add(name + "=" + value));
@@ -115,12 +125,78 @@ class EvaluateCommandTest {
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
         "qom-list", "[]",
-        "query-status", "{\"status\": \"colo\", \"running\": true}"))) {
+        "query-status", "{\"status\": \"colo\", \"running\": true}"));
+        FakeQmpServer secondary = FakeQmpServer.answering(Files.createDirectory(dir.resolve("secondary")),
+            "10.0.13", Map.of())) {
       String url = "http://127.0.0.1:" + closedPort + "/";
 
-      CommandOutcome outcome = evaluate("--qmp", qemu.socket().toString(), "--http", url);
+      CommandOutcome outcome = evaluate("--qmp", qemu.socket().toString(),
+          "--secondary-qmp", secondary.socket().toString(), "--http", url);
 
       assertUsageError(outcome, "--http " + url + ": no HTTP reply from 127.0.0.1:" + closedPort);
+    }
+  }
+
+  @Test
+  void aMissingSecondaryQmpIsRefusedNamingTheOption() {
+    assertUsageError(evaluate("--secondary-qmp", null), "--secondary-qmp");
+  }
+
+  @Test
+  void aMissingSecondarySocketIsRefusedNamingIt() throws Exception {
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of())) {
+      Path socket = dir.resolve("missing-secondary.qmp");
+      assertUsageError(evaluate("--qmp", qemu.socket().toString(), "--secondary-qmp", socket.toString()),
+          "--secondary-qmp " + socket, "no such socket");
+    }
+  }
+
+  /** A primary and a secondary whose vCPU threads are the given host threads, and a guest's HTTP service. */
+  private CommandOutcome evaluateFakePair(long primaryThread, long secondaryThread, String migrate) throws Exception {
+    HttpServer guest = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    guest.createContext(HttpResource.DETERMINISTIC.path(), exchange -> {
+      byte[] body = HttpResource.DETERMINISTIC.expectedBodyPrefix().getBytes(StandardCharsets.US_ASCII);
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    guest.start();
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of(
+            "query-colo-status", "{\"mode\": \"primary\"}",
+            "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
+            "qom-list", "[]",
+            "query-status", "{\"status\": \"colo\", \"running\": true}",
+            "query-cpus-fast", "[{\"thread-id\": " + primaryThread + "}]",
+            "query-migrate", migrate));
+        FakeQmpServer secondary = FakeQmpServer.answering(Files.createDirectory(dir.resolve("secondary")),
+            "10.0.13", Map.of("query-cpus-fast", "[{\"thread-id\": " + secondaryThread + "}]"))) {
+      return evaluate("--qmp", qemu.socket().toString(), "--secondary-qmp", secondary.socket().toString(),
+          "--http", "http://127.0.0.1:" + guest.getAddress().getPort() + "/");
+    } finally {
+      guest.stop(0);
+    }
+  }
+
+  @Test
+  void twoMonitorsOfOneProcessAreRefusedBeforeAnyRun() throws Exception {
+    long self = ProcessHandle.current().pid();
+
+    CommandOutcome outcome = evaluateFakePair(self, self, "{\"status\": \"colo\", \"ram\": {\"transferred\": 1}}");
+
+    assertUsageError(outcome, "cannot measure the pair's cpu and network", "lead to the same process " + self);
+  }
+
+  @Test
+  void aPrimaryWithoutRamTransferredInColoIsRefusedNamingThePatch() throws Exception {
+    Process other = new ProcessBuilder("sleep", "60").start();
+    try {
+      CommandOutcome outcome = evaluateFakePair(ProcessHandle.current().pid(), other.pid(), "{\"status\": \"colo\"}");
+
+      assertUsageError(outcome, "cannot measure the pair's cpu and network", "no ram.transferred",
+          "testbed/qemu-patches/0002");
+    } finally {
+      other.destroy();
     }
   }
 
@@ -129,7 +205,8 @@ class EvaluateCommandTest {
     CommandOutcome help = CommandOutcome.run("evaluate", "--help");
 
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("downtime ratio", "testbed/start.sh", "--workload", "--rate", "--minutes",
-        "--controllers", "--config", "--no-plots", "--stretch", "real-<workload>");
+    assertThat(help.out().replaceAll("\\s+", " ")).contains("downtime ratio", "testbed/start.sh", "--workload", "--rate", "--minutes",
+        "--controllers", "--config", "--no-plots", "--stretch", "real-<workload>", "--secondary-qmp",
+        "CPU seconds of both QEMU processes", "ram.transferred");
   }
 }
