@@ -62,15 +62,18 @@ class QemuUsageOnRealPairTest {
     Window busy = measure(primaryProcess, secondaryProcess, migration);
 
     System.out.printf("real COLO pair, %s s each: idle %s; at 200 ms %s%n", WINDOW.toSeconds(), idle, busy);
-    assertThat(idle.primaryCpu()).as("the primary's CPU seconds").isPositive();
-    assertThat(idle.secondaryCpu()).as("the secondary's CPU seconds").isPositive();
-    assertThat(busy.checkpoints()).as("checkpoints at 200 ms").isGreaterThanOrEqualTo(10);
+    // Since each started: booting and entering COLO. An idle BIOS guest may use under a tick in a window.
+    assertThat(primaryProcess.cpuSeconds()).as("the primary's CPU seconds").isPositive();
+    assertThat(secondaryProcess.cpuSeconds()).as("the secondary's CPU seconds").isPositive();
+    // 20 at 200 ms; fewer where the machine is busy.
+    assertThat(busy.checkpoints()).as("checkpoints at 200 ms").isGreaterThanOrEqualTo(5);
     assertThat(busy.bytes()).as("checkpoint bytes at 200 ms").isPositive();
     // Each checkpoint sends at least the device state, tens of KB with a VGA card.
     assertThat(busy.bytes() / busy.checkpoints()).as("bytes per checkpoint").isGreaterThan(10_000);
     assertThat(busy.bytes()).as("bytes with %d checkpoints against %d", busy.checkpoints(), idle.checkpoints())
         .isGreaterThan(idle.bytes() + (busy.checkpoints() - idle.checkpoints()) * 10_000L);
-    assertThat(busy.primaryCpu() + busy.secondaryCpu()).as("CPU seconds while checkpointing").isPositive();
+    assertThat(busy.primaryCpu() + busy.secondaryCpu()).as("CPU seconds while checkpointing")
+        .isGreaterThan(idle.primaryCpu() + idle.secondaryCpu());
   }
 
   private Window measure(QemuProcess primaryProcess, QemuProcess secondaryProcess, MigrationTraffic migration)
