@@ -12,9 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.hybridft.evaluation.HttpResource;
 import org.hybridft.qmp.testing.FakeQmpServer;
@@ -153,15 +154,12 @@ class EvaluateCommandTest {
 
   /** A primary and a secondary whose vCPU threads are the given host threads, and a guest's HTTP service. */
   private CommandOutcome evaluateFakePair(long primaryThread, long secondaryThread, String migrate) throws Exception {
-    HttpServer guest = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-    guest.createContext(HttpResource.DETERMINISTIC.path(), exchange -> {
-      byte[] body = HttpResource.DETERMINISTIC.expectedBodyPrefix().getBytes(StandardCharsets.US_ASCII);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    guest.start();
+    // A plain socket, not the JDK's HttpServer: the first HttpServer of a JVM fixes the server
+    // timeouts that PrometheusEndpoint sets for its own (see PrometheusEndpointTest).
+    ServerSocket guest = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+    Thread serving = new Thread(() -> serve(guest), "fake-guest-http");
+    serving.setDaemon(true);
+    serving.start();
     try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of(
             "query-colo-status", "{\"mode\": \"primary\"}",
             "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
@@ -172,9 +170,35 @@ class EvaluateCommandTest {
         FakeQmpServer secondary = FakeQmpServer.answering(Files.createDirectory(dir.resolve("secondary")),
             "10.0.13", Map.of("query-cpus-fast", "[{\"thread-id\": " + secondaryThread + "}]"))) {
       return evaluate("--qmp", qemu.socket().toString(), "--secondary-qmp", secondary.socket().toString(),
-          "--http", "http://127.0.0.1:" + guest.getAddress().getPort() + "/");
+          "--http", "http://127.0.0.1:" + guest.getLocalPort() + "/");
     } finally {
-      guest.stop(0);
+      guest.close();
+      serving.join(5_000);
+    }
+  }
+
+  /** Answers each connection, at most 16, with the testbed guest's deterministic reply. */
+  private static void serve(ServerSocket guest) {
+    byte[] body = HttpResource.DETERMINISTIC.expectedBodyPrefix().getBytes(StandardCharsets.US_ASCII);
+    for (int served = 0; served < 16; served++) {
+      try (Socket client = guest.accept()) {
+        client.setSoTimeout(5_000);
+        BufferedReader request = new BufferedReader(
+            new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+        for (int lines = 0; lines < 64; lines++) {
+          String line = request.readLine();
+          if (line == null || line.isEmpty()) {
+            break;
+          }
+        }
+        OutputStream out = client.getOutputStream();
+        out.write(("HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+      } catch (IOException closed) {
+        return; // the test closed the server socket
+      }
     }
   }
 
