@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * and client bytes from the {@link LoadGenerator}, CPU time and checkpoint bytes from the {@link
  * PairMeter} (read at the run's start and end). A run's {@link RunResult#cpuSeconds()} is the CPU
  * time of both QEMU processes; its {@link RunResult#networkMb()} is the checkpoint bytes plus the
- * client traffic, in 10^6 bytes (see {@link RunUsage}). Between runs the pair goes back to COLO and settles, so every
- * controller starts from the same state. Control-loop errors during a run go to a {@link
+ * client traffic, in 10^6 bytes (see {@link RunUsage}). Between runs the pair goes back to COLO
+ * and settles, so every controller starts from the same state. Control-loop errors during a run go to a {@link
  * Listener}; the run goes on.
  */
 public final class PairEvaluation {
@@ -67,7 +67,7 @@ public final class PairEvaluation {
    * @param timeline its control periods, for the plot
    * @param load what the load generator saw
    * @param usage the run's CPU time and bytes, of which the result's CPU and network columns are
-   *     made
+   *     made; {@link RunUsage#UNKNOWN} for a run the replication's end cut short
    * @param errors control-loop errors reported during the run (failed actuations and the like)
    * @param endReason why the replication ended during the run, null if it did not
    */
@@ -194,13 +194,14 @@ public final class PairEvaluation {
         (int) Math.min(Integer.MAX_VALUE - 8, settings.length().toNanos() / period.toNanos() + 16));
     CountDownLatch ended = new CountDownLatch(1);
     Observer observer = new Observer(name, timeline, ended);
+    // Read before the loop exists: a pair that cannot be read leaves nothing to close.
+    PairUsage usageBefore = meter.read();
     ControlLoop loop = ControlLoop.builder(controller, counter, actuator, scheduler)
         .period(period)
         .addListener(observer)
         .build();
     long checkpointsBefore = counter.checkpoints();
     long pauseBefore = counter.totalPauseNanos();
-    PairUsage usageBefore = meter.read();
     long start = System.nanoTime();
     loop.start();
     @Nullable LoadGenerator load = null;
