@@ -202,26 +202,51 @@ class EvaluateCommandTest {
     }
   }
 
+  /** A process named like QEMU (a copy of sleep), whose main thread stands in for a vCPU's. */
+  private Process fakeQemu() throws IOException {
+    Path program = dir.resolve("qemu-system-x86_64");
+    if (!Files.exists(program)) {
+      Files.copy(Path.of("/bin/sleep"), program);
+      program.toFile().setExecutable(true);
+    }
+    return new ProcessBuilder(program.toString(), "60").start();
+  }
+
   @Test
   void twoMonitorsOfOneProcessAreRefusedBeforeAnyRun() throws Exception {
-    long self = ProcessHandle.current().pid();
+    Process qemu = fakeQemu();
+    try {
+      CommandOutcome outcome = evaluateFakePair(qemu.pid(), qemu.pid(),
+          "{\"status\": \"colo\", \"ram\": {\"transferred\": 1}}");
 
-    CommandOutcome outcome = evaluateFakePair(self, self, "{\"status\": \"colo\", \"ram\": {\"transferred\": 1}}");
-
-    assertUsageError(outcome, "cannot measure the pair's cpu and network", "lead to the same process " + self);
+      assertUsageError(outcome, "cannot measure the pair's cpu and network", "lead to the same process " + qemu.pid());
+    } finally {
+      qemu.destroy();
+    }
   }
 
   @Test
   void aPrimaryWithoutRamTransferredInColoIsRefusedNamingThePatch() throws Exception {
-    Process other = new ProcessBuilder("sleep", "60").start();
+    Process primary = fakeQemu();
+    Process secondary = fakeQemu();
     try {
-      CommandOutcome outcome = evaluateFakePair(ProcessHandle.current().pid(), other.pid(), "{\"status\": \"colo\"}");
+      CommandOutcome outcome = evaluateFakePair(primary.pid(), secondary.pid(), "{\"status\": \"colo\"}");
 
       assertUsageError(outcome, "cannot measure the pair's cpu and network", "no ram.transferred",
           "testbed/qemu-patches/0002");
     } finally {
-      other.destroy();
+      primary.destroy();
+      secondary.destroy();
     }
+  }
+
+  @Test
+  void aProcessThatIsNotQemuIsRefusedBeforeAnyRun() throws Exception {
+    long self = ProcessHandle.current().pid();
+
+    CommandOutcome outcome = evaluateFakePair(self, self, "{\"status\": \"colo\"}");
+
+    assertUsageError(outcome, "cannot measure the pair's cpu and network", "in process " + self, "not QEMU");
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -18,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * {@code utime + stime} of {@code /proc/<pid>/stat}: every thread of the process (vCPUs,
  * migration, I/O, main loop), in clock ticks of {@code CLK_TCK} per second.
  *
- * <p>Only a QEMU on this host, in this host's process namespace, can be measured: {@link #of}
- * refuses a monitor reached over TCP on a non-loopback address, and one whose vCPU thread is not
- * a thread of the process {@code /proc} names for it (a QEMU in another PID namespace). The pid
+ * <p>Only a QEMU on this host, in this host's PID namespace, can be measured: {@link #of}
+ * refuses a monitor reached over TCP on a non-loopback address, vCPU threads that {@code /proc}
+ * places in different processes, and a process whose program ({@code argv[0]} of {@code
+ * /proc/<pid>/cmdline}) is not named like QEMU ({@code qemu} or {@code kvm} in its file name): a
+ * QEMU in another PID namespace reports thread ids that name other processes here. The pid
  * is read once; a QEMU restarted under the same socket is another process and needs a new
  * instance. Thread-safe: every read goes to {@code /proc} afresh.
  */
@@ -75,22 +78,28 @@ public final class QemuProcess {
     }
     String qemu = "QEMU at " + client.address();
     requireLocal(qemu, client.address());
-    long thread = -1;
+    long pid = -1;
+    long first = -1;
     for (QmpValue cpu : client.call("query-cpus-fast", null)) {
-      if (cpu.path("thread-id").isIntegral()) {
-        thread = cpu.path("thread-id").asLong();
-        break;
+      if (!cpu.path("thread-id").isIntegral() || cpu.path("thread-id").asLong() <= 0) {
+        continue;
+      }
+      long thread = cpu.path("thread-id").asLong();
+      long owner = tgid(qemu, proc.resolve(Long.toString(thread)).resolve("status"));
+      if (pid < 0) {
+        pid = owner;
+        first = thread;
+      } else if (owner != pid) {
+        throw new QemuProcessException(qemu + ": its vCPU threads " + first + " and " + thread + " belong to"
+            + " processes " + pid + " and " + owner + " here: a QEMU in another PID namespace cannot be measured",
+            null);
       }
     }
-    if (thread <= 0) {
+    if (pid < 0) {
       throw new QemuProcessException(qemu + ": query-cpus-fast names no vCPU thread-id, so its process"
           + " cannot be found", null);
     }
-    long pid = tgid(qemu, proc.resolve(Long.toString(thread)).resolve("status"));
-    if (!Files.isDirectory(proc.resolve(Long.toString(pid)).resolve("task").resolve(Long.toString(thread)))) {
-      throw new QemuProcessException(qemu + ": its vCPU thread " + thread + " is no thread of process " + pid
-          + " here (a QEMU in another PID namespace or on another host cannot be measured)", null);
-    }
+    requireQemu(qemu, pid, first, proc.resolve(Long.toString(pid)).resolve("cmdline"));
     QemuProcess process = new QemuProcess(qemu, pid, proc.resolve(Long.toString(pid)).resolve("stat"),
         ticksPerSecond);
     process.cpuSeconds(); // readable now, or the caller hears it before any run
@@ -148,6 +157,24 @@ public final class QemuProcess {
     }
     throw new QemuProcessException(qemu + " is reached over the network: its process is on another host,"
         + " whose /proc cannot be read from here", null);
+  }
+
+  /** Refuses a process whose program is not named like QEMU. */
+  private static void requireQemu(String qemu, long pid, long thread, Path cmdline) {
+    String program;
+    try {
+      String arguments = Files.readString(cmdline, StandardCharsets.UTF_8);
+      int end = arguments.indexOf('\0');
+      program = end < 0 ? arguments : arguments.substring(0, end);
+    } catch (IOException unreadable) {
+      throw new QemuProcessException(qemu + ": cannot read " + cmdline + " (" + unreadable.getMessage() + ")",
+          unreadable);
+    }
+    String name = program.substring(program.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+    if (!name.contains("qemu") && !name.contains("kvm")) {
+      throw new QemuProcessException(qemu + ": its vCPU thread " + thread + " is in process " + pid + " here, which"
+          + " runs '" + program + "', not QEMU (a QEMU in another PID namespace cannot be measured)", null);
+    }
   }
 
   private static long tgid(String qemu, Path status) {

@@ -27,6 +27,7 @@ class QemuProcessTest {
     Files.createDirectories(proc.resolve("4242"));
     Files.writeString(proc.resolve("4242/status"), "Name:\tCPU 0/TCG\nTgid:\t4200\nPid:\t4242\n");
     Files.createDirectories(proc.resolve("4200/task/4242"));
+    Files.writeString(proc.resolve("4200/cmdline"), "/opt/qemu/bin/qemu-system-x86_64\0-name\0primary\0");
     stat(proc, utime, stime);
     return proc;
   }
@@ -56,14 +57,27 @@ class QemuProcessTest {
   }
 
   @Test
-  void aVcpuThreadOutsideTheProcessNamedForItIsRefused() throws Exception {
+  void aProcessThatIsNotQemuIsRefusedAsAnotherPidNamespace() throws Exception {
     Path proc = proc(1, 1);
-    Files.delete(proc.resolve("4200/task/4242"));
+    Files.writeString(proc.resolve("4200/cmdline"), "/usr/bin/sleep\0" + "60\0");
     try (FakeQmpServer fake = qemu(CPUS); QmpClient client = fake.client().connect()) {
       assertThatThrownBy(() -> QemuProcess.of(client, proc, 100))
           .isInstanceOf(QemuProcessException.class)
-          .hasMessageContaining("vCPU thread 4242 is no thread of process 4200")
+          .hasMessageContaining("vCPU thread 4242 is in process 4200 here, which runs '/usr/bin/sleep', not QEMU")
           .hasMessageContaining("another PID namespace");
+    }
+  }
+
+  @Test
+  void vcpuThreadsInDifferentProcessesAreRefused() throws Exception {
+    Path proc = proc(1, 1);
+    Files.createDirectories(proc.resolve("4343"));
+    Files.writeString(proc.resolve("4343/status"), "Name:\tbash\nTgid:\t4300\n");
+    String cpus = "[{\"thread-id\": 4242}, {\"thread-id\": 4343}]";
+    try (FakeQmpServer fake = qemu(cpus); QmpClient client = fake.client().connect()) {
+      assertThatThrownBy(() -> QemuProcess.of(client, proc, 100))
+          .isInstanceOf(QemuProcessException.class)
+          .hasMessageContaining("vCPU threads 4242 and 4343 belong to processes 4200 and 4300");
     }
   }
 
