@@ -144,44 +144,54 @@ public final class ColoPrimaryOptions {
   }
 
   private QmpClient.Builder client() {
-    if (qmp.startsWith("tcp:")) {
-      String address = qmp.substring(4);
+    return builder("--qmp", qmp, allowRemoteQmp);
+  }
+
+  /**
+   * A client builder for {@code value}, the value of {@code option}: a unix socket's path or
+   * {@code tcp:HOST:PORT}, loopback only unless {@code allowRemote}.
+   *
+   * @throws UsageException for a malformed or remote address or a missing socket
+   */
+  static QmpClient.Builder builder(String option, String value, boolean allowRemote) {
+    if (value.startsWith("tcp:")) {
+      String address = value.substring(4);
       int colon = address.lastIndexOf(':');
       if (colon < 1) {
-        throw new UsageException("--qmp tcp:HOST:PORT expected, was '" + qmp + "'");
+        throw new UsageException(option + " tcp:HOST:PORT expected, was '" + value + "'");
       }
       String host = address.substring(0, colon);
       int port;
       try {
         port = Integer.parseInt(address.substring(colon + 1));
       } catch (NumberFormatException notAPort) {
-        throw new UsageException("--qmp tcp:HOST:PORT needs a numeric port, was '" + qmp + "'");
+        throw new UsageException(option + " tcp:HOST:PORT needs a numeric port, was '" + value + "'");
       }
       if (port < 1 || port > 65535) {
-        throw new UsageException("--qmp " + qmp + ": the port must be in [1, 65535], was " + port);
+        throw new UsageException(option + " " + value + ": the port must be in [1, 65535], was " + port);
       }
       // Resolved once: the address checked is the address connected to, whatever a resolver says next.
-      InetAddress resolved = resolve(host);
-      if (!allowRemoteQmp && !resolved.isLoopbackAddress()) {
-        throw new UsageException("--qmp " + qmp + ": " + host + " is not a loopback address, and QMP has no"
+      InetAddress resolved = resolve(option, value, host);
+      if (!allowRemote && !resolved.isLoopbackAddress()) {
+        throw new UsageException(option + " " + value + ": " + host + " is not a loopback address, and QMP has no"
             + " authentication: whoever reaches the port controls QEMU (and can run commands as its user);"
             + " tunnel it (e.g. ssh -L) or give --allow-remote-qmp on a trusted network");
       }
       return QmpClient.to(new InetSocketAddress(resolved, port));
     }
-    Path socket = Path.of(qmp);
+    Path socket = Path.of(value);
     if (!Files.exists(socket)) {
-      throw new UsageException("--qmp " + qmp + ": no such socket (start a pair with testbed/start.sh)");
+      throw new UsageException(option + " " + value + ": no such socket (start a pair with testbed/start.sh)");
     }
     return QmpClient.unix(socket);
   }
 
   /** The address {@code host} names (the first, as a connection would take it). */
-  private InetAddress resolve(String host) {
+  private static InetAddress resolve(String option, String value, String host) {
     try {
       return InetAddress.getByName(host);
     } catch (UnknownHostException unknown) {
-      throw new UsageException("--qmp " + qmp + ": cannot resolve host " + host, unknown);
+      throw new UsageException(option + " " + value + ": cannot resolve host " + host, unknown);
     }
   }
 }

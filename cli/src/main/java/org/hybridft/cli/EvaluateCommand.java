@@ -23,10 +23,14 @@ import org.hybridft.evaluation.LoadResult;
 import org.hybridft.evaluation.ModeTimeline;
 import org.hybridft.evaluation.PairEvaluation;
 import org.hybridft.evaluation.PairEvaluationResult;
+import org.hybridft.evaluation.PairMeter;
+import org.hybridft.evaluation.RunUsage;
 import org.hybridft.evaluation.RealWorkload;
 import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.ModeRecipe;
+import org.hybridft.qmp.QemuProcessException;
 import org.hybridft.qmp.QmpClient;
+import org.hybridft.qmp.QmpException;
 import org.hybridft.report.ComparisonReport;
 import org.hybridft.report.ComparisonResult;
 import org.hybridft.sim.ControllerSpec;
@@ -42,8 +46,7 @@ import picocli.CommandLine.Spec;
  * turn drives the live pair (through {@link ColoPrimaryOptions}, as {@code run} does) for the run
  * length while a built-in open-loop {@link org.hybridft.evaluation.LoadGenerator} sends the workload to the guest's HTTP
  * service at a Poisson rate; between controllers the pair goes back to COLO and settles. Prints
- * the same table as {@code compare} (CPU and network show n/a: a real pair does not report
- * them), writes {@code results.csv} with the same header (workload {@code real-<workload>}),
+ * the same table as {@code compare}, writes {@code results.csv} with the same header (workload {@code real-<workload>}),
  * {@code timeline.csv} (each control period's mode and cps, and the resource then asked for) and a
  * plot, and lists every controller's replies: correct, wrong, errors, timeouts.
  *
@@ -51,7 +54,11 @@ import picocli.CommandLine.Spec;
  * ({@code STOP}/{@code RESUME} pairs) over the run's wall time; cps = checkpoints ({@code
  * MIGRATION_PASS}) over wall time; latency of the correct replies from each request's scheduled
  * arrival; throughput = correct replies over wall time; switches and COLO share from the control
- * loop's periods.
+ * loop's periods; cpu = the CPU seconds of both QEMU processes over the run ({@code /proc} of the
+ * processes {@code --qmp} and {@code --secondary-qmp} lead to, so both must run on this host);
+ * network = the bytes the primary's migration stream sent over the run ({@code ram.transferred},
+ * which needs the testbed's QEMU patch in COLO state) plus the load generator's request and reply
+ * bytes, in MB. A pair that cannot be measured so is refused before any run.
  *
  * <p>Exit codes: 0 when every run completed (wrong replies are reported, not fatal); 2 for a user
  * error (an invalid option, an unreachable QMP socket or HTTP service); 1 when the replication
@@ -67,10 +74,13 @@ import picocli.CommandLine.Spec;
           + " requests at a Poisson --rate to the guest of testbed/start.sh (its /cgi-bin/deterministic and"
           + " /cgi-bin/nondeterministic resources); between controllers the pair goes back to COLO and settles.",
       "Measured on the pair: downtime ratio (checkpoint pauses / wall time), cps, reply latency, throughput,"
-          + " switches and COLO share. Prints the table of compare, writes results.csv (workload"
+          + " switches, COLO share, cpu (CPU seconds of both QEMU processes, from /proc: both must run on this"
+          + " host) and network (MB: the primary's checkpoint bytes, query-migrate ram.transferred, plus the"
+          + " client's requests and replies). Prints the table of compare, writes results.csv (workload"
           + " real-<workload>), timeline.csv (mode and cps per control period) and a plot into --out, and counts correct and wrong replies, errors and"
           + " timeouts per controller.",
-      "Example: hybrid-ft evaluate --qmp DIR/primary.qmp --http http://127.0.0.1:19007/"
+      "Example: hybrid-ft evaluate --qmp DIR/primary.qmp --secondary-qmp DIR/secondary.qmp"
+          + " --http http://127.0.0.1:19007/"
     })
 public final class EvaluateCommand implements Callable<Integer> {
   /** The controllers evaluated by default: the baselines, the research's two and the learning one. */
@@ -82,6 +92,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ColoPrimaryOptions primary;
+
+  @Option(names = "--secondary-qmp", required = true, paramLabel = "SOCKET",
+      description = "the COLO secondary's QMP unix socket (DIR/secondary.qmp of testbed/start.sh), or"
+          + " tcp:HOST:PORT on this host: its QEMU's CPU time counts in the cpu column with the primary's")
+  String secondaryQmp = "";
 
   @Option(names = "--http", required = true, paramLabel = "URL",
       description = "the guest's HTTP service through the primary, as testbed/start.sh prints it (http://HOST:PORT/)")
@@ -153,6 +168,17 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     QmpClient client = primary.connect();
+    QmpClient secondary;
+    try {
+      secondary = ColoPrimaryOptions.builder("--secondary-qmp", secondaryQmp, primary.allowRemoteQmp).connect();
+    } catch (QmpException unreachable) {
+      client.close();
+      throw new UsageException("cannot attach to QMP at --secondary-qmp " + secondaryQmp + ": "
+          + unreachable.getMessage(), unreachable);
+    } catch (RuntimeException refused) {
+      client.close();
+      throw refused;
+    }
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "hybrid-ft-evaluate");
       thread.setDaemon(true);
@@ -162,12 +188,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     // Ctrl-C: stop the current run and let the main thread put the pair back into COLO first.
     CtrlC ctrlC = new CtrlC("hybrid-ft-evaluate-interrupt", stop, requestTimeout.plusSeconds(10));
-    try (client; ColoPrimaryControl control = primary.attach(client)) {
+    try (client; secondary; ColoPrimaryControl control = primary.attach(client)) {
       ModeRecipe recipe = control.recipe();
       probe(target);
+      PairMeter meter = meter(client, secondary);
       PairEvaluation evaluation = new PairEvaluation(
           new PairEvaluation.Settings(chosen, stretch, target, rate, length(), period, requestTimeout, settle),
-          control.counter(), control.actuator(), scheduler,
+          control.counter(), control.actuator(), meter, scheduler,
           (controller, error) -> terminal.err("hybrid-ft evaluate: " + controller + ": " + error.kind() + ": "
               + error.message() + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")")));
       terminal.err(String.format(Locale.ROOT,
@@ -202,7 +229,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       Map<String, ModeTimeline> firstRuns = evaluated.firstTimelines();
       String runsLine = String.format(Locale.ROOT,
           "%d run%s x %s real min per controller on a live pair, %s req/s, seed %d; %s, * = the one best of a"
-              + " column; cpu and network are not measured on a real pair",
+              + " column; cpu = CPU s of both QEMU processes, network = MB of checkpoints and client traffic",
           runs, runs == 1 ? "" : "s", ComparisonReport.trim(minutes), ComparisonReport.trim(rate), seed,
           runs == 1 ? "one run, so no confidence interval" : "mean ± 95% CI");
       Report.publish(result, List.of(chosen.description(stretch.toNanos())), runsLine, out, noPlots ? 0 : 1,
@@ -211,6 +238,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       stdout.println();
       stdout.println("requests (correct / wrong replies / errors / timeouts of all arrivals):");
       evaluated.runs().forEach(real -> stdout.println("  " + requestLine(real)));
+      stdout.println("usage (CPU s of the primary + the secondary; MB of checkpoints + client traffic):");
+      evaluated.runs().forEach(real -> stdout.println("  " + usageLine(real)));
       stdout.flush();
       return 0;
     } finally {
@@ -219,6 +248,21 @@ public final class EvaluateCommand implements Callable<Integer> {
       scheduler.shutdownNow();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
       ctrlC.close();
+    }
+  }
+
+  /**
+   * The meter of the pair's CPU time and checkpoint bytes.
+   *
+   * @throws UsageException when the pair cannot be measured: a QEMU on another host, an unreadable
+   *     process, a primary whose query-migrate has no ram.transferred
+   */
+  private PairMeter meter(QmpClient primaryClient, QmpClient secondaryClient) {
+    try {
+      return PairMeter.of(primaryClient, secondaryClient);
+    } catch (QemuProcessException | QmpException unmeasurable) {
+      throw new UsageException("cannot measure the pair's cpu and network (--qmp " + primary.qmp
+          + ", --secondary-qmp " + secondaryQmp + "): " + unmeasurable.getMessage(), unmeasurable);
     }
   }
 
@@ -303,11 +347,19 @@ public final class EvaluateCommand implements Callable<Integer> {
         real.errors() == 0 ? "" : "; " + real.errors() + " control-loop errors (see above)");
   }
 
+  private static String usageLine(PairEvaluation.RealRun real) {
+    RunUsage usage = real.usage();
+    return String.format(Locale.ROOT, "%s run %d: cpu %.2f + %.2f s; network %.3f + %.3f MB",
+        real.result().controller(), real.result().run(), usage.pair().primaryCpuSeconds(),
+        usage.pair().secondaryCpuSeconds(), usage.pair().checkpointBytes() / 1e6, usage.clientBytes() / 1e6);
+  }
+
   private static String progressLine(PairEvaluation.RealRun real) {
     String requests = requestLine(real);
     RunResult r = real.result();
-    return String.format(Locale.ROOT, "  %s: %.1f s, cps %.2f, downtime %.2f%%, %d switches, COLO %.0f%%;"
-        + " requests %s", r.controller(), r.wallSeconds(), r.checkpointsPerSecond(), 100 * r.downtimeRatio(),
-        r.switches(), 100 * r.coloShare(), requests.substring(requests.indexOf(':') + 2));
+    return String.format(Locale.ROOT, "  %s: %.1f s, cps %.2f, downtime %.2f%%, %d switches, COLO %.0f%%,"
+        + " cpu %.1f s, network %.1f MB; requests %s", r.controller(), r.wallSeconds(), r.checkpointsPerSecond(),
+        100 * r.downtimeRatio(), r.switches(), 100 * r.coloShare(), r.cpuSeconds(), r.networkMb(),
+        requests.substring(requests.indexOf(':') + 2));
   }
 }

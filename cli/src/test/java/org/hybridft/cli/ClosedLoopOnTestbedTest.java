@@ -60,6 +60,7 @@ class ClosedLoopOnTestbedTest {
     // that two minutes hold two stretches of each kind. 1 s probes: in the calibrated model
     // (docs/real-qemu.md) they keep threshold 29 % below checkpoint mode, 2 s probes 21 %.
     CommandOutcome outcome = CommandOutcome.run("evaluate", "--qmp", pair.primarySocket().toString(),
+        "--secondary-qmp", pair.secondarySocket().toString(),
         "--http", pair.http().toString(), "--controllers", "checkpoint,colo,threshold",
         "--workload", "phased", "--stretch", "30s", "--minutes", "2", "--rate", "5", "--settle", "3s",
         "--checkpoint-period", "1s", "--threshold-cps", "1", "--colo-window", "1s",
@@ -80,6 +81,13 @@ class ClosedLoopOnTestbedTest {
         .collect(Collectors.toMap(cells -> cells[1], cells -> cells));
     Map<String, Double> downtime = rows.entrySet().stream()
         .collect(Collectors.toMap(Map.Entry::getKey, e -> Double.parseDouble(e.getValue()[downtimeColumn])));
+    // Measured on the pair, never NaN: CPU of both QEMUs, checkpoint and client bytes.
+    int cpuColumn = List.of(ResultsCsv.HEADER.split(",")).indexOf("cpu_seconds");
+    int networkColumn = List.of(ResultsCsv.HEADER.split(",")).indexOf("network_mb");
+    rows.forEach((controller, cells) -> {
+      assertThat(Double.parseDouble(cells[cpuColumn])).as("cpu of " + controller).isPositive();
+      assertThat(Double.parseDouble(cells[networkColumn])).as("network of " + controller).isPositive();
+    });
     // Passive mode: one checkpoint per 1 s period whatever the replies.
     assertThat(Double.parseDouble(rows.get("checkpoint")[cpsColumn])).isBetween(0.9, 1.1);
     // Every reply correct, in every mode.

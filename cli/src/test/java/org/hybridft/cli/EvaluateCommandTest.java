@@ -12,6 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.hybridft.evaluation.HttpResource;
 import org.hybridft.qmp.testing.FakeQmpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,10 +34,15 @@ class EvaluateCommandTest {
   private CommandOutcome evaluate(String... options) {
     Map<String, String> given = new LinkedHashMap<>();
     given.put("--qmp", dir.resolve("none.qmp").toString());
+    given.put("--secondary-qmp", dir.resolve("none-secondary.qmp").toString());
     given.put("--http", "http://127.0.0.1:9/");
     given.put("--out", dir.resolve("out").toString());
     for (int i = 0; i < options.length; i += 2) {
-      given.put(options[i], options[i + 1]);
+      if (options[i + 1] == null) {
+        given.remove(options[i]);
+      } else {
+        given.put(options[i], options[i + 1]);
+      }
     }
     List<String> args = new ArrayList<>(List.of("evaluate", "--no-plots"));
     given.forEach((name, value) -> args.add(name + "=" + value));
@@ -115,13 +126,127 @@ class EvaluateCommandTest {
         "query-colo-status", "{\"mode\": \"primary\"}",
         "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
         "qom-list", "[]",
-        "query-status", "{\"status\": \"colo\", \"running\": true}"))) {
+        "query-status", "{\"status\": \"colo\", \"running\": true}"));
+        FakeQmpServer secondary = FakeQmpServer.answering(Files.createDirectory(dir.resolve("secondary")),
+            "10.0.13", Map.of())) {
       String url = "http://127.0.0.1:" + closedPort + "/";
 
-      CommandOutcome outcome = evaluate("--qmp", qemu.socket().toString(), "--http", url);
+      CommandOutcome outcome = evaluate("--qmp", qemu.socket().toString(),
+          "--secondary-qmp", secondary.socket().toString(), "--http", url);
 
       assertUsageError(outcome, "--http " + url + ": no HTTP reply from 127.0.0.1:" + closedPort);
     }
+  }
+
+  @Test
+  void aMissingSecondaryQmpIsRefusedNamingTheOption() {
+    assertUsageError(evaluate("--secondary-qmp", null), "--secondary-qmp");
+  }
+
+  @Test
+  void aMissingSecondarySocketIsRefusedNamingIt() throws Exception {
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of())) {
+      Path socket = dir.resolve("missing-secondary.qmp");
+      assertUsageError(evaluate("--qmp", qemu.socket().toString(), "--secondary-qmp", socket.toString()),
+          "--secondary-qmp " + socket, "no such socket");
+    }
+  }
+
+  /** A primary and a secondary whose vCPU threads are the given host threads, and a guest's HTTP service. */
+  private CommandOutcome evaluateFakePair(long primaryThread, long secondaryThread, String migrate) throws Exception {
+    // A plain socket, not the JDK's HttpServer: the first HttpServer of a JVM fixes the server
+    // timeouts that PrometheusEndpoint sets for its own (see PrometheusEndpointTest).
+    ServerSocket guest = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+    Thread serving = new Thread(() -> serve(guest), "fake-guest-http");
+    serving.setDaemon(true);
+    serving.start();
+    try (FakeQmpServer qemu = FakeQmpServer.answering(dir, "10.0.13", Map.of(
+            "query-colo-status", "{\"mode\": \"primary\"}",
+            "query-migrate-capabilities", "[{\"capability\": \"events\", \"state\": true}]",
+            "qom-list", "[]",
+            "query-status", "{\"status\": \"colo\", \"running\": true}",
+            "query-cpus-fast", "[{\"thread-id\": " + primaryThread + "}]",
+            "query-migrate", migrate));
+        FakeQmpServer secondary = FakeQmpServer.answering(Files.createDirectory(dir.resolve("secondary")),
+            "10.0.13", Map.of("query-cpus-fast", "[{\"thread-id\": " + secondaryThread + "}]"))) {
+      return evaluate("--qmp", qemu.socket().toString(), "--secondary-qmp", secondary.socket().toString(),
+          "--http", "http://127.0.0.1:" + guest.getLocalPort() + "/");
+    } finally {
+      guest.close();
+      serving.join(5_000);
+    }
+  }
+
+  /** Answers each connection, at most 16, with the testbed guest's deterministic reply. */
+  private static void serve(ServerSocket guest) {
+    byte[] body = HttpResource.DETERMINISTIC.expectedBodyPrefix().getBytes(StandardCharsets.US_ASCII);
+    for (int served = 0; served < 16; served++) {
+      try (Socket client = guest.accept()) {
+        client.setSoTimeout(5_000);
+        BufferedReader request = new BufferedReader(
+            new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+        for (int lines = 0; lines < 64; lines++) {
+          String line = request.readLine();
+          if (line == null || line.isEmpty()) {
+            break;
+          }
+        }
+        OutputStream out = client.getOutputStream();
+        out.write(("HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+      } catch (IOException closed) {
+        return; // the test closed the server socket
+      }
+    }
+  }
+
+  /** A process named like QEMU (a copy of sleep), whose main thread stands in for a vCPU's. */
+  private Process fakeQemu() throws IOException {
+    Path program = dir.resolve("qemu-system-x86_64");
+    if (!Files.exists(program)) {
+      Files.copy(Path.of("/bin/sleep"), program);
+      program.toFile().setExecutable(true);
+    }
+    return new ProcessBuilder(program.toString(), "60").start();
+  }
+
+  @Test
+  void twoMonitorsOfOneProcessAreRefusedBeforeAnyRun() throws Exception {
+    Process qemu = fakeQemu();
+    try {
+      CommandOutcome outcome = evaluateFakePair(qemu.pid(), qemu.pid(),
+          "{\"status\": \"colo\", \"ram\": {\"transferred\": 1}}");
+
+      assertUsageError(outcome, "cannot measure the pair's cpu and network", "lead to the same process " + qemu.pid());
+    } finally {
+      qemu.destroy();
+    }
+  }
+
+  @Test
+  void aPrimaryWithoutRamTransferredInColoIsRefusedNamingThePatch() throws Exception {
+    Process primary = fakeQemu();
+    Process secondary = fakeQemu();
+    try {
+      CommandOutcome outcome = evaluateFakePair(primary.pid(), secondary.pid(), "{\"status\": \"colo\"}");
+
+      assertUsageError(outcome, "cannot measure the pair's cpu and network", "no ram.transferred",
+          "testbed/qemu-patches/0002");
+    } finally {
+      primary.destroy();
+      secondary.destroy();
+    }
+  }
+
+  @Test
+  void aProcessThatIsNotQemuIsRefusedBeforeAnyRun() throws Exception {
+    long self = ProcessHandle.current().pid();
+
+    CommandOutcome outcome = evaluateFakePair(self, self, "{\"status\": \"colo\"}");
+
+    assertUsageError(outcome, "cannot measure the pair's cpu and network", "in process " + self, "not QEMU");
   }
 
   @Test
@@ -129,7 +254,8 @@ class EvaluateCommandTest {
     CommandOutcome help = CommandOutcome.run("evaluate", "--help");
 
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("downtime ratio", "testbed/start.sh", "--workload", "--rate", "--minutes",
-        "--controllers", "--config", "--no-plots", "--stretch", "real-<workload>");
+    assertThat(help.out().replaceAll("\\s+", " ")).contains("downtime ratio", "testbed/start.sh", "--workload", "--rate", "--minutes",
+        "--controllers", "--config", "--no-plots", "--stretch", "real-<workload>", "--secondary-qmp",
+        "CPU seconds of both QEMU processes", "ram.transferred");
   }
 }

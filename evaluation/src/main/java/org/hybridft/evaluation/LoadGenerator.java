@@ -72,6 +72,8 @@ public final class LoadGenerator implements AutoCloseable {
   private long wrongReplies;
   private long errors;
   private long timeouts;
+  private long bytesSent;
+  private long bytesReceived;
 
   private LoadGenerator(Builder builder) throws IOException {
     this.target = builder.target;
@@ -173,7 +175,8 @@ public final class LoadGenerator implements AutoCloseable {
         any ? latencyMicros.getValueAtPercentile(50) / 1e3 : 0,
         any ? latencyMicros.getValueAtPercentile(99) / 1e3 : 0,
         any ? latencyMicros.getValueAtPercentile(99.9) / 1e3 : 0,
-        any ? latencyMicros.getMaxValue() / 1e3 : 0);
+        any ? latencyMicros.getMaxValue() / 1e3 : 0,
+        bytesSent, bytesReceived);
   }
 
   private void run() {
@@ -260,7 +263,7 @@ public final class LoadGenerator implements AutoCloseable {
         key.interestOps(SelectionKey.OP_WRITE);
       }
       if (key.isWritable() || slot.request.hasRemaining()) {
-        slot.channel.write(slot.request);
+        bytesSent += slot.channel.write(slot.request);
         if (!slot.request.hasRemaining()) {
           key.interestOps(SelectionKey.OP_READ);
         }
@@ -279,6 +282,9 @@ public final class LoadGenerator implements AutoCloseable {
       int n = slot.channel.read(slot.reply);
       if (n == 0) {
         return;
+      }
+      if (n > 0) {
+        bytesReceived += n;
       }
       if (n < 0) {
         // The server closed: complete without a Content-Length, truncated with one.

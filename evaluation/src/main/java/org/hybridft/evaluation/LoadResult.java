@@ -17,6 +17,8 @@ package org.hybridft.evaluation;
  * @param latencyP99Ms 99th percentile
  * @param latencyP999Ms 99.9th percentile
  * @param latencyMaxMs the largest
+ * @param bytesSent bytes of the requests written to the connections
+ * @param bytesReceived bytes of the replies read from the connections, headers included
  */
 public record LoadResult(
     long arrivals,
@@ -28,7 +30,14 @@ public record LoadResult(
     double latencyP50Ms,
     double latencyP99Ms,
     double latencyP999Ms,
-    double latencyMaxMs) {
+    double latencyMaxMs,
+    long bytesSent,
+    long bytesReceived) {
+
+  /** The client traffic: request and reply bytes, both ways. */
+  public long clientBytes() {
+    return bytesSent + bytesReceived;
+  }
 
   /** Whether every arrival got a correct reply. */
   public boolean allCorrect() {

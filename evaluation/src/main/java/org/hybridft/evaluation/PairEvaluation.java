@@ -22,8 +22,11 @@ import org.jspecify.annotations.Nullable;
  * Runs controllers one at a time on a live COLO pair under load and measures each run from the
  * pair itself: checkpoints and pauses from the {@link QmpCheckpointCounter} (counted between the
  * run's start and end), switches and the COLO share from the {@link ControlLoop}'s ticks, replies
- * from the {@link LoadGenerator}. Between runs the pair goes back to COLO and settles, so every
- * controller starts from the same state. Control-loop errors during a run go to a {@link
+ * and client bytes from the {@link LoadGenerator}, CPU time and checkpoint bytes from the {@link
+ * PairMeter} (read at the run's start and end). A run's {@link RunResult#cpuSeconds()} is the CPU
+ * time of both QEMU processes; its {@link RunResult#networkMb()} is the checkpoint bytes plus the
+ * client traffic, in 10^6 bytes (see {@link RunUsage}). Between runs the pair goes back to COLO
+ * and settles, so every controller starts from the same state. Control-loop errors during a run go to a {@link
  * Listener}; the run goes on.
  */
 public final class PairEvaluation {
@@ -60,18 +63,21 @@ public final class PairEvaluation {
   /**
    * One controller's run on the pair.
    *
-   * @param result what it measured, as a simulated run reports it (CPU and network NaN: not
-   *     measured on a real pair)
+   * @param result what it measured, as a simulated run reports it
    * @param timeline its control periods, for the plot
    * @param load what the load generator saw
+   * @param usage the run's CPU time and bytes, of which the result's CPU and network columns are
+   *     made; {@link RunUsage#UNKNOWN} for a run the replication's end cut short
    * @param errors control-loop errors reported during the run (failed actuations and the like)
    * @param endReason why the replication ended during the run, null if it did not
    */
-  public record RealRun(RunResult result, ModeTimeline timeline, LoadResult load, int errors, @Nullable String endReason) {}
+  public record RealRun(RunResult result, ModeTimeline timeline, LoadResult load, RunUsage usage, int errors,
+      @Nullable String endReason) {}
 
   private final Settings settings;
   private final QmpCheckpointCounter counter;
   private final QmpModeActuator actuator;
+  private final PairMeter meter;
   private final ScheduledExecutorService scheduler;
   private final Listener listener;
 
@@ -86,14 +92,16 @@ public final class PairEvaluation {
    * @param settings the settings of every run
    * @param counter the primary's checkpoint counter
    * @param actuator the primary's mode actuator
+   * @param meter the pair's CPU time and checkpoint bytes
    * @param scheduler where each run's control loop ticks
    * @param listener hears the control loops' errors
    */
   public PairEvaluation(Settings settings, QmpCheckpointCounter counter, QmpModeActuator actuator,
-      ScheduledExecutorService scheduler, Listener listener) {
+      PairMeter meter, ScheduledExecutorService scheduler, Listener listener) {
     this.settings = settings;
     this.counter = counter;
     this.actuator = actuator;
+    this.meter = meter;
     this.scheduler = scheduler;
     this.listener = listener;
   }
@@ -176,6 +184,8 @@ public final class PairEvaluation {
    *
    * @param name the controller's name in the results
    * @param controller a fresh controller, in its initial state
+   * @throws RuntimeException from the {@link PairMeter} when the pair cannot be read while the
+   *     replication goes on
    */
   public RealRun run(String name, ModeController controller, int runIndex, long seed, CountDownLatch stop)
       throws InterruptedException {
@@ -184,6 +194,8 @@ public final class PairEvaluation {
         (int) Math.min(Integer.MAX_VALUE - 8, settings.length().toNanos() / period.toNanos() + 16));
     CountDownLatch ended = new CountDownLatch(1);
     Observer observer = new Observer(name, timeline, ended);
+    // Read before the loop exists: a pair that cannot be read leaves nothing to close.
+    PairUsage usageBefore = meter.read();
     ControlLoop loop = ControlLoop.builder(controller, counter, actuator, scheduler)
         .period(period)
         .addListener(observer)
@@ -197,6 +209,8 @@ public final class PairEvaluation {
     long end;
     long checkpointsAfter;
     long pauseAfter;
+    @Nullable PairUsage usageAfter = null;
+    @Nullable RuntimeException unmeasured = null;
     try {
       load = LoadGenerator.to(settings.http())
           .rate(settings.rate())
@@ -215,6 +229,13 @@ public final class PairEvaluation {
       end = System.nanoTime();
       checkpointsAfter = observer.endReason == null ? safeCheckpoints(checkpointsBefore) : checkpointsBefore;
       pauseAfter = observer.endReason == null ? counter.totalPauseNanos() : pauseBefore;
+      if (observer.endReason == null) {
+        try {
+          usageAfter = meter.read();
+        } catch (RuntimeException failed) {
+          unmeasured = failed; // thrown once the load is closed
+        }
+      }
       if (load != null) {
         if (stop.getCount() > 0 && observer.endReason == null) {
           // Let the last arrivals finish within their timeout before collecting.
@@ -226,7 +247,14 @@ public final class PairEvaluation {
       // The final state change is delivered last, so once it has arrived the counts are whole.
       observer.delivered.await(DELIVERY_WAIT.toNanos(), TimeUnit.NANOSECONDS);
     }
+    if (unmeasured != null && observer.endReason == null) {
+      throw unmeasured;
+    }
     replies = load.result();
+    // A run the replication's end cut short is never reported as a result: its usage is unknown.
+    RunUsage usage = usageAfter == null
+        ? RunUsage.UNKNOWN
+        : new RunUsage(usageAfter.since(usageBefore), replies.clientBytes());
     double seconds = (end - start) / 1e9;
     long checkpoints = checkpointsAfter - checkpointsBefore;
     double pauseSeconds = pauseBefore < 0 || pauseAfter < 0 ? Double.NaN : (pauseAfter - pauseBefore) / 1e9;
@@ -235,8 +263,9 @@ public final class PairEvaluation {
         pauseSeconds / seconds, pauseSeconds, checkpoints, checkpoints / seconds,
         replies.latencyMeanMs(), replies.latencyP50Ms(), replies.latencyP99Ms(), replies.latencyP999Ms(),
         replies.correct() / seconds, replies.arrivals() - replies.correct(),
-        Double.NaN, Double.NaN, observer.switches, timeline.coloShare(), ModeTimeline.NO_SIMULATED_SERIES);
-    return new RealRun(result, timeline, replies, observer.errors, observer.endReason);
+        usage.cpuSeconds(), usage.networkMb(), observer.switches, timeline.coloShare(),
+        ModeTimeline.NO_SIMULATED_SERIES);
+    return new RealRun(result, timeline, replies, usage, observer.errors, observer.endReason);
   }
 
   private long safeCheckpoints(long fallback) {

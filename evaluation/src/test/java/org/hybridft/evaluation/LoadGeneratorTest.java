@@ -81,6 +81,24 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void theClientTrafficCountsEveryRequestByteSentAndEveryReplyByteReceived() throws InterruptedException {
+    LoadGenerator generator = LoadGenerator.to(address()).rate(50).duration(Duration.ofSeconds(1))
+        .resources(List.of(GOOD), elapsed -> 0).seed(3).start();
+    assertThat(generator.await(Duration.ofSeconds(30))).isTrue();
+    generator.close();
+    LoadResult result = generator.result();
+
+    long request = ("GET /good HTTP/1.0\r\nHost: " + address().getHostString() + ":" + address().getPort()
+        + "\r\nUser-Agent: hybrid-ft\r\n\r\n").length();
+    String body = "hybrid-ft testbed: fine";
+    assertThat(result.correct()).isEqualTo(result.arrivals()).isPositive();
+    assertThat(result.bytesSent()).isEqualTo(result.arrivals() * request);
+    // Each reply is its status line and headers, then the body.
+    assertThat(result.bytesReceived()).isGreaterThan(result.arrivals() * (body.length() + "HTTP/1.1 200 OK\r\n\r\n".length()));
+    assertThat(result.clientBytes()).isEqualTo(result.bytesSent() + result.bytesReceived());
+  }
+
+  @Test
   void everyArrivalOfAPoissonProcessGetsACorrectReplyWithItsLatencyRecorded() throws InterruptedException {
     LoadGenerator generator = LoadGenerator.to(address()).rate(200).duration(Duration.ofSeconds(2))
         .resources(List.of(GOOD), elapsed -> 0).seed(7).start();

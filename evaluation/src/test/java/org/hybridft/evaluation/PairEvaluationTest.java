@@ -46,6 +46,12 @@ class PairEvaluationTest {
       "query-status", "{\"status\": \"colo\", \"running\": true}");
 
   @TempDir Path dir;
+  private final AtomicInteger meterReads = new AtomicInteger();
+  /** A pair whose every reading finds 1.5 + 0.5 more CPU seconds and 3 MB more checkpoint bytes. */
+  private final PairMeter meter = () -> {
+    int n = meterReads.incrementAndGet();
+    return new PairUsage(10 + 1.5 * n, 20 + 0.5 * n, 1_000_000L + 3_000_000L * n);
+  };
   private HttpServer http;
   private ScheduledExecutorService scheduler;
 
@@ -122,7 +128,7 @@ class PairEvaluationTest {
       PairEvaluation evaluation = new PairEvaluation(
           new PairEvaluation.Settings(RealWorkload.DETERMINISTIC, Duration.ofSeconds(1), http.getAddress(),
               20, Duration.ofSeconds(1), PERIOD, Duration.ofSeconds(1), Duration.ZERO),
-          control.counter(), control.actuator(), scheduler, slowListener);
+          control.counter(), control.actuator(), meter, scheduler, slowListener);
 
       PairEvaluation.RealRun run = evaluation.run("scripted",
           new ScriptedController(Mode.COLO, Mode.COLO, Mode.COLO, Mode.COLO, Mode.CHECKPOINT), 0, 1, new CountDownLatch(1));
@@ -144,7 +150,7 @@ class PairEvaluationTest {
     return new PairEvaluation(
         new PairEvaluation.Settings(RealWorkload.PHASED, Duration.ofMillis(200), http.getAddress(),
             20, Duration.ofMillis(400), PERIOD, Duration.ofSeconds(1), Duration.ZERO),
-        control.counter(), control.actuator(), scheduler, listener);
+        control.counter(), control.actuator(), meter, scheduler, listener);
   }
 
   @Test
@@ -166,6 +172,49 @@ class PairEvaluationTest {
       assertThat(result.firstTimelines()).containsOnlyKeys("colo", "checkpoint");
       assertThat(result.timelineCsv()).startsWith("controller,run,seconds,mode,checkpoints_per_second,resource\n")
           .contains("\ncolo,0,").contains("\ncheckpoint,1,");
+    }
+  }
+
+  @Test
+  void aRunsCpuAndNetworkAreTheMetersDifferenceAndTheClientTraffic() throws Exception {
+    try (FakeQmpServer qemu = primary(0);
+        QmpClient client = qemu.client().connect();
+        ColoPrimaryControl control = ColoPrimaryControl.attach(
+            client, c -> ModeRecipe.checkpointDelay(Duration.ofSeconds(10)))) {
+      PairEvaluation.RealRun run = evaluation(control, (controller, error) -> {})
+          .run("colo", ScriptedController.always(Mode.COLO), 0, 1, new CountDownLatch(1));
+
+      assertThat(meterReads.get()).as("read at the run's start and end").isEqualTo(2);
+      assertThat(run.usage().pair()).isEqualTo(new PairUsage(1.5, 0.5, 3_000_000L));
+      assertThat(run.load().clientBytes()).isPositive();
+      assertThat(run.usage().clientBytes()).isEqualTo(run.load().clientBytes());
+      assertThat(run.result().cpuSeconds()).isEqualTo(2.0);
+      assertThat(run.result().networkMb()).isEqualTo((3_000_000L + run.load().clientBytes()) / 1e6);
+    }
+  }
+
+  @Test
+  void aPairThatCannotBeReadAtTheRunsEndFailsTheRunInsteadOfReportingNaN() throws Exception {
+    AtomicInteger reads = new AtomicInteger();
+    PairMeter failsAtTheEnd = () -> {
+      if (reads.incrementAndGet() > 1) {
+        throw new IllegalStateException("the secondary's /proc is gone");
+      }
+      return new PairUsage(1, 1, 1);
+    };
+    try (FakeQmpServer qemu = primary(0);
+        QmpClient client = qemu.client().connect();
+        ColoPrimaryControl control = ColoPrimaryControl.attach(
+            client, c -> ModeRecipe.checkpointDelay(Duration.ofSeconds(10)))) {
+      PairEvaluation evaluation = new PairEvaluation(
+          new PairEvaluation.Settings(RealWorkload.PHASED, Duration.ofMillis(200), http.getAddress(),
+              20, Duration.ofMillis(400), PERIOD, Duration.ofSeconds(1), Duration.ZERO),
+          control.counter(), control.actuator(), failsAtTheEnd, scheduler, (controller, error) -> {});
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> evaluation.run("colo",
+              ScriptedController.always(Mode.COLO), 0, 1, new CountDownLatch(1)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("the secondary's /proc is gone");
     }
   }
 

@@ -109,11 +109,25 @@ public final class Testbed implements AutoCloseable {
 
   /** {@link #start(Path, Guest)} with QEMU's accelerator {@code accel}, {@code tcg} or {@code kvm}. */
   public static Testbed start(Path dir, Guest guest, String accel) throws IOException, InterruptedException {
+    return start(dir, guest, accel, 20_000, 59_990);
+  }
+
+  /**
+   * {@link #start(Path, Guest, String)} with start.sh's {@code --base-port} drawn from {@code
+   * [lowestBasePort, highestBasePort]} in steps of 10, for a test that must keep off the ports of
+   * other pairs on the machine.
+   */
+  public static Testbed start(Path dir, Guest guest, String accel, int lowestBasePort, int highestBasePort)
+      throws IOException, InterruptedException {
+    if (lowestBasePort < 1024 || highestBasePort > 65_000 || highestBasePort < lowestBasePort) {
+      throw new IllegalArgumentException("base ports must be a range within [1024, 65000], was ["
+          + lowestBasePort + ", " + highestBasePort + "]");
+    }
     Path qemu = assumeBuilt();
     Outcome outcome = null;
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
       outcome = null;
-      int basePort = 20_000 + 10 * ThreadLocalRandom.current().nextInt(4_000);
+      int basePort = lowestBasePort + 10 * ThreadLocalRandom.current().nextInt((highestBasePort - lowestBasePort) / 10 + 1);
       try {
         outcome = run(List.of(scripts().resolve("start.sh").toString(),
             "--dir", dir.toString(), "--base-port", Integer.toString(basePort),

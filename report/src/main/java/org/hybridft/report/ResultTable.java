@@ -16,7 +16,7 @@ import java.util.Set;
  * better in itself). A controller that completed no request in some run shows {@code n/a} for
  * latency and is never marked best (its low downtime comes from serving nothing, unless no
  * controller served anything); a note under the table says so. A metric a run did not measure
- * (NaN, such as CPU and network on a real pair) shows {@code n/a} and is never marked best.
+ * (NaN) shows {@code n/a} and is never marked best.
  *
  * <p>When a static mode ran, two last columns give each controller's {@link Regret}: its downtime
  * ratio and p99 over the better static mode's; {@code !} marks an adaptive controller beyond the
@@ -96,7 +96,7 @@ public final class ResultTable {
       List<Estimate> shownEstimates = new ArrayList<>();
       for (int c = 0; c < controllers.size(); c++) {
         estimates[c] = result.estimate(workload, controllers.get(c), metric);
-        // NaN: not measured (a real pair has no CPU or network figure), never a value to rank.
+        // NaN: not measured, never a value to rank.
         shown[c] = (idleRuns[c] == 0 || !LATENCY.contains(metric)) && !Double.isNaN(estimates[c].mean());
         // Serving nothing is not a way to win, unless nobody served anything; the limit is no
         // contender.

@@ -2,7 +2,7 @@ package org.hybridft.report;
 
 /**
  * What one run of one controller on one workload measured, in the simulator or on a real pair (a
- * figure a real pair does not report, such as CPU and network, is NaN).
+ * figure that was not measured is NaN).
  *
  * @param workload the workload's name
  * @param controller the controller's name
@@ -19,10 +19,12 @@ package org.hybridft.report;
  * @param latencyP999Ms 99.9th percentile of the reply latency
  * @param throughputRps replies released per second
  * @param dropped requests dropped because the backlog was full
- * @param cpuSeconds CPU time on both hosts: service time on two VMs in COLO and one in CHECKPOINT
- *     mode, plus each checkpoint's pause on both hosts
- * @param networkMb bytes on the replication link in MB: checkpoint bytes plus the input COLO
- *     mirrors to the secondary
+ * @param cpuSeconds CPU time on both hosts. Simulated: service time on two VMs in COLO and one in
+ *     CHECKPOINT mode, plus each checkpoint's pause on both hosts. On a real pair: the CPU seconds
+ *     of both QEMU processes over the run
+ * @param networkMb in MB (10^6 bytes). Simulated: bytes on the replication link, checkpoint bytes
+ *     plus the input COLO mirrors to the secondary. On a real pair: the primary's migration bytes
+ *     over the run ({@code ram.transferred}) plus the client's request and reply bytes
  * @param switches mode switches after the initial mode
  * @param coloShare the share of wall time spent in COLO mode
  * @param timeSeries per control period: cps, mode, ρ (empty if the run did not record it)
