@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian bookworm, what the testbed needs: the tools and libraries to build its QEMU
 # (build-qemu.sh), qemu-img and the firmware its VMs boot (SeaBIOS, iPXE ROMs), python3 for
-# pairctl.py, and the stock qemu-system-x86 the bare-QEMU protocol tests use. Run as root; does
-# nothing where everything is present.
+# pairctl.py, the stock qemu-system-x86 the bare-QEMU protocol tests use, and systemd-analyze for
+# the agent's unit. Run as root; does nothing where everything is present.
 #
 #   install-deps.sh
 set -euo pipefail
@@ -12,6 +12,8 @@ packages=(
   libglib2.0-dev libslirp-dev libpixman-1-dev zlib1g-dev libfdt-dev
   # start.sh and the VMs
   qemu-system-x86 qemu-utils seabios ipxe-qemu iproute2 util-linux
+  # the agent's systemd unit, checked with systemd-analyze verify
+  systemd
 )
 missing=()
 for package in "${packages[@]}"; do

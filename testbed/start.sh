@@ -3,7 +3,7 @@
 # QMP sockets and, for the Linux guest, its HTTP address. stop.sh ends exactly what this started.
 #
 #   start.sh [--guest linux|bios] [--guest-dir DIR] [--accel tcg|kvm] [--qemu PATH] [--dir DIR]
-#            [--base-port N] [--timeout SECONDS] [--link-proxy]
+#            [--base-port N] [--timeout SECONDS] [--link-proxy] [--name NAME]
 #
 # --guest      linux (default): Debian's cloud kernel and a busybox initramfs serving HTTP on
 #              virtio-net (build-guest.sh); bios: no OS, the guest sends no packet
@@ -20,6 +20,9 @@
 # --link-proxy the four links between primary and secondary (migration, NBD, mirror, compare1)
 #              pass through linkproxy.py, whose pid is in DIR/link-proxy.pid: SIGUSR1 cuts them
 #              (closed, as when the network between two hosts goes down), SIGUSR2 blackholes them
+# --name       the primary's QEMU -name, which names the VM in hybrid-ft's metrics and logs
+#              (default primary; the secondary is NAME-secondary, or secondary by default);
+#              letters, digits, '.', '_' and '-'
 #
 # Besides the two QMP sockets it prints, the primary has a second monitor, DIR/primary-ha.qmp,
 # for a failover manager: QEMU's unix QMP socket serves one client at a time, and the first is
@@ -27,14 +30,14 @@
 set -euo pipefail
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
-guest=linux guest_dir="" accel="" qemu="" dir="" base=19000 timeout="" link_proxy=false
+guest=linux guest_dir="" accel="" qemu="" dir="" base=19000 timeout="" link_proxy=false name=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --guest|--guest-dir|--accel|--qemu|--dir|--base-port|--timeout)
+    --guest|--guest-dir|--accel|--qemu|--dir|--base-port|--timeout|--name)
       [[ $# -ge 2 ]] || { echo "start.sh: $1 needs a value (see --help)" >&2; exit 2; }
       case "$1" in
         --guest) guest="$2" ;; --guest-dir) guest_dir="$2" ;; --accel) accel="$2" ;; --qemu) qemu="$2" ;; --dir) dir="$2" ;;
-        --base-port) base="$2" ;; --timeout) timeout="$2" ;;
+        --base-port) base="$2" ;; --timeout) timeout="$2" ;; --name) name="$2" ;;
       esac
       shift 2 ;;
     --link-proxy) link_proxy=true; shift ;;
@@ -51,6 +54,11 @@ case "$accel" in kvm|tcg) ;; *) echo "start.sh: --accel must be kvm or tcg, was 
 if ! [[ "$base" =~ ^[0-9]+$ ]] || (( base < 1024 || base > 65000 )); then
   echo "start.sh: --base-port must be a number in [1024, 65000], was '$base'" >&2; exit 2
 fi
+if [[ -n "$name" ]] && ! [[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]]; then
+  echo "start.sh: --name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, was '$name'" >&2
+  exit 2
+fi
+primary_name="${name:-primary}" secondary_name="${name:+$name-}secondary"
 [[ -n "$timeout" ]] || { [[ "$accel" == tcg ]] && timeout=180 || timeout=90; }
 if ! [[ "$timeout" =~ ^[0-9]+$ ]] || (( timeout < 5 || timeout > 3600 )); then
   echo "start.sh: --timeout must be whole seconds in [5, 3600], was '$timeout'" >&2; exit 2
@@ -153,7 +161,7 @@ else
 fi
 
 # The primary waits for the secondary on compare1 (wait=on), so it starts first, in the background.
-"$qemu" -name primary "${common[@]}" -serial "file:$dir/primary-console.log" \
+"$qemu" -name "$primary_name" "${common[@]}" -serial "file:$dir/primary-console.log" \
   -netdev "user,id=hn0,hostfwd=tcp:127.0.0.1:$http-:80" -device "$nic" \
   -qmp "unix:$dir/primary.qmp,server=on,wait=off" -qmp "unix:$dir/primary-ha.qmp,server=on,wait=off" \
   -pidfile "$dir/primary.pid" \
@@ -197,7 +205,7 @@ fi
 # reconnect-ms: reconnect= is deprecated since QEMU 9.2; 7.2 knows only reconnect=.
 read -r major minor < <("$qemu" -version | sed -n '1s/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
 if (( ${major:-0} > 9 || ${major:-0} == 9 && ${minor:-0} >= 2 )); then reconnect="reconnect-ms=1000"; else reconnect="reconnect=1"; fi
-"$qemu" -name secondary "${common[@]}" -serial "file:$dir/secondary-console.log" \
+"$qemu" -name "$secondary_name" "${common[@]}" -serial "file:$dir/secondary-console.log" \
   -netdev "user,id=hn0,restrict=on,hostfwd=tcp:127.0.0.1:$http_secondary-:80" -device "$nic" \
   -qmp "unix:$dir/secondary.qmp,server=on,wait=off" -pidfile "$dir/secondary.pid" \
   -chardev "socket,id=red0,path=$to_mirror,$reconnect" \

@@ -12,7 +12,6 @@ import org.hybridft.qmp.ColoPrimaryControl;
 import org.hybridft.qmp.MirrorPassiveRecipe;
 import org.hybridft.qmp.ModeRecipe;
 import org.hybridft.qmp.QmpClient;
-import org.hybridft.qmp.QmpErrorException;
 import org.hybridft.qmp.QmpException;
 import org.hybridft.qmp.QmpNotColoPrimaryException;
 import org.hybridft.qmp.QmpStateException;
@@ -32,9 +31,9 @@ import picocli.CommandLine.Option;
  */
 public final class ColoPrimaryOptions {
   /** The recipe that picks one from what the primary has. */
-  static final String AUTO = "auto";
+  static final String AUTO = ModeRecipe.AUTO;
   /** The recipe that steers only COLO's periodic timer. */
-  static final String CHECKPOINT_DELAY = "checkpoint-delay";
+  static final String CHECKPOINT_DELAY = CheckpointDelayRecipe.NAME;
 
   @Option(names = "--qmp", required = true, paramLabel = "SOCKET",
       description = "the COLO primary's QMP unix socket, or tcp:HOST:PORT (loopback only unless --allow-remote-qmp)")
@@ -120,22 +119,11 @@ public final class ColoPrimaryOptions {
     Duration idle = coloIdlePeriod == null
         ? Duration.ofMillis(CheckpointDelayRecipe.DEFAULT_COLO_IDLE_MILLIS)
         : coloIdlePeriod;
-    switch (recipe) {
-      case CHECKPOINT_DELAY:
-        return ModeRecipe.checkpointDelay(idle);
-      case AUTO:
-        try {
-          return ModeRecipe.detect(client, idle);
-        } catch (QmpErrorException refused) {
-          // A monitor without qom-list has no filter-mirror we could find: the timer is all we steer.
-          return ModeRecipe.checkpointDelay(idle);
-        }
-      case MirrorPassiveRecipe.NAME:
-        return MirrorPassiveRecipe.detect(client, idle)
-            .orElseThrow(() -> new UsageException("--recipe mirror-passive: the primary at " + qmp
-                + " has no filter-mirror and colo-compare under /objects; use --recipe checkpoint-delay"));
-      default:
-        return ModeRecipe.fromFile(Path.of(recipe));
+    try {
+      return ModeRecipe.named(recipe, client, idle);
+    } catch (QmpStateException noMirror) {
+      throw new UsageException("--recipe mirror-passive: the primary at " + qmp
+          + " has no filter-mirror and colo-compare under /objects; use --recipe checkpoint-delay", noMirror);
     }
   }
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     version = "hybrid-ft 0.1.0",
     description = "Hybrid COLO / checkpoint replication: simulate and compare mode controllers, drive and evaluate a live pair.",
     subcommands = {
-      CompareCommand.class, SimulateCommand.class, TuneCommand.class, RunCommand.class, EvaluateCommand.class,
+      CompareCommand.class, SimulateCommand.class, TuneCommand.class, RunCommand.class, EvaluateCommand.class, AgentCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HybridFt implements Callable<Integer> {

@@ -21,6 +21,8 @@ import org.hybridft.core.Mode;
  * @param coloIdlePeriod the timer period used in COLO mode, between 1 ms and 2^32-1 ms
  */
 public record CheckpointDelayRecipe(Duration coloIdlePeriod) implements ModeRecipe {
+  /** The recipe's name, as {@link ModeRecipe#named} takes it. */
+  public static final String NAME = "checkpoint-delay";
   /** The default COLO idle period, in milliseconds. */
   public static final long DEFAULT_COLO_IDLE_MILLIS = 10_000;
   /** QEMU's {@code x-checkpoint-delay} is a uint32 of milliseconds. */
@@ -39,7 +41,7 @@ public record CheckpointDelayRecipe(Duration coloIdlePeriod) implements ModeReci
 
   @Override
   public String name() {
-    return "checkpoint-delay";
+    return NAME;
   }
 
   @Override

@@ -59,6 +59,41 @@ public interface ModeRecipe {
         .orElseGet(() -> checkpointDelay(coloIdlePeriod));
   }
 
+  /** The name of the recipe {@link #named} picks with {@link #detect}. */
+  String AUTO = "auto";
+
+  /**
+   * The recipe {@code recipe} names for this primary: {@value #AUTO} ({@link #detect}, or {@code
+   * checkpoint-delay} when the monitor refuses the queries detection needs), {@code
+   * mirror-passive}, {@code checkpoint-delay}, or else the path of a JSON recipe file ({@link
+   * #fromFile}); the built-in ones with {@code coloIdlePeriod} as the COLO timer period.
+   *
+   * @throws QmpStateException for {@code mirror-passive} on a primary without a filter-mirror and
+   *     a colo-compare
+   * @throws QmpException when QEMU does not answer a query in time
+   * @throws IOException if the recipe file cannot be read
+   * @throws IllegalArgumentException for an invalid recipe file, as {@link #fromFile}
+   */
+  static ModeRecipe named(String recipe, QmpClient primary, Duration coloIdlePeriod) throws IOException {
+    switch (recipe) {
+      case CheckpointDelayRecipe.NAME:
+        return checkpointDelay(coloIdlePeriod);
+      case AUTO:
+        try {
+          return detect(primary, coloIdlePeriod);
+        } catch (QmpErrorException refused) {
+          // A monitor without qom-list has no filter-mirror we could find: the timer is all we steer.
+          return checkpointDelay(coloIdlePeriod);
+        }
+      case MirrorPassiveRecipe.NAME:
+        return MirrorPassiveRecipe.detect(primary, coloIdlePeriod)
+            .orElseThrow(() -> new QmpStateException("recipe mirror-passive: the primary has no filter-mirror"
+                + " and colo-compare under /objects; use the checkpoint-delay recipe"));
+      default:
+        return fromFile(Path.of(recipe));
+    }
+  }
+
   /**
    * The {@code checkpoint-delay} recipe with the default COLO idle period of {@value
    * CheckpointDelayRecipe#DEFAULT_COLO_IDLE_MILLIS} ms.

@@ -80,6 +80,17 @@ class TestbedScriptsTest {
   }
 
   @Test
+  void aNameThatQemuCouldNotTakeIsAUsageErrorBeforeAnythingStarts() throws Exception {
+    Result spaced = script("start.sh", dir, "--name", "two words", "--dir", dir.resolve("pair").toString());
+    Result dashed = script("start.sh", dir, "--name", "-x");
+
+    assertThat(spaced.exitCode()).isEqualTo(2);
+    assertThat(spaced.err().lines()).singleElement().asString().contains("--name", "'two words'");
+    assertThat(dir.resolve("pair")).doesNotExist();
+    assertThat(dashed.exitCode()).isEqualTo(2);
+  }
+
+  @Test
   void aQemuThatExitsAtStartIsOneLineWithItsLastLogLineAndTheLogsPlace() throws Exception {
     // start.sh checks for these before it starts any QEMU, the fake one included.
     RealQemuTools.assumeOnPath("testbed/install-deps.sh installs it", "qemu-img", "ss", "python3");
