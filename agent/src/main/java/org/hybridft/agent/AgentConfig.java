@@ -415,8 +415,10 @@ public final class AgentConfig {
           registry.descriptor(value);
           return;
         case "recipe":
-          if (value.isEmpty()) {
-            throw new IllegalArgumentException("allowed: auto, mirror-passive, checkpoint-delay or a JSON recipe file");
+          boolean builtIn = value.equals("auto") || value.equals("mirror-passive") || value.equals("checkpoint-delay");
+          if (!builtIn && !Files.isReadable(Path.of(value))) {
+            throw new IllegalArgumentException("allowed: auto, mirror-passive, checkpoint-delay or a readable JSON"
+                + " recipe file");
           }
           return;
         case "colo-idle-period":

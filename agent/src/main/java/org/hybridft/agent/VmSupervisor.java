@@ -116,6 +116,7 @@ final class VmSupervisor {
   /** Connects and attaches; runs on an attach thread, may block for the QMP timeouts. */
   private void attach() {
     QmpClient client = null;
+    String claimedName = null;
     try {
       client = QmpClient.unix(socket)
           .connectTimeout(Agent.QMP_TIMEOUT)
@@ -138,7 +139,9 @@ final class VmSupervisor {
         }
       }
       Path other = agent.claimName(name, socket);
-      if (other != null) {
+      if (other == null) {
+        claimedName = name;
+      } else {
         client.close();
         notPrimary(name, "another QEMU named " + name + " is attached through " + other
             + "; give each VM its own -name");
@@ -165,17 +168,30 @@ final class VmSupervisor {
       if (client != null) {
         client.close();
       }
+      releaseUnpublishedClaim(claimedName);
       lost(vm(), "cannot attach: " + failed.getMessage());
     } catch (RuntimeException | Error unexpected) {
       if (client != null) {
         client.close();
       }
+      releaseUnpublishedClaim(claimedName);
       lost(vm(), "cannot attach: " + unexpected);
       throw unexpected;
     } finally {
       synchronized (this) {
         attemptRunning = false;
       }
+    }
+  }
+
+  /** An attach that failed after claiming its name and before publishing frees the name. */
+  private void releaseUnpublishedClaim(@Nullable String claimed) {
+    boolean published;
+    synchronized (this) {
+      published = attachment != null;
+    }
+    if (claimed != null && !published) {
+      agent.releaseName(claimed, socket);
     }
   }
 
@@ -345,9 +361,18 @@ final class VmSupervisor {
       reason = why;
       nextAttemptNanos = agent.nanoTime();
       lastLoggedProblem = null;
+      // No new attach until the old one is closed and its name released: else the release below
+      // could free the new attachment's claim.
+      attemptRunning = true;
     }
-    close(previous);
-    agent.releaseName(previous.vm, socket);
+    try {
+      close(previous);
+      agent.releaseName(previous.vm, socket);
+    } finally {
+      synchronized (this) {
+        attemptRunning = false;
+      }
+    }
     agent.log().info("restarted", previous.vm, why);
   }
 

@@ -97,6 +97,17 @@ class AgentConfigTest {
   }
 
   @Test
+  void aRecipeIsABuiltInNameOrAReadableFile() {
+    assertThatThrownBy(() -> AgentConfig.parse(
+        "discovery.sockets = /a/*\nvm.*.recipe = mirror-pasive\n", REGISTRY))
+        .isInstanceOfSatisfying(AgentConfigException.class, e -> assertThat(e.errors()).singleElement()
+            .isEqualTo("vm.*.recipe = mirror-pasive: allowed: auto, mirror-passive, checkpoint-delay or a"
+                + " readable JSON recipe file"));
+    assertThat(AgentConfig.parse("discovery.sockets = /a/*\nvm.x.recipe = checkpoint-delay\n", REGISTRY)
+        .settingsFor("x").recipe()).isEqualTo("checkpoint-delay");
+  }
+
+  @Test
   void relativeGlobsAndInvertedBackoffsAreRefused() {
     assertThatThrownBy(() -> AgentConfig.parse(String.join("\n",
         "discovery.sockets = vms/*.qmp",
