@@ -34,16 +34,10 @@ import org.jspecify.annotations.Nullable;
  * heap are measured alone.
  *
  * <p>Each VM {@code vm-NNNN} listens on the unix socket {@code DIR/vm-NNNN.sock}. A connection
- * gets the QMP greeting of QEMU 10.0.13 and its commands are answered as a COLO primary answers
- * them: {@code qmp_capabilities}, {@code query-name} (the VM's name), {@code query-colo-status}
- * (primary), {@code query-migrate-capabilities} ({@code x-colo} and {@code events} on), {@code
- * qom-list} (no objects, so the agent picks the {@code checkpoint-delay} recipe), {@code
- * migrate-set-parameters} (the {@code x-checkpoint-delay} set is kept per VM, as QEMU keeps it),
- * {@code query-migrate-parameters} (the delay last set, 20000 ms before any), {@code query-status}
- * (colo, running) and {@code query-migrate} (colo); any other command gets {@code CommandNotFound}.
- * Every negotiated connection receives one checkpoint a second ({@code STOP}, {@code
- * MIGRATION_PASS}, {@code RESUME}, the pause 5 ms by QEMU's timestamps), the VMs' checkpoints
- * spread evenly over the second.
+ * gets the QMP greeting of QEMU 10.0.13; after {@code qmp_capabilities} its commands are answered
+ * as a COLO primary answers them ({@link FakeColoPrimary}) and it receives one checkpoint a second
+ * ({@code STOP}, {@code MIGRATION_PASS}, {@code RESUME}), the VMs' checkpoints spread evenly over
+ * the second.
  *
  * <p>Standard input takes one command a line: {@code restart} closes every connection and every
  * listening socket, deletes the socket files, and binds them again after {@code --restart-gap-ms}
@@ -59,13 +53,11 @@ public final class FakeQmpFleet {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final long SECOND = 1_000_000_000L;
   private static final long TICK_MILLIS = 20;
-  private static final long PAUSE_MICROS = 5_000;
-  private static final long DEFAULT_CHECKPOINT_DELAY_MILLIS = 20_000;
   private static final int READ_BUFFER_BYTES = 16 * 1024;
   /** A client that reads nothing while this much waits for it is dropped. */
   private static final int MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
-  private final List<Vm> vms = new ArrayList<>();
+  private final List<FakeColoPrimary> vms = new ArrayList<>();
   private final Set<Connection> connections = new LinkedHashSet<>();
   private final Selector selector;
   private final long startNanos = System.nanoTime();
@@ -79,25 +71,9 @@ public final class FakeQmpFleet {
   private long dropped;
   private long closedByClients;
 
-  /** One fake QEMU: its name, socket, and what QEMU would remember across QMP connections. */
-  private static final class Vm {
-    final String name;
-    final Path socket;
-    final long phaseNanos;
-    @Nullable ServerSocketChannel server;
-    long checkpointDelayMillis = DEFAULT_CHECKPOINT_DELAY_MILLIS;
-    long pass;
-
-    Vm(String name, Path socket, long phaseNanos) {
-      this.name = name;
-      this.socket = socket;
-      this.phaseNanos = phaseNanos;
-    }
-  }
-
   /** One client of one VM. */
   private static final class Connection {
-    final Vm vm;
+    final FakeColoPrimary vm;
     final SocketChannel channel;
     final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER_BYTES);
     final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
@@ -106,7 +82,7 @@ public final class FakeQmpFleet {
     boolean negotiated;
     long nextCheckpointNanos;
 
-    Connection(Vm vm, SocketChannel channel) {
+    Connection(FakeColoPrimary vm, SocketChannel channel) {
       this.vm = vm;
       this.channel = channel;
     }
@@ -118,7 +94,7 @@ public final class FakeQmpFleet {
     int digits = Math.max(4, Integer.toString(count - 1).length());
     for (int i = 0; i < count; i++) {
       String name = String.format(Locale.ROOT, "vm-%0" + digits + "d", i);
-      vms.add(new Vm(name, dir.resolve(name + ".sock"), SECOND * i / count));
+      vms.add(new FakeColoPrimary(name, dir.resolve(name + ".sock"), SECOND * i / count));
     }
   }
 
@@ -223,7 +199,7 @@ public final class FakeQmpFleet {
     }
     try {
       if (key.isAcceptable()) {
-        accept((Vm) key.attachment(), (ServerSocketChannel) key.channel());
+        accept((FakeColoPrimary) key.attachment(), (ServerSocketChannel) key.channel());
         return;
       }
       Connection connection = (Connection) key.attachment();
@@ -240,7 +216,7 @@ public final class FakeQmpFleet {
     }
   }
 
-  private void accept(Vm vm, ServerSocketChannel server) throws IOException {
+  private void accept(FakeColoPrimary vm, ServerSocketChannel server) throws IOException {
     // Bounded: a listening socket has at most its backlog waiting.
     for (int i = 0; i < 64; i++) {
       SocketChannel channel = server.accept();
@@ -282,42 +258,14 @@ public final class FakeQmpFleet {
   }
 
   private void answer(Connection connection, JsonNode command) throws IOException {
-    String execute = command.path("execute").asText("");
-    ObjectNode reply = MAPPER.createObjectNode();
-    Vm vm = connection.vm;
-    if (!connection.negotiated && !execute.equals("qmp_capabilities")) {
-      error(reply, "CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'");
-    } else {
-      switch (execute) {
-        case "qmp_capabilities" -> {
-          reply.putObject("return");
-          connection.negotiated = true;
-          long now = System.nanoTime();
-          long since = Math.floorMod(now - startNanos - vm.phaseNanos, SECOND);
-          connection.nextCheckpointNanos = now - since + SECOND;
-        }
-        case "query-name" -> reply.putObject("return").put("name", vm.name);
-        case "query-colo-status" -> reply.putObject("return")
-            .put("mode", "primary").put("last-mode", "none").put("reason", "none");
-        case "query-migrate-capabilities" -> {
-          var list = reply.putArray("return");
-          list.addObject().put("capability", "x-colo").put("state", true);
-          list.addObject().put("capability", "events").put("state", true);
-        }
-        case "qom-list" -> reply.putArray("return");
-        case "migrate-set-parameters" -> {
-          JsonNode delay = command.path("arguments").path("x-checkpoint-delay");
-          if (delay.isIntegralNumber()) {
-            vm.checkpointDelayMillis = delay.asLong();
-          }
-          reply.putObject("return");
-        }
-        case "query-migrate-parameters" -> reply.putObject("return")
-            .put("x-checkpoint-delay", vm.checkpointDelayMillis);
-        case "query-status" -> reply.putObject("return").put("status", "colo").put("running", true);
-        case "query-migrate" -> reply.putObject("return").put("status", "colo");
-        default -> error(reply, "CommandNotFound", "The command " + execute + " has not been found");
-      }
+    boolean negotiating = command.path("execute").asText("").equals("qmp_capabilities");
+    ObjectNode reply = connection.negotiated || negotiating
+        ? connection.vm.answer(command) : FakeColoPrimary.notNegotiated();
+    if (negotiating && !connection.negotiated) {
+      connection.negotiated = true;
+      long now = System.nanoTime();
+      long since = Math.floorMod(now - startNanos - connection.vm.phaseNanos, SECOND);
+      connection.nextCheckpointNanos = now - since + SECOND;
     }
     JsonNode id = command.get("id");
     if (id != null) {
@@ -331,10 +279,6 @@ public final class FakeQmpFleet {
     send(connection, line);
   }
 
-  private static void error(ObjectNode reply, String errorClass, String desc) {
-    reply.putObject("error").put("class", errorClass).put("desc", desc);
-  }
-
   /** One checkpoint for every negotiated connection whose second has come round. */
   private void emitDueCheckpoints(long now) {
     long micros = System.currentTimeMillis() * 1000;
@@ -345,11 +289,7 @@ public final class FakeQmpFleet {
       // A fleet that fell behind skips the missed seconds instead of bursting them.
       connection.nextCheckpointNanos = now - connection.nextCheckpointNanos >= SECOND
           ? now + SECOND : connection.nextCheckpointNanos + SECOND;
-      Vm vm = connection.vm;
-      vm.pass++;
-      String events = event("STOP", "{}", micros)
-          + event("MIGRATION_PASS", "{\"pass\": " + vm.pass + "}", micros + 1)
-          + event("RESUME", "{}", micros + PAUSE_MICROS);
+      String events = connection.vm.checkpoint(micros);
       checkpoints++;
       try {
         send(connection, events.getBytes(StandardCharsets.UTF_8));
@@ -357,11 +297,6 @@ public final class FakeQmpFleet {
         drop(connection);
       }
     }
-  }
-
-  private static String event(String name, String data, long micros) {
-    return "{\"event\": \"" + name + "\", \"data\": " + data + ", \"timestamp\": {\"seconds\": "
-        + micros / 1_000_000 + ", \"microseconds\": " + micros % 1_000_000 + "}}\n";
   }
 
   private void send(Connection connection, byte[] bytes) throws IOException {
@@ -419,7 +354,7 @@ public final class FakeQmpFleet {
   }
 
   private void bindAll() throws IOException {
-    for (Vm vm : vms) {
+    for (FakeColoPrimary vm : vms) {
       Files.deleteIfExists(vm.socket);
       ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
       server.bind(UnixDomainSocketAddress.of(vm.socket), 256);
@@ -435,16 +370,14 @@ public final class FakeQmpFleet {
       connection.channel.close();
     }
     connections.clear();
-    for (Vm vm : vms) {
+    for (FakeColoPrimary vm : vms) {
       ServerSocketChannel server = vm.server;
       if (server != null) {
         server.close();
         vm.server = null;
       }
       Files.deleteIfExists(vm.socket);
-      // A restarted QEMU starts from its defaults.
-      vm.checkpointDelayMillis = DEFAULT_CHECKPOINT_DELAY_MILLIS;
-      vm.pass = 0;
+      vm.restarted();
     }
     // Let the selector forget the closed channels before they are bound again.
     selector.selectNow();
