@@ -1,5 +1,6 @@
 package org.hybridft.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -209,9 +210,14 @@ public final class FakeQmpFleet {
       if (key.isValid() && key.isReadable()) {
         read(connection);
       }
-    } catch (IOException | RuntimeException broken) {
+    } catch (JsonProcessingException | RuntimeException broken) {
       if (key.attachment() instanceof Connection connection) {
         drop(connection);
+      }
+    } catch (IOException closed) {
+      // A reset or a broken pipe: the client closed while we wrote.
+      if (key.attachment() instanceof Connection connection) {
+        closedByClient(connection);
       }
     }
   }
@@ -228,15 +234,18 @@ public final class FakeQmpFleet {
       Connection connection = new Connection(vm, channel);
       connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
       connections.add(connection);
-      send(connection, GREETING.getBytes(StandardCharsets.UTF_8));
+      try {
+        send(connection, GREETING.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException closed) {
+        closedByClient(connection);
+      }
     }
   }
 
   private void read(Connection connection) throws IOException {
     int n = connection.channel.read(connection.in);
     if (n < 0) {
-      closedByClients++;
-      forget(connection);
+      closedByClient(connection);
       return;
     }
     ByteBuffer in = connection.in;
@@ -251,7 +260,7 @@ public final class FakeQmpFleet {
       }
     }
     if (start == 0 && !in.hasRemaining()) {
-      throw new IOException("a command longer than " + READ_BUFFER_BYTES + " bytes");
+      throw new IllegalStateException("a command longer than " + READ_BUFFER_BYTES + " bytes");
     }
     in.limit(in.position()).position(start);
     in.compact();
@@ -293,8 +302,10 @@ public final class FakeQmpFleet {
       checkpoints++;
       try {
         send(connection, events.getBytes(StandardCharsets.UTF_8));
-      } catch (IOException | RuntimeException broken) {
+      } catch (RuntimeException broken) {
         drop(connection);
+      } catch (IOException closed) {
+        closedByClient(connection);
       }
     }
   }
@@ -313,7 +324,7 @@ public final class FakeQmpFleet {
     connection.out.add(buffer);
     connection.pendingBytes += buffer.remaining();
     if (connection.pendingBytes > MAX_PENDING_BYTES) {
-      throw new IOException("the client reads nothing: " + connection.pendingBytes + " bytes pending");
+      throw new IllegalStateException("the client reads nothing: " + connection.pendingBytes + " bytes pending");
     }
     if (connection.key != null) {
       connection.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
@@ -336,10 +347,17 @@ public final class FakeQmpFleet {
     }
   }
 
-  /** Closes a connection that broke: a malformed command, a client that reads nothing. */
+  /** Closes a connection that broke the protocol: a malformed command, a client that reads nothing. */
   private void drop(Connection connection) {
     if (connections.contains(connection)) {
       dropped++;
+    }
+    forget(connection);
+  }
+
+  private void closedByClient(Connection connection) {
+    if (connections.contains(connection)) {
+      closedByClients++;
     }
     forget(connection);
   }
