@@ -92,11 +92,13 @@ public final class AgentScale {
 
   /** The reconnect storm. */
   record Storm(double restartGapSeconds, double allReattachedSecondsAfterClose,
-      double allReattachedSecondsAfterRebind, boolean complete, double goalSeconds, Map<String, Integer> statesAtGoal,
-      int vmsLoggedAttachedAgain, double attachesDuring, double lossesDuring, Map<String, Integer> logEvents) {}
+      double allReattachedSecondsAfterRebind, boolean complete, double goalSeconds,
+      Map<String, Integer> statesAtGoal, int vmsLoggedAttachedAgain, double attachesDuring, double lossesDuring,
+      Map<String, Integer> logEvents) {}
 
   /** Stopping the agent and the fleet, and the resident set's peak over the whole run before it. */
-  record Stop(long rssPeakBytesBeforeStop, double agentCloseSeconds, boolean agentStoppedInTime, double fleetQuitSeconds, String fleetStats) {}
+  record Stop(long rssPeakBytesBeforeStop, double agentCloseSeconds, boolean agentStoppedInTime,
+      double fleetQuitSeconds, String fleetStats) {}
 
   /** One run. */
   record Result(int vms, int cores, String java, String agentConfig, Attach attach, Steady steady, Memory memory,
@@ -106,7 +108,7 @@ public final class AgentScale {
    * Runs the benchmark; see the class comment for the arguments.
    *
    * @param args {@code --vms}, {@code --seconds}, {@code --warmup-seconds}, {@code --storm}, {@code
-   *     --no-storm}, {@code --restart-gap-ms}, {@code --json}
+   *     --no-storm}, {@code --restart-gap-ms}, {@code --storm-goal-seconds}, {@code --json}
    */
   public static void main(String[] args) throws Exception {
     int vms = 500;
@@ -148,8 +150,8 @@ public final class AgentScale {
       System.exit(2);
       return;
     }
-    Result result = run(vms, seconds, warmupSeconds, storm ? Duration.ofMillis((long) (stormGoalSeconds * 1000)) : null,
-        Duration.ofMillis(restartGapMillis));
+    Duration stormGoal = storm ? Duration.ofMillis((long) (stormGoalSeconds * 1000)) : null;
+    Result result = run(vms, seconds, warmupSeconds, stormGoal, Duration.ofMillis(restartGapMillis));
     if (json != null) {
       Path parent = json.toAbsolutePath().getParent();
       if (parent != null) {
@@ -220,7 +222,8 @@ public final class AgentScale {
           String stats = fleet.quit(Duration.ofSeconds(60));
           double quitSeconds = (System.nanoTime() - quitting) / 1e9;
           Stop stop = new Stop(rssPeak, closeSeconds, inTime, quitSeconds, stats.substring("stats ".length()));
-          say("stop: resident peak of the whole run %.1f MiB; Agent.close() %.2f s, every VM left in stop.mode in time: %b; fleet quit %.2f s (%s)",
+          say("stop: resident peak of the whole run %.1f MiB; Agent.close() %.2f s, every VM left in stop.mode"
+              + " in time: %b; fleet quit %.2f s (%s)",
               mib(rssPeak), closeSeconds, inTime, quitSeconds, stop.fleetStats());
           Map<String, Boolean> goals = new TreeMap<>();
           goals.put("cpuUnder2PercentOfOneCore", steady.processCpuShareOfOneCore() < CPU_GOAL_SHARE);
@@ -351,13 +354,16 @@ public final class AgentScale {
     boolean complete = allBack > 0 && attachedAgain.size() == vms
         && atGoal.getOrDefault("attached", 0) == vms && atGoal.size() == 1;
     Storm storm = new Storm(gap.toMillis() / 1e3, allBack < 0 ? Double.NaN : (allBack - closed) / 1e9,
-        allBack < 0 ? Double.NaN : (allBack - bound) / 1e9, complete, stormGoal.toMillis() / 1e3, atGoal, attachedAgain.size(),
-        attaches.count() - attachesBefore, losses.count() - lossesBefore, events);
-    say("storm: every QEMU closed at once, sockets back after %.1f s: all %d VMs attached again %.2f s after the"
-        + " close (%.2f s after the sockets were back); at %.0f s: %s; %d VMs logged 'attached' again; attaches +%.0f,"
-        + " losses +%.0f; log events %s", storm.restartGapSeconds(), vms, storm.allReattachedSecondsAfterClose(),
-        storm.allReattachedSecondsAfterRebind(), storm.goalSeconds(), atGoal, attachedAgain.size(), storm.attachesDuring(),
-        storm.lossesDuring(), events);
+        allBack < 0 ? Double.NaN : (allBack - bound) / 1e9, complete, stormGoal.toMillis() / 1e3, atGoal,
+        attachedAgain.size(), attaches.count() - attachesBefore, losses.count() - lossesBefore, events);
+    String back = allBack < 0
+        ? String.format(Locale.ROOT, "NOT all %d VMs attached again within %.0f s", vms, 3 * storm.goalSeconds())
+        : String.format(Locale.ROOT, "all %d VMs attached again %.2f s after the close (%.2f s after the sockets"
+            + " were back)", vms, storm.allReattachedSecondsAfterClose(), storm.allReattachedSecondsAfterRebind());
+    say("storm: every QEMU closed at once, sockets back after %.1f s: %s; at %.0f s: %s (states of the VMs"
+        + " discovered); %d VMs logged 'attached' again; attaches +%.0f, losses +%.0f; log events %s",
+        storm.restartGapSeconds(), back, storm.goalSeconds(), atGoal, attachedAgain.size(),
+        storm.attachesDuring(), storm.lossesDuring(), events);
     return storm;
   }
 
