@@ -6,8 +6,13 @@
 #                                     -prof gc; filter is a JMH regexp (e.g. ControllerUpdate).
 #   benchmarks/run.sh --scale [args]  the scale harness (default: 1,000 and 10,000 loops, 60 s
 #                                     each); args go to ScaleHarness (--loops, --seconds, ...).
-#   benchmarks/run.sh --smoke         every benchmark once for 100 ms and a 3 s scale run, so a
-#                                     broken benchmark fails CI; results go to target/ only.
+#   benchmarks/run.sh --agent-scale [args]
+#                                     the host agent supervising 500 fake QEMUs (AgentScale):
+#                                     attach time, CPU and memory over 60 s, a reconnect storm;
+#                                     args go to AgentScale (--vms, --seconds, --no-storm, ...).
+#   benchmarks/run.sh --smoke         every benchmark once for 100 ms, a 3 s scale run and a
+#                                     20-VM agent run, so a broken benchmark fails CI; results go
+#                                     to target/ only.
 #   benchmarks/run.sh --calibrate --qmp SOCKET --http URL [--seconds S]
 #                                     the testbed calibration (TestbedCalibration) on a live pair
 #                                     started by testbed/start.sh.
@@ -30,6 +35,7 @@ for arg in "$@"; do
     --no-build) build=0 ;;
     --smoke) mode=smoke ;;
     --scale) mode=scale ;;
+    --agent-scale) mode=agent-scale ;;
     --calibrate) mode=calibrate ;;
     --faults) mode=faults ;;
     *) args+=("$arg") ;;
@@ -72,6 +78,15 @@ case "$mode" in
       --json "$here/results/$name.json" "${args[@]}" | tee "$here/results/$name.txt"
     echo "load after: $(uptime)" >> "$here/results/$name.env"
     ;;
+  agent-scale)
+    mkdir -p "$here/results"
+    name="agent-scale-$stamp"
+    describe_machine > "$here/results/$name.env"
+    # The agent's JVM as its systemd unit starts it; the fake QEMUs run in a child JVM.
+    java -Xms32m -Xmx256m -XX:+UseSerialGC -cp "$jar" org.hybridft.bench.AgentScale \
+      --json "$here/results/$name.json" "${args[@]}" | tee "$here/results/$name.txt"
+    echo "load after: $(uptime)" >> "$here/results/$name.env"
+    ;;
   calibrate)
     mkdir -p "$here/results"
     name="testbed-calibration-$stamp"
@@ -93,13 +108,16 @@ case "$mode" in
     if ! { java -jar "$jar" -f 1 -wi 0 -i 1 -r 100ms -prof gc -foe true -p runs=1 -p minutes=1 \
              -rf json -rff "$here/target/smoke/jmh.json" &&
            java -Xmx1g -cp "$jar" org.hybridft.bench.ScaleHarness --loops 1000,10000 \
-             --seconds 3 --warmup-seconds 1 --json "$here/target/smoke/scale.json"; } >"$log" 2>&1
+             --seconds 3 --warmup-seconds 1 --json "$here/target/smoke/scale.json" &&
+           java -Xms32m -Xmx256m -XX:+UseSerialGC -cp "$jar" org.hybridft.bench.AgentScale --vms 20 \
+             --seconds 3 --warmup-seconds 1 --storm-goal-seconds 10 \
+             --json "$here/target/smoke/agent-scale.json"; } >"$log" 2>&1
     then
       tail -n 80 "$log" >&2
       echo "benchmark smoke run FAILED (full log: $log)" >&2
       exit 1
     fi
     ran=$(grep -c '"benchmark"' "$here/target/smoke/jmh.json" || true)
-    echo "benchmark smoke run: $ran JMH benchmarks and the scale harness ran (log: $log)"
+    echo "benchmark smoke run: $ran JMH benchmarks, the scale harness and the agent at scale ran (log: $log)"
     ;;
 esac
