@@ -119,6 +119,15 @@ public final class Testbed implements AutoCloseable {
    */
   public static Testbed start(Path dir, Guest guest, String accel, int lowestBasePort, int highestBasePort)
       throws IOException, InterruptedException {
+    return start(dir, guest, accel, lowestBasePort, highestBasePort, List.of());
+  }
+
+  /**
+   * {@link #start(Path, Guest, String, int, int)} with more of start.sh's options, such as {@code
+   * --name NAME}.
+   */
+  public static Testbed start(Path dir, Guest guest, String accel, int lowestBasePort, int highestBasePort,
+      List<String> moreOptions) throws IOException, InterruptedException {
     if (lowestBasePort < 1024 || highestBasePort > 65_000 || highestBasePort < lowestBasePort) {
       throw new IllegalArgumentException("base ports must be a range within [1024, 65000], was ["
           + lowestBasePort + ", " + highestBasePort + "]");
@@ -129,9 +138,11 @@ public final class Testbed implements AutoCloseable {
       outcome = null;
       int basePort = lowestBasePort + 10 * ThreadLocalRandom.current().nextInt((highestBasePort - lowestBasePort) / 10 + 1);
       try {
-        outcome = run(List.of(scripts().resolve("start.sh").toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(scripts().resolve("start.sh").toString(),
             "--dir", dir.toString(), "--base-port", Integer.toString(basePort),
-            "--guest", guest.name().toLowerCase(java.util.Locale.ROOT), "--qemu", qemu.toString(), "--accel", accel), 240);
+            "--guest", guest.name().toLowerCase(java.util.Locale.ROOT), "--qemu", qemu.toString(), "--accel", accel));
+        command.addAll(moreOptions);
+        outcome = run(command, 240);
       } finally {
         if (outcome == null || outcome.exitCode() != 0) {
           stopQuietly(dir);   // start.sh stops what it started; this is for a start.sh that could not
