@@ -94,6 +94,7 @@ public final class Agent implements AutoCloseable {
   private final Counter attaches;
   private final Counter losses;
   private final Object lifecycle = new Object();
+  private final Object discovering = new Object();
 
   private volatile AgentConfig config;
   private volatile SocketDiscovery discovery;
@@ -178,9 +179,15 @@ public final class Agent implements AutoCloseable {
 
   /** One discovery: new sockets attached, vanished ones detached, due retries started. */
   private void discover() {
-    if (stopping) {
-      return;
+    // One discovery at a time, and none once close() has taken its list of VMs.
+    synchronized (discovering) {
+      if (!stopping) {
+        discoverOnce();
+      }
     }
+  }
+
+  private void discoverOnce() {
     try {
       checkConfigFile();
       SortedSet<Path> found = discovery.scan();
@@ -335,6 +342,9 @@ public final class Agent implements AutoCloseable {
       if (discoveryTask != null) {
         discoveryTask.cancel(false);
       }
+    }
+    synchronized (discovering) {
+      // A discovery under way has finished: no VM is added after the list below is taken.
     }
     AgentConfig current = config;
     Mode leaveIn = switch (current.stopMode()) {

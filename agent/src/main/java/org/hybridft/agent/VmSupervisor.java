@@ -54,7 +54,7 @@ final class VmSupervisor {
     final ControlLoopMetrics metrics;
     final VmSettings settings;
     final String vm;
-    @Nullable QmpSubscription closedSubscription;
+    volatile @Nullable QmpSubscription closedSubscription;
 
     Attachment(QmpClient client, ColoPrimaryControl control, ControlLoop loop, ControlLoopMetrics metrics,
         VmSettings settings, String vm) {
@@ -208,6 +208,8 @@ final class VmSupervisor {
         .build();
     Attachment attached = new Attachment(client, control, loop, metrics, settings, name);
     loop.addListener(new LoopListener(attached));
+    // Bound before the attachment is published: whoever takes it from now on closes its meters.
+    metrics.bindTo(agent.registry());
     synchronized (this) {
       if (state == VmStatus.State.DETACHED) {
         close(attached);
@@ -221,7 +223,6 @@ final class VmSupervisor {
       backoff = agent.config().reattachBackoff();
       lastLoggedProblem = null;
     }
-    metrics.bindTo(agent.registry());
     attached.closedSubscription = client.onClosed(closed -> onLost(attached, "QMP connection closed: "
         + closed.getMessage()));
     Map<String, Object> fields = new LinkedHashMap<>();
@@ -234,7 +235,16 @@ final class VmSupervisor {
         + client.greeting().version() + "): controller " + settings.controller().label() + ", recipe "
         + control.recipe().name() + ", period " + ParameterType.DURATION.format(settings.period()), fields);
     agent.countAttach();
-    loop.start();
+    try {
+      loop.start();
+    } catch (IllegalStateException closedMeanwhile) {
+      // A detach or a reload's restart took the attachment before it started: theirs to report.
+      synchronized (this) {
+        if (attachment == attached) {
+          throw closedMeanwhile;
+        }
+      }
+    }
   }
 
   /** The loop's events, logged; the end of the replication is a loss. */
