@@ -269,16 +269,17 @@ public final class Agent implements AutoCloseable {
     discovery = new SocketDiscovery(next.socketGlobs());
     synchronized (lifecycle) {
       if (!next.metricsAddress().equals(previous.metricsAddress()) && !stopping) {
+        // The new address is bound before the old one is let go: a failure keeps the old endpoint.
         MetricsServer old = server;
-        if (old != null) {
-          old.close();
-        }
         try {
           startServer(next);
+          if (old != null) {
+            old.close();
+          }
         } catch (RuntimeException cannotBind) {
+          server = old;
           log.log(AgentLog.Level.ERROR, "metrics-failed", null, "metrics.listen: " + cannotBind.getMessage()
-              + "; no metrics endpoint until the next reload", Map.of());
-          server = null;
+              + (old == null ? "; no metrics endpoint" : "; metrics stay at " + old.url()), Map.of());
         }
       }
       if (!next.discoveryInterval().equals(previous.discoveryInterval()) && discoveryTask != null && !stopping) {
