@@ -259,14 +259,16 @@ public final class Agent implements AutoCloseable {
   public void reload(AgentConfig next) {
     Objects.requireNonNull(next, "next");
     AgentConfig previous = config;
+    // In force before the attached VMs are compared: an attach that read the old settings and
+    // publishes after this sees the change itself (VmSupervisor.start).
+    config = next;
+    discovery = new SocketDiscovery(next.socketGlobs());
     List<VmSupervisor> restart = new ArrayList<>();
     for (VmSupervisor supervisor : supervisors.values()) {
       if (supervisor.settingsChanged(next)) {
         restart.add(supervisor);
       }
     }
-    config = next;
-    discovery = new SocketDiscovery(next.socketGlobs());
     synchronized (lifecycle) {
       if (!next.metricsAddress().equals(previous.metricsAddress()) && !stopping) {
         // The new address is bound before the old one is let go: a failure keeps the old endpoint.

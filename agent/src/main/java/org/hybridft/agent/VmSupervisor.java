@@ -245,6 +245,18 @@ final class VmSupervisor {
         }
       }
     }
+    if (!settings.equals(agent.config().settingsFor(name))) {
+      // A reload came while this attach read the settings before it.
+      agent.attachExecutor().execute(() -> {
+        boolean stillThisOne;
+        synchronized (this) {
+          stillThisOne = attachment == attached;
+        }
+        if (stillThisOne) {
+          restart("settings changed by a reload while attaching; attaching again");
+        }
+      });
+    }
   }
 
   /** The loop's events, logged; the end of the replication is a loss. */
