@@ -184,6 +184,14 @@ final class VmSupervisor {
     }
   }
 
+  private void executeUnlessStopping(Runnable task) {
+    try {
+      agent.attachExecutor().execute(task);
+    } catch (RejectedExecutionException stopping) {
+      // The agent stops: its stop detaches this VM.
+    }
+  }
+
   /** An attach that failed after claiming its name and before publishing frees the name. */
   private void releaseUnpublishedClaim(@Nullable String claimed) {
     boolean published;
@@ -247,7 +255,7 @@ final class VmSupervisor {
     }
     if (!settings.equals(agent.config().settingsFor(name))) {
       // A reload came while this attach read the settings before it.
-      agent.attachExecutor().execute(() -> {
+      executeUnlessStopping(() -> {
         boolean stillThisOne;
         synchronized (this) {
           stillThisOne = attachment == attached;
