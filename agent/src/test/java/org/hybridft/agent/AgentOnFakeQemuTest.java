@@ -167,8 +167,14 @@ class AgentOnFakeQemuTest {
 
     // QEMU killed: the connection closes, the socket file stays (nobody listens on it).
     first.close();
-    await("the loss noticed", () -> state(agent, "vm-a") == VmStatus.State.WAITING);
-    assertThat(events("lost", "vm-a")).isEqualTo(1);
+    // The state changes before the line is written: wait for both.
+    await("the loss noticed and logged", () -> {
+      try {
+        return state(agent, "vm-a") == VmStatus.State.WAITING && events("lost", "vm-a") == 1;
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    });
     assertThat(get(agent.metricsUrl().orElseThrow())).doesNotContain("vm=\"vm-a\"");
 
     // QEMU restarted on the same path.
