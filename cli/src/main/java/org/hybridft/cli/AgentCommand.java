@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.hybridft.agent.Agent;
 import org.hybridft.agent.AgentConfig;
 import org.hybridft.agent.AgentConfigException;
@@ -69,16 +70,25 @@ public final class AgentCommand implements Callable<Integer> {
     }
     // The log is the service's output: standard error, as systemd and container runtimes keep it.
     AgentLog log = new AgentLog(System.err, parsed.logFormat(), Clock.systemUTC());
+    // SIGHUP handled before the agent starts: the JVM's default for it is to exit, and an
+    // operator's reload right after the start must not stop the service.
+    AtomicReference<Agent> started = new AtomicReference<>();
+    Signal.handle(new Signal("HUP"), signal -> {
+      Agent running = started.get();
+      if (running != null) {
+        running.reload();
+      }
+    });
     Agent agent;
     try {
       agent = Agent.start(config, log);
+      started.set(agent);
     } catch (AgentConfigException mistakes) {
       return mistakes(mistakes);
     } catch (UncheckedIOException cannotListen) {
       throw new UsageException("metrics.listen: " + cannotListen.getMessage(), cannotListen);
     }
     CountDownLatch stop = new CountDownLatch(1);
-    Signal.handle(new Signal("HUP"), signal -> agent.reload());
     // SIGTERM and Ctrl-C run the shutdown hooks: the hook stops the agent within stop.timeout.
     Duration grace = parsed.stopTimeout().plusSeconds(5);
     try (CtrlC ignored = new CtrlC("hybrid-ft-agent-stop", stop, grace)) {
