@@ -34,8 +34,8 @@ public interface PairMeter {
     QemuProcess primaryProcess = QemuProcess.of(primary);
     QemuProcess secondaryProcess = QemuProcess.of(secondary);
     if (primaryProcess.pid() == secondaryProcess.pid()) {
-      throw new QemuProcessException("the primary's and the secondary's monitors (" + primary.address() + ", "
-          + secondary.address() + ") lead to the same process " + primaryProcess.pid()
+      throw new QemuProcessException("the primary's and the secondary's monitors (" + primary.peer() + ", "
+          + secondary.peer() + ") lead to the same process " + primaryProcess.pid()
           + ": give the secondary's own monitor", null);
     }
     MigrationTraffic migration = MigrationTraffic.attach(primary);

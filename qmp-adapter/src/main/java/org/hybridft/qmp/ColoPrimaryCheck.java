@@ -29,7 +29,7 @@ public final class ColoPrimaryCheck {
     String mode = client.call("query-colo-status", null).path("mode").asText("unknown");
     if (!mode.equals("primary")) {
       String advice = migrationCompletedInsteadOfColo(client).orElse(ATTACH_TO_A_PRIMARY);
-      throw new QmpNotColoPrimaryException(client.address().toString(), mode, advice);
+      throw new QmpNotColoPrimaryException(client.peer(), mode, advice);
     }
   }
 

@@ -44,7 +44,7 @@ public final class MigrationTraffic {
     QmpValue migrate = client.call("query-migrate", null);
     QmpValue transferred = migrate.path("ram").path("transferred");
     if (!transferred.isIntegral()) {
-      throw new QmpStateException("query-migrate on " + client.address() + " reports no ram.transferred in"
+      throw new QmpStateException("query-migrate on " + client.peer() + " reports no ram.transferred in"
           + " status '" + migrate.path("status").asText("none") + "': QEMU 10.0 hides it in COLO state;"
           + " testbed/qemu-patches/0002 makes QEMU report it");
     }

@@ -76,8 +76,8 @@ public final class QemuProcess {
     if (ticksPerSecond < 1) {
       throw new IllegalArgumentException("ticksPerSecond must be >= 1, was " + ticksPerSecond);
     }
-    String qemu = "QEMU at " + client.address();
-    requireLocal(qemu, client.address());
+    String qemu = "QEMU at " + client.peer();
+    requireLocal(qemu, client.isLocal());
     long pid = -1;
     long first = -1;
     for (QmpValue cpu : client.call("query-cpus-fast", null)) {
@@ -147,16 +147,18 @@ public final class QemuProcess {
   }
 
   /** Refuses an address that is not this host's: a unix socket or a loopback TCP address. */
-  static void requireLocal(String qemu, SocketAddress address) {
-    if (address instanceof UnixDomainSocketAddress) {
-      return;
+  /** Whether a monitor at {@code address} leads to a QEMU on this host: a unix socket or loopback. */
+  static boolean isLocal(SocketAddress address) {
+    return address instanceof UnixDomainSocketAddress
+        || address instanceof InetSocketAddress inet && inet.getAddress() != null
+            && inet.getAddress().isLoopbackAddress();
+  }
+
+  static void requireLocal(String qemu, boolean local) {
+    if (!local) {
+      throw new QemuProcessException(qemu + " is reached over the network: its process is on another host,"
+          + " whose /proc cannot be read from here", null);
     }
-    if (address instanceof InetSocketAddress inet && inet.getAddress() != null
-        && inet.getAddress().isLoopbackAddress()) {
-      return;
-    }
-    throw new QemuProcessException(qemu + " is reached over the network: its process is on another host,"
-        + " whose /proc cannot be read from here", null);
   }
 
   /** Refuses a process whose program is not named like QEMU. */

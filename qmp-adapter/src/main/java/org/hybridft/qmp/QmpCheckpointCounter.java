@@ -13,7 +13,19 @@ import org.jspecify.annotations.Nullable;
 /**
  * Counts the checkpoints of a QEMU COLO primary from its QMP events: one {@code MIGRATION_PASS}
  * per checkpoint, and the guest's pause per checkpoint from the timestamps of each {@code STOP} /
- * {@code RESUME} pair. {@code COLO_EXIT} or a lost connection end the replication: from then on
+ * {@code RESUME} pair.
+ *
+ * <p><b>Without events</b> (a client over a {@link QmpTransport}, such as libvirt's passthrough,
+ * where {@link QmpClient#deliversEvents()} is false) it counts from {@code query-migrate} instead:
+ * during COLO, {@code ram.dirty-sync-count} grows by exactly one per checkpoint (QEMU synchronises
+ * the dirty bitmap once in each checkpoint, and {@code MIGRATION_PASS} reports that same counter),
+ * so the checkpoints are its growth since the attach. Each {@link #checkpoints()} sends one query
+ * when none is in flight and returns what the last reply said, so the count lags by up to one read;
+ * a status other than {@code colo} ({@code completed} after a failover, {@code failed},
+ * {@code cancelled}) ends the replication. Pauses are not known this way ({@link
+ * #totalPauseNanos()} is {@link CheckpointCounter#PAUSE_UNKNOWN}). Stock QEMU reports only the
+ * status during COLO; the count needs a QEMU that reports {@code ram} there too (the testbed's
+ * patch), which {@link #attach} checks. {@code COLO_EXIT} or a lost connection end the replication: from then on
  * {@link #checkpoints()} throws {@link ReplicationEndedException}, which stops the {@link
  * org.hybridft.core.ControlLoop}. A QEMU that stops answering (hung, or a half-open connection)
  * makes the counter unavailable instead, through a liveness probe; see {@link #checkpoints()}.
@@ -36,8 +48,13 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
 
   private static final long NANOS_PER_MICRO = 1000;
   private static final String PROBE = "query-status";
+  private static final String QUERY = "query-migrate";
+  private static final String DIRTY_SYNC_COUNT = "dirty-sync-count";
 
   private final QmpClient client;
+  private final boolean byQuery;
+  private final String probeCommand;
+  private volatile long dirtySyncBase;
   private final Duration livenessTimeout;
   private final long livenessTimeoutNanos;
   private final long probeIntervalNanos;
@@ -59,31 +76,37 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
 
   private QmpCheckpointCounter(QmpClient client, Duration livenessTimeout) {
     this.client = client;
+    this.byQuery = !client.deliversEvents();
+    this.probeCommand = byQuery ? QUERY : PROBE;
     this.livenessTimeout = livenessTimeout;
     this.livenessTimeoutNanos = livenessTimeout.toNanos();
-    this.probeIntervalNanos = Math.max(1, livenessTimeoutNanos / 2);
+    // Counting by query asks at every read; the liveness probe of the event stream, at most twice
+    // per timeout.
+    this.probeIntervalNanos = byQuery ? 0 : Math.max(1, livenessTimeoutNanos / 2);
     this.lastProbeSentNanos = System.nanoTime() - probeIntervalNanos;
-    this.subscriptions = List.of(
+    QmpSubscription closedSubscription = client.onClosed(reason -> {
+      if (reason.getCause() instanceof QmpProtocolException broken) {
+        protocolError = broken;
+        end(protocolErrorReason(client, broken), broken);
+      } else {
+        end("QMP connection lost: " + reason.getMessage(), reason);
+      }
+    });
+    this.subscriptions = byQuery ? List.of(closedSubscription) : List.of(
         client.subscribe("MIGRATION_PASS", event -> checkpoints++),
         client.subscribe("STOP", this::onStop),
         client.subscribe("RESUME", this::onResume),
         client.subscribe("COLO_EXIT", event -> end(
             "COLO_EXIT mode=" + event.text("mode") + " reason=" + event.text("reason"))),
-        client.onClosed(reason -> {
-          if (reason.getCause() instanceof QmpProtocolException broken) {
-            protocolError = broken;
-            end(protocolErrorReason(client, broken), broken);
-          } else {
-            end("QMP connection lost: " + reason.getMessage(), reason);
-          }
-        }));
+        closedSubscription);
   }
 
   /**
    * Starts counting on {@code client}, a connection to the COLO primary.
    *
    * @throws QmpStateException if the {@code events} migration capability is off, so no
-   *     checkpoint could ever be counted
+   *     checkpoint could ever be counted; without events, if {@code query-migrate} reports no
+   *     {@code ram.dirty-sync-count} in COLO
    * @throws QmpException if the capability check failed
    */
   public static QmpCheckpointCounter attach(QmpClient client) {
@@ -98,7 +121,8 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
    *     #checkpoints()} reports the counter unavailable, {@code > 0} and at most ten years; probes
    *     are sent at most every half of it
    * @throws IllegalArgumentException if the timeout is out of range
-   * @throws QmpStateException if the {@code events} migration capability is off
+   * @throws QmpStateException if the {@code events} migration capability is off; without events,
+   *     if {@code query-migrate} reports no {@code ram.dirty-sync-count} in COLO
    * @throws QmpException if the capability check failed
    */
   public static QmpCheckpointCounter attach(QmpClient client, Duration livenessTimeout) {
@@ -107,6 +131,10 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     // Subscribe first: an event between the check and the subscription would be lost.
     QmpCheckpointCounter counter = new QmpCheckpointCounter(client, livenessTimeout);
     try {
+      if (counter.byQuery) {
+        counter.dirtySyncBase = dirtySyncCount(client, client.call(QUERY, null));
+        return counter;
+      }
       QmpValue capabilities = client.call("query-migrate-capabilities", null);
       boolean events = false;
       for (QmpValue capability : capabilities) {
@@ -116,7 +144,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
       }
       if (!events) {
         throw new QmpStateException(
-            "the 'events' migration capability is off on " + client.address()
+            "the 'events' migration capability is off on " + client.peer()
                 + ": QEMU sends no MIGRATION_PASS event to count checkpoints by; set it with"
                 + " migrate-set-capabilities together with x-colo before migrate");
       }
@@ -152,7 +180,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     probe(now);
     if (unanswered && now - unansweredSinceNanos >= livenessTimeoutNanos) {
       throw new QmpTimeoutException(
-          PROBE + " (liveness probe; QEMU at " + client.address() + " hung or the connection half-open)",
+          probeCommand + " (liveness probe; QEMU at " + client.peer() + " hung or the connection half-open)",
           Duration.ofNanos(now - unansweredSinceNanos));
     }
     return checkpoints;
@@ -169,18 +197,59 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
       unansweredSinceNanos = now;
       unanswered = true;
     }
-    client.execute(PROBE, null, livenessTimeout).whenComplete((status, failure) -> {
+    client.execute(probeCommand, null, livenessTimeout).whenComplete((reply, failure) -> {
       Throwable cause = failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
       if (cause == null || cause instanceof QmpErrorException) {
         unanswered = false; // an error reply is an answer too
+      }
+      if (cause == null && byQuery) {
+        onMigrationStatus(reply);
       }
       probing.set(false);
     });
   }
 
+  /** A {@code query-migrate} reply while counting by query: the count, or the end. */
+  private void onMigrationStatus(QmpValue migration) {
+    String status = migration.path("status").asText("");
+    switch (status) {
+      case "colo" -> {
+        QmpValue count = migration.path("ram").path(DIRTY_SYNC_COUNT);
+        if (count.isIntegral()) {
+          long raw = count.asLong();
+          if (raw < dirtySyncBase) {
+            dirtySyncBase = 0; // a new migration restarted QEMU's count: a counter reset to the loop
+          }
+          checkpoints = raw - dirtySyncBase;
+        }
+      }
+      case "completed", "failed", "cancelled", "none" -> end(
+          QUERY + " on " + client.peer() + " reports status " + status + ": the COLO replication ended");
+      default -> { } // still setting up or migrating: nothing to count yet
+    }
+  }
+
+  /** The primary's {@code ram.dirty-sync-count} in COLO, or why it cannot be counted. */
+  private static long dirtySyncCount(QmpClient client, QmpValue migration) {
+    String status = migration.path("status").asText("");
+    QmpValue count = migration.path("ram").path(DIRTY_SYNC_COUNT);
+    if (!"colo".equals(status)) {
+      throw new QmpStateException(QUERY + " on " + client.peer() + " reports status '" + status
+          + "', not colo: checkpoints are counted only on a COLO primary");
+    }
+    if (!count.isIntegral()) {
+      throw new QmpStateException(QUERY + " on " + client.peer() + " reports no ram." + DIRTY_SYNC_COUNT
+          + " during COLO, and its monitor delivers no events: this QEMU's checkpoints cannot be counted."
+          + " Reach it over a QMP socket of its own (-qmp unix:PATH,server=on,wait=off), or use a QEMU that"
+          + " reports ram statistics in COLO (the testbed's patch 0002)");
+    }
+    return count.asLong();
+  }
+
+  /** {@inheritDoc} Unknown when counting by query: only events time the pauses. */
   @Override
   public long totalPauseNanos() {
-    return totalPauseNanos;
+    return byQuery ? PAUSE_UNKNOWN : totalPauseNanos;
   }
 
   /** How many STOP/RESUME pairs were seen. */
@@ -244,6 +313,6 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
 
   /** The end reason of a connection closed by a protocol error; shared with the actuator. */
   static String protocolErrorReason(QmpClient client, QmpProtocolException error) {
-    return "QMP protocol error from " + client.address() + ": " + error.getMessage();
+    return "QMP protocol error from " + client.peer() + ": " + error.getMessage();
   }
 }

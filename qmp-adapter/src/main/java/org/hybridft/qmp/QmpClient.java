@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,8 @@ import org.hybridft.core.ParameterCheck;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An asynchronous client of QEMU's machine protocol (QMP) over a unix domain socket or TCP.
+ * An asynchronous client of QEMU's machine protocol (QMP) over a unix domain socket or TCP, or
+ * over a {@link QmpTransport} such as libvirt's monitor passthrough.
  *
  * <p>{@link Builder#connect()} reads QEMU's greeting and negotiates {@code qmp_capabilities};
  * then {@link #execute} sends a command with a fresh id and returns a future that the reply with
@@ -56,7 +58,7 @@ public final class QmpClient implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(QmpClient.class.getName());
 
-  private final QmpConnection connection;
+  private final QmpChannel connection;
   private final QmpEventDispatcher events;
   private final Duration commandTimeout;
   private final Duration connectTimeout;
@@ -64,7 +66,7 @@ public final class QmpClient implements AutoCloseable {
   private final CompletableFuture<QmpConnectionClosedException> closedOnce;
 
   private QmpClient(
-      QmpConnection connection, QmpEventDispatcher events, Duration commandTimeout, Duration connectTimeout) {
+      QmpChannel connection, QmpEventDispatcher events, Duration commandTimeout, Duration connectTimeout) {
     this.connection = connection;
     this.events = events;
     this.commandTimeout = commandTimeout;
@@ -99,9 +101,39 @@ public final class QmpClient implements AutoCloseable {
     return new Builder(address);
   }
 
-  /** The address this client connects to. */
-  public SocketAddress address() {
-    return connection.address();
+  /**
+   * A builder for a client over {@code transport}, a monitor reached through another program
+   * (libvirt's passthrough, for one) rather than a socket of QEMU's own. Such a client delivers no
+   * events ({@link #deliversEvents()}); its greeting is made from {@code query-version}.
+   */
+  public static Builder over(QmpTransport transport) {
+    return new Builder(Objects.requireNonNull(transport, "transport"));
+  }
+
+  /** The socket address this client connects to; empty for a client over a {@link QmpTransport}. */
+  public Optional<SocketAddress> address() {
+    return connection instanceof QmpConnection socket ? Optional.of(socket.address()) : Optional.empty();
+  }
+
+  /**
+   * Where the monitor is, for messages: the socket address, or the transport's description (for
+   * instance {@code libvirt domain web1 at qemu:///system}).
+   */
+  public String peer() {
+    return connection.peer();
+  }
+
+  /** Whether the QEMU runs on this host: a unix socket, loopback, or a transport that says so. */
+  public boolean isLocal() {
+    return connection.local();
+  }
+
+  /**
+   * Whether QEMU's events reach {@link #subscribe subscribers}: true over a socket, false over a
+   * {@link QmpTransport}, which carries commands and replies only.
+   */
+  public boolean deliversEvents() {
+    return connection.deliversEvents();
   }
 
   /** QEMU's greeting. */
@@ -153,7 +185,7 @@ public final class QmpClient implements AutoCloseable {
       try {
         registration.accept(reason);
       } catch (RuntimeException failed) {
-        LOG.log(Level.WARNING, "a close listener of " + address() + " failed", failed);
+        LOG.log(Level.WARNING, "a close listener of " + peer() + " failed", failed);
       }
     }
   }
@@ -241,7 +273,8 @@ public final class QmpClient implements AutoCloseable {
 
   /**
    * Delivers every event named {@code event} to {@code listener}, on the I/O thread, from now
-   * on. An exception the listener throws is logged and ignored.
+   * on. An exception the listener throws is logged and ignored. A client over a {@link
+   * QmpTransport} delivers none (see {@link #deliversEvents()}).
    */
   public QmpSubscription subscribe(String event, Consumer<QmpEvent> listener) {
     return events.subscribe(event, listener);
@@ -263,18 +296,19 @@ public final class QmpClient implements AutoCloseable {
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException unexpected) {
-      LOG.log(Level.WARNING, "closing the QMP connection to " + address() + " did not finish", unexpected);
+      LOG.log(Level.WARNING, "closing the QMP connection to " + peer() + " did not finish", unexpected);
     }
   }
 
   @Override
   public String toString() {
-    return "QmpClient[" + address() + (isOpen() ? "" : ", closed") + "]";
+    return "QmpClient[" + peer() + (isOpen() ? "" : ", closed") + "]";
   }
 
   /** Builds and opens a {@link QmpClient}; every setter validates its argument. */
   public static final class Builder {
-    private final SocketAddress address;
+    private final @Nullable SocketAddress address;
+    private final @Nullable QmpTransport transport;
     private Duration commandTimeout = Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
     private Duration connectTimeout = Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
@@ -282,6 +316,16 @@ public final class QmpClient implements AutoCloseable {
 
     private Builder(SocketAddress address) {
       this.address = address;
+      this.transport = null;
+    }
+
+    private Builder(QmpTransport transport) {
+      this.address = null;
+      this.transport = transport;
+    }
+
+    private String peer() {
+      return transport != null ? transport.peer() : String.valueOf(address);
     }
 
     /** Default timeout of each command, {@code > 0} and at most ten years; default 5 s. */
@@ -329,7 +373,12 @@ public final class QmpClient implements AutoCloseable {
       }
       Duration commands = commandTimeout;
       Duration handshake = connectTimeout;
-      return QmpConnection.open(address, handshake, maxMessageBytes, events::dispatch)
+      if (transport != null) {
+        return TransportChannel.open(transport, handshake)
+            .thenApply(channel -> new QmpClient(channel, events, commands, handshake));
+      }
+      return QmpConnection.open(Objects.requireNonNull(address, "address"), handshake, maxMessageBytes,
+              events::dispatch)
           .thenApply(connection -> new QmpClient(connection, events, commands, handshake));
     }
 
@@ -348,15 +397,15 @@ public final class QmpClient implements AutoCloseable {
         if (failed.getCause() instanceof QmpException qmp) {
           throw qmp;
         }
-        throw new QmpConnectException("cannot connect to QMP at " + address, failed.getCause());
+        throw new QmpConnectException("cannot connect to QMP at " + peer(), failed.getCause());
       } catch (TimeoutException late) {
         pending.thenAccept(QmpClient::close);
         throw new QmpProtocolException(
-            "no QMP handshake with " + address + " within " + connectTimeout.toMillis() + " ms");
+            "no QMP handshake with " + peer() + " within " + connectTimeout.toMillis() + " ms");
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
         pending.thenAccept(QmpClient::close);
-        throw new CancellationException("interrupted while connecting to QMP at " + address);
+        throw new CancellationException("interrupted while connecting to QMP at " + peer());
       }
     }
   }

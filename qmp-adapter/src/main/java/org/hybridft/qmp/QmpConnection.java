@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * pending table is concurrent: a command is entered before its first byte is written, so its
  * reply always finds it.
  */
-final class QmpConnection {
+final class QmpConnection implements QmpChannel {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int READ_BUFFER_BYTES = 64 * 1024;
   private static final int MAX_READS_PER_WAKEUP = 16;
@@ -124,30 +124,51 @@ final class QmpConnection {
     return address;
   }
 
-  @Nullable QmpGreeting greeting() {
+  @Override
+  public String peer() {
+    return address.toString();
+  }
+
+  @Override
+  public boolean local() {
+    return QemuProcess.isLocal(address);
+  }
+
+  @Override
+  public boolean deliversEvents() {
+    return true;
+  }
+
+  @Override
+  public @Nullable QmpGreeting greeting() {
     return greeting;
   }
 
-  boolean isOpen() {
+  @Override
+  public boolean isOpen() {
     return !closed.isDone() && !closing;
   }
 
   /** A new future completed with the close reason: one dependent of ours until the close. */
-  CompletableFuture<QmpConnectionClosedException> closed() {
+  @Override
+  public CompletableFuture<QmpConnectionClosedException> closed() {
     return closed.thenApply(reason -> reason);
   }
 
   /** How many callbacks wait for the close; tests check that detaching leaves none behind. */
-  int closeDependents() {
+  @Override
+  public int closeDependents() {
     return closed.getNumberOfDependents();
   }
 
-  boolean inIoThread() {
+  @Override
+  public boolean inIoThread() {
     return reactor.inIoThread();
   }
 
   /** Closes the connection and returns once it is closed (at once on the I/O thread). */
-  void close(Duration wait) throws InterruptedException, java.util.concurrent.ExecutionException,
+  @Override
+  public void close(Duration wait) throws InterruptedException, java.util.concurrent.ExecutionException,
       java.util.concurrent.TimeoutException {
     closing = true;
     if (closed.isDone()) {
@@ -296,7 +317,8 @@ final class QmpConnection {
    * @return a future completed with the reply's {@code return} value, or failed with a {@link
    *     QmpException}
    */
-  CompletableFuture<QmpValue> send(String command, @Nullable JsonNode arguments, Duration timeout) {
+  @Override
+  public CompletableFuture<QmpValue> send(String command, @Nullable JsonNode arguments, Duration timeout) {
     long id = lastId.incrementAndGet();
     if (closing || phase == Phase.CLOSED) {
       return CompletableFuture.failedFuture(closedReason(command));

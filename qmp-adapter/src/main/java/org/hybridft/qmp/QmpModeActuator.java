@@ -98,6 +98,6 @@ public final class QmpModeActuator implements ModeActuator {
 
   @Override
   public String toString() {
-    return "QmpModeActuator[" + recipe.name() + " on " + client.address() + "]";
+    return "QmpModeActuator[" + recipe.name() + " on " + client.peer() + "]";
   }
 }

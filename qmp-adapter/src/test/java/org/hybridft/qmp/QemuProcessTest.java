@@ -129,12 +129,13 @@ class QemuProcessTest {
 
   @Test
   void aQemuReachedOverTheNetworkIsRefusedAndALoopbackOneAccepted() {
-    assertThatThrownBy(() -> QemuProcess.requireLocal("QEMU at /192.0.2.1:4444",
-        new InetSocketAddress("192.0.2.1", 4444)))
+    assertThat(QemuProcess.isLocal(new InetSocketAddress("192.0.2.1", 4444))).isFalse();
+    assertThatThrownBy(() -> QemuProcess.requireLocal("QEMU at /192.0.2.1:4444", false))
         .isInstanceOf(QemuProcessException.class)
         .hasMessageContaining("QEMU at /192.0.2.1:4444 is reached over the network")
         .hasMessageContaining("another host");
-    QemuProcess.requireLocal("QEMU at 127.0.0.1", new InetSocketAddress("127.0.0.1", 4444));
+    assertThat(QemuProcess.isLocal(new InetSocketAddress("127.0.0.1", 4444))).isTrue();
+    assertThat(QemuProcess.isLocal(java.net.UnixDomainSocketAddress.of("/run/qmp.sock"))).isTrue();
   }
 
   @Test

@@ -169,7 +169,7 @@ class QmpAdapterPortsTest {
 
     assertThatThrownBy(counter::checkpoints)
         .isInstanceOfSatisfying(ReplicationEndedException.class, ended -> {
-          assertThat(ended.reason()).startsWith("QMP protocol error from " + client.address())
+          assertThat(ended.reason()).startsWith("QMP protocol error from " + client.peer())
               .contains("malformed JSON").doesNotContain("connection lost");
           assertThat(ended.getCause()).isInstanceOf(QmpProtocolException.class);
         });
