@@ -3,7 +3,7 @@
 # QMP sockets and, for the Linux guest, its HTTP address. stop.sh ends exactly what this started.
 #
 #   start.sh [--guest linux|bios] [--guest-dir DIR] [--accel tcg|kvm] [--qemu PATH] [--dir DIR]
-#            [--base-port N] [--timeout SECONDS] [--link-proxy] [--name NAME]
+#            [--base-port N] [--timeout SECONDS] [--link-proxy] [--name NAME] [--libvirt URI]
 #
 # --guest      linux (default): Debian's cloud kernel and a busybox initramfs serving HTTP on
 #              virtio-net (build-guest.sh); bios: no OS, the guest sends no packet
@@ -23,6 +23,10 @@
 # --name       the primary's QEMU -name, which names the VM in hybrid-ft's metrics and logs
 #              (default primary; the secondary is NAME-secondary, or secondary by default);
 #              letters, digits, '.', '_' and '-'
+# --libvirt    the primary runs as a transient libvirt domain of that name on the libvirt daemon at
+#              URI (libvirt.sh start prints one), its COLO devices and objects passed through
+#              <qemu:commandline>; the secondary stays a plain QEMU. DIR/primary.libvirt holds the
+#              URI and the name, and stop.sh destroys the domain
 #
 # Besides the two QMP sockets it prints, the primary has a second monitor, DIR/primary-ha.qmp,
 # for a failover manager: QEMU's unix QMP socket serves one client at a time, and the first is
@@ -30,14 +34,14 @@
 set -euo pipefail
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
-guest=linux guest_dir="" accel="" qemu="" dir="" base=19000 timeout="" link_proxy=false name=""
+guest=linux guest_dir="" accel="" qemu="" dir="" base=19000 timeout="" link_proxy=false name="" libvirt=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --guest|--guest-dir|--accel|--qemu|--dir|--base-port|--timeout|--name)
+    --guest|--guest-dir|--accel|--qemu|--dir|--base-port|--timeout|--name|--libvirt)
       [[ $# -ge 2 ]] || { echo "start.sh: $1 needs a value (see --help)" >&2; exit 2; }
       case "$1" in
         --guest) guest="$2" ;; --guest-dir) guest_dir="$2" ;; --accel) accel="$2" ;; --qemu) qemu="$2" ;; --dir) dir="$2" ;;
-        --base-port) base="$2" ;; --timeout) timeout="$2" ;; --name) name="$2" ;;
+        --base-port) base="$2" ;; --timeout) timeout="$2" ;; --name) name="$2" ;; --libvirt) libvirt="$2" ;;
       esac
       shift 2 ;;
     --link-proxy) link_proxy=true; shift ;;
@@ -74,6 +78,9 @@ fi
 if [[ "$accel" == kvm ]] && ! kvm_usable; then
   echo "start.sh: --accel kvm but /dev/kvm is not a character device this user may read and write; use --accel tcg" >&2; exit 1
 fi
+if [[ -n "$libvirt" ]] && ! command -v virsh >/dev/null; then
+  echo "start.sh: --libvirt needs virsh (run testbed/install-deps.sh)" >&2; exit 1
+fi
 for tool in qemu-img ss; do
   command -v "$tool" >/dev/null || { echo "start.sh: $tool not found (run testbed/install-deps.sh)" >&2; exit 1; }
 done
@@ -92,7 +99,7 @@ dir="${dir:-$(mktemp -d "${TMPDIR:-/tmp}/colo-pair.XXXXXX")}"
 mkdir -p "$dir"
 chmod 700 "$dir" 2>/dev/null || { echo "start.sh: cannot make $dir private (chmod 700)" >&2; exit 1; }
 dir="$(cd "$dir" && pwd)"
-if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" || -e "$dir/link-proxy.pid" ]]; then
+if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" || -e "$dir/link-proxy.pid" || -e "$dir/primary.libvirt" ]]; then
   echo "start.sh: $dir already holds a pair (run $here/stop.sh --dir $dir first)" >&2; exit 1
 fi
 fail() {
@@ -161,29 +168,66 @@ else
 fi
 
 # The primary waits for the secondary on compare1 (wait=on), so it starts first, in the background.
-"$qemu" -name "$primary_name" "${common[@]}" -serial "file:$dir/primary-console.log" \
-  -netdev "user,id=hn0,hostfwd=tcp:127.0.0.1:$http-:80" -device "$nic" \
-  -qmp "unix:$dir/primary.qmp,server=on,wait=off" -qmp "unix:$dir/primary-ha.qmp,server=on,wait=off" \
-  -pidfile "$dir/primary.pid" \
-  -chardev "socket,id=mirror0,path=$mirror,server=on,wait=off" \
-  -chardev "socket,id=compare1,path=$compare1,server=on,wait=on" \
-  -chardev "socket,id=compare0,path=$compare0,server=on,wait=off" \
-  -chardev "socket,id=compare0-0,path=$compare0" \
-  -chardev "socket,id=compare_out,path=$compare_out,server=on,wait=off" \
-  -chardev "socket,id=compare_out0,path=$compare_out" \
-  -object filter-mirror,id=m0,netdev=hn0,queue=tx,outdev=mirror0 \
-  -object filter-redirector,id=redire0,netdev=hn0,queue=rx,indev=compare_out \
-  -object filter-redirector,id=redire1,netdev=hn0,queue=rx,outdev=compare0 \
-  -object iothread,id=iothread1 \
-  -object colo-compare,id=comp0,primary_in=compare0-0,secondary_in=compare1,outdev=compare_out0,iothread=iothread1 \
-  -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=$dir/primary.img,children.0.driver=raw" \
-  -S >>"$dir/primary.log" 2>&1 </dev/null &
-primary_pid=$!
-launched+=("$primary_pid:$dir/primary.pid")
+primary_args=(-serial "file:$dir/primary-console.log"
+  -netdev "user,id=hn0,hostfwd=tcp:127.0.0.1:$http-:80" -device "$nic"
+  -qmp "unix:$dir/primary.qmp,server=on,wait=off" -qmp "unix:$dir/primary-ha.qmp,server=on,wait=off"
+  -chardev "socket,id=mirror0,path=$mirror,server=on,wait=off"
+  -chardev "socket,id=compare1,path=$compare1,server=on,wait=on"
+  -chardev "socket,id=compare0,path=$compare0,server=on,wait=off"
+  -chardev "socket,id=compare0-0,path=$compare0"
+  -chardev "socket,id=compare_out,path=$compare_out,server=on,wait=off"
+  -chardev "socket,id=compare_out0,path=$compare_out"
+  -object filter-mirror,id=m0,netdev=hn0,queue=tx,outdev=mirror0
+  -object filter-redirector,id=redire0,netdev=hn0,queue=rx,indev=compare_out
+  -object filter-redirector,id=redire1,netdev=hn0,queue=rx,outdev=compare0
+  -object iothread,id=iothread1
+  -object colo-compare,id=comp0,primary_in=compare0-0,secondary_in=compare1,outdev=compare_out0,iothread=iothread1
+  -drive "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,vote-threshold=1,children.0.file.filename=$dir/primary.img,children.0.driver=raw")
+if [[ -n "$libvirt" ]]; then
+  # libvirt owns machine, memory and its own monitor; the pair's devices and objects, the guest
+  # kernel and the firmware paths pass through. Created paused: the migration starts it.
+  xml_escape() { local v=$1; v=${v//&/&amp;}; v=${v//</&lt;}; v=${v//>/&gt;}; v=${v//\'/&apos;}; v=${v//\"/&quot;}; printf '%s' "$v"; }
+  passthrough=(-L /usr/share/seabios -L /usr/share/qemu "${primary_args[@]}")
+  if [[ "$guest" == linux ]]; then
+    passthrough+=(-kernel "$guest_dir/vmlinuz" -initrd "$guest_dir/initramfs.cpio" -append "console=ttyS0 quiet panic=-1")
+    memory=128
+  else
+    memory=64
+  fi
+  domain_type=qemu; [[ "$accel" == kvm ]] && domain_type=kvm
+  {
+    echo "<domain type='$domain_type' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+    echo "  <name>$primary_name</name>"
+    echo "  <memory unit='MiB'>$memory</memory>"
+    echo "  <vcpu>1</vcpu>"
+    echo "  <os><type arch='x86_64' machine='pc'>hvm</type></os>"
+    echo "  <features><acpi/></features>"
+    echo "  <devices><emulator>$(xml_escape "$qemu")</emulator><controller type='usb' model='none'/><memballoon model='none'/></devices>"
+    echo "  <qemu:commandline>"
+    for arg in "${passthrough[@]}"; do echo "    <qemu:arg value='$(xml_escape "$arg")'/>"; done
+    echo "  </qemu:commandline>"
+    echo "</domain>"
+  } >"$dir/primary-domain.xml"
+  printf '%s\n%s\n' "$libvirt" "$primary_name" >"$dir/primary.libvirt"
+  rm -f "$dir/primary-create.rc"
+  { virsh -q -c "$libvirt" create --paused "$dir/primary-domain.xml" >>"$dir/primary.log" 2>&1 </dev/null
+    echo $? >"$dir/primary-create.rc"; } &
+  primary_pid=$!
+else
+  "$qemu" -name "$primary_name" "${common[@]}" "${primary_args[@]}" -pidfile "$dir/primary.pid" \
+    -S >>"$dir/primary.log" 2>&1 </dev/null &
+  primary_pid=$!
+  launched+=("$primary_pid:$dir/primary.pid")
+fi
 disown   # its end is reported by fail(), not by bash's job messages
 for _ in $(seq 200); do
   [[ -S "$dir/primary.qmp" ]] && break
-  kill -0 "$primary_pid" 2>/dev/null || fail "the primary QEMU ($qemu) exited at start: $(tail -n 1 "$dir/primary.log")"
+  if [[ -n "$libvirt" ]]; then
+    # virsh returns once the domain is created, which needs the secondary: before, a failure.
+    [[ -s "$dir/primary-create.rc" ]] && fail "libvirt could not start the primary: $(tail -n 1 "$dir/primary.log")"
+  else
+    kill -0 "$primary_pid" 2>/dev/null || fail "the primary QEMU ($qemu) exited at start: $(tail -n 1 "$dir/primary.log")"
+  fi
   sleep 0.05
 done
 [[ -S "$dir/primary.qmp" ]] || fail "the primary QEMU did not open $dir/primary.qmp within 10 s"
@@ -205,7 +249,9 @@ fi
 # reconnect-ms: reconnect= is deprecated since QEMU 9.2; 7.2 knows only reconnect=.
 read -r major minor < <("$qemu" -version | sed -n '1s/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
 if (( ${major:-0} > 9 || ${major:-0} == 9 && ${minor:-0} >= 2 )); then reconnect="reconnect-ms=1000"; else reconnect="reconnect=1"; fi
-"$qemu" -name "$secondary_name" "${common[@]}" -serial "file:$dir/secondary-console.log" \
+# Both sides need the same devices for the migration stream: libvirt's primary runs -nodefaults.
+secondary_defaults=(); [[ -z "$libvirt" ]] || secondary_defaults=(-nodefaults)
+"$qemu" -name "$secondary_name" "${common[@]}" "${secondary_defaults[@]}" -serial "file:$dir/secondary-console.log" \
   -netdev "user,id=hn0,restrict=on,hostfwd=tcp:127.0.0.1:$http_secondary-:80" -device "$nic" \
   -qmp "unix:$dir/secondary.qmp,server=on,wait=off" -pidfile "$dir/secondary.pid" \
   -chardev "socket,id=red0,path=$to_mirror,$reconnect" \
@@ -221,14 +267,23 @@ secondary_pid=$!
 launched+=("$secondary_pid:$dir/secondary.pid")
 disown
 
+# The primary's pid file: QEMU's own, or, under libvirt, virsh create's exit status (it returns
+# once the secondary is connected and the domain is created).
+primary_started() {
+  if [[ -n "$libvirt" ]]; then [[ -s "$dir/primary-create.rc" ]]; else [[ -s "$dir/primary.pid" ]]; fi
+}
 for _ in $(seq 300); do
-  [[ -S "$dir/secondary.qmp" && -s "$dir/primary.pid" && -s "$dir/secondary.pid" ]] && break
+  [[ -S "$dir/secondary.qmp" && -s "$dir/secondary.pid" ]] && primary_started && break
   kill -0 "$secondary_pid" 2>/dev/null || fail "the secondary QEMU exited at start: $(tail -n 1 "$dir/secondary.log")"
-  kill -0 "$primary_pid" 2>/dev/null || fail "the primary QEMU exited at start: $(tail -n 1 "$dir/primary.log")"
+  [[ -n "$libvirt" ]] || kill -0 "$primary_pid" 2>/dev/null \
+    || fail "the primary QEMU exited at start: $(tail -n 1 "$dir/primary.log")"
   sleep 0.05
 done
-[[ -s "$dir/primary.pid" && -s "$dir/secondary.pid" && -S "$dir/secondary.qmp" ]] \
+[[ -s "$dir/secondary.pid" && -S "$dir/secondary.qmp" ]] && primary_started \
   || fail "QEMU did not start both VMs within 15 s (no pid file or QMP socket)"
+if [[ -n "$libvirt" && "$(cat "$dir/primary-create.rc")" != 0 ]]; then
+  fail "libvirt could not start the primary: $(tail -n 1 "$dir/primary.log")"
+fi
 
 pairctl=(waited /usr/bin/python3 "$here/pairctl.py")
 colo='{"execute":"migrate-set-capabilities","arguments":{"capabilities":[{"capability":"x-colo","state":true},{"capability":"events","state":true}]}}'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ends the COLO pair that start.sh started in DIR: exactly the processes named by its pid files
 # (the two QEMUs and, with --link-proxy, the link proxy), and only while they are still the
-# processes started with those pid files.
+# processes started with those pid files; with --libvirt, the primary's domain named in
+# DIR/primary.libvirt is destroyed through libvirt.
 #
 #   stop.sh --dir DIR
 set -euo pipefail
@@ -24,6 +25,18 @@ ours() {
 # zombie PID: PID has ended and waits for its parent to reap it.
 zombie() { [[ "$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)" == Z ]]; }
 status=0
+if [[ -s "$dir/primary.libvirt" ]]; then
+  { read -r uri; read -r domain; } <"$dir/primary.libvirt"
+  if virsh -q -c "$uri" domstate "$domain" >/dev/null 2>&1; then
+    if virsh -q -c "$uri" destroy "$domain" >/dev/null 2>"$dir/stop.err"; then
+      echo "stopped primary (libvirt domain $domain)"
+    else
+      echo "stop.sh: libvirt could not destroy the primary $domain: $(head -n 1 "$dir/stop.err")" >&2; status=1
+    fi
+    rm -f "$dir/stop.err"
+  fi
+  [[ $status != 0 ]] || rm -f "$dir/primary.libvirt"
+fi
 for role in secondary primary link-proxy; do
   pidfile="$dir/$role.pid"
   [[ -s "$pidfile" ]] || continue

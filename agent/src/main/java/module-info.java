@@ -8,6 +8,7 @@ module org.hybridft.agent {
   requires transitive org.hybridft.core;
   requires org.hybridft.controllers;
   requires org.hybridft.qmp;
+  requires org.hybridft.libvirt;
   requires org.hybridft.micrometer;
   requires micrometer.registry.prometheus;
   requires com.fasterxml.jackson.databind;

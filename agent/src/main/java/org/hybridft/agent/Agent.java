@@ -19,7 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SortedSet;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hybridft.controllers.ControllerRegistry;
 import org.hybridft.core.Mode;
+import org.hybridft.libvirt.LibvirtHost;
+import org.hybridft.libvirt.LibvirtHostException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,11 +47,15 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p><b>Discovery.</b> Every {@code discovery.interval} the agent lists the sockets that match
- * {@code discovery.sockets}. A new socket is attached at once: connected, checked to be a COLO
- * primary whose checkpoints can be counted, given the settings of its VM's name ({@link
+ * {@code discovery.sockets} and the running libvirt domains that {@code discovery.libvirt.*}
+ * selects (reached through libvirt's monitor passthrough, counted by query: see {@link
+ * org.hybridft.qmp.QmpCheckpointCounter}). A new one is attached at once: connected, checked to be
+ * a COLO primary whose checkpoints can be counted, given the settings of its VM's name ({@link
  * AgentConfig#settingsFor}), and driven. A QEMU that is not a COLO primary is left alone, the
  * reason logged once, and checked again at each discovery (COLO may start later). A socket that
- * disappears is detached: its loop closed, its meters removed, its connection closed.
+ * disappears, or a domain that no longer runs, is detached: its loop closed, its meters removed,
+ * its connection closed. While libvirt cannot be reached, its domains are kept as they are and
+ * the failure is logged once.
  *
  * <p><b>QEMU's life.</b> A connection that closes (QEMU killed or restarted) or a replication
  * that ends (failover) is logged and attached again after {@code reattach.backoff}, doubled at each
@@ -89,8 +96,8 @@ public final class Agent implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService attachExecutor;
   private final ExecutorService actuationExecutor;
-  private final Map<Path, VmSupervisor> supervisors = new ConcurrentHashMap<>();
-  private final Map<String, Path> names = new ConcurrentHashMap<>();
+  private final Map<VmEndpoint, VmSupervisor> supervisors = new ConcurrentHashMap<>();
+  private final Map<String, VmEndpoint> names = new ConcurrentHashMap<>();
   private final Counter attaches;
   private final Counter losses;
   private final Object lifecycle = new Object();
@@ -98,6 +105,8 @@ public final class Agent implements AutoCloseable {
 
   private volatile AgentConfig config;
   private volatile SocketDiscovery discovery;
+  private volatile @Nullable LibvirtDiscovery libvirtDiscovery;
+  private @Nullable String libvirtProblem; // the last libvirt failure logged; under discovering
   private volatile boolean stopping;
   // Guarded by lifecycle.
   private @Nullable MetricsServer server;
@@ -110,6 +119,7 @@ public final class Agent implements AutoCloseable {
     this.registry = registry;
     this.log = log;
     this.discovery = new SocketDiscovery(config.socketGlobs());
+    this.libvirtDiscovery = config.libvirt().map(LibvirtDiscovery::new).orElse(null);
     this.scheduler = Executors.newScheduledThreadPool(2, daemon("hybrid-ft-agent-loop"));
     this.attachExecutor = Executors.newFixedThreadPool(4, daemon("hybrid-ft-agent-attach"));
     this.actuationExecutor = Executors.newFixedThreadPool(4, daemon("hybrid-ft-agent-actuation"));
@@ -164,12 +174,22 @@ public final class Agent implements AutoCloseable {
         meters.close();
         throw failed;
       }
-      log.log(AgentLog.Level.INFO, "started", null, "supervising " + String.join(", ", config.socketGlobs())
-          + (server == null ? "" : "; metrics at " + server.url() + ", health at " + server.healthUrl()),
-          Map.of("sockets", config.socketGlobs()));
+      Map<String, Object> fields = new java.util.LinkedHashMap<>();
+      fields.put("sockets", config.socketGlobs());
+      config.libvirt().ifPresent(libvirt -> fields.put("libvirt", libvirt.uri()));
+      log.log(AgentLog.Level.INFO, "started", null, "supervising " + sources(config)
+          + (server == null ? "" : "; metrics at " + server.url() + ", health at " + server.healthUrl()), fields);
       discoveryTask = scheduler.scheduleWithFixedDelay(this::discover, 0,
           config.discoveryInterval().toNanos(), TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** What a configuration supervises, in words. */
+  private static String sources(AgentConfig with) {
+    List<String> sources = new ArrayList<>(with.socketGlobs());
+    with.libvirt().ifPresent(libvirt -> sources.add("libvirt domains " + libvirt.domains()
+        + libvirt.metadata().map(namespace -> " with metadata in " + namespace).orElse("") + " at " + libvirt.uri()));
+    return String.join(", ", sources);
   }
 
   private void startServer(AgentConfig with) {
@@ -177,7 +197,7 @@ public final class Agent implements AutoCloseable {
     server = address.isEmpty() ? null : MetricsServer.start(address.get(), meters, this::health);
   }
 
-  /** One discovery: new sockets attached, vanished ones detached, due retries started. */
+  /** One discovery: new sockets and domains attached, vanished ones detached, due retries started. */
   private void discover() {
     // One discovery at a time, and none once close() has taken its list of VMs.
     synchronized (discovering) {
@@ -190,15 +210,43 @@ public final class Agent implements AutoCloseable {
   private void discoverOnce() {
     try {
       checkConfigFile();
-      SortedSet<Path> found = discovery.scan();
-      for (Path socket : found) {
-        supervisors.computeIfAbsent(socket, s -> new VmSupervisor(this, s, config.reattachBackoff()));
+      Set<VmEndpoint> found = new HashSet<>();
+      for (Path socket : discovery.scan()) {
+        found.add(new VmEndpoint.Socket(socket));
+      }
+      LibvirtDiscovery libvirt = libvirtDiscovery;
+      boolean libvirtListed = true;
+      if (libvirt != null) {
+        LibvirtDiscovery.Scan scan = libvirt.scan();
+        String uri = libvirt.settings().uri();
+        for (String domain : scan.domains()) {
+          found.add(new VmEndpoint.Domain(uri, domain, this::libvirtHost));
+        }
+        libvirtListed = scan.failed().isEmpty();
+        String problem = scan.failed().orElse(null);
+        if (problem != null && !problem.equals(libvirtProblem)) {
+          log.log(AgentLog.Level.WARN, "libvirt-unreachable", null, "cannot list the domains at " + uri + ": "
+              + problem + "; its domains are kept as they are until it answers", Map.of("libvirt", uri));
+        } else if (problem == null && libvirtProblem != null) {
+          log.log(AgentLog.Level.INFO, "libvirt-reachable", null, "libvirt at " + uri + " answers again",
+              Map.of("libvirt", uri));
+        }
+        libvirtProblem = problem;
+      }
+      for (VmEndpoint endpoint : found) {
+        supervisors.computeIfAbsent(endpoint, e -> new VmSupervisor(this, e, config.reattachBackoff()));
       }
       long now = nanoTime();
       for (VmSupervisor supervisor : new ArrayList<>(supervisors.values())) {
-        if (!found.contains(supervisor.socket())) {
-          supervisors.remove(supervisor.socket());
-          attachExecutor.execute(() -> supervisor.detach("its socket " + supervisor.socket() + " is gone", null));
+        VmEndpoint endpoint = supervisor.endpoint();
+        // Domains are judged only by a listing that worked: libvirt down is not every domain gone.
+        boolean judged = !(endpoint instanceof VmEndpoint.Domain) || libvirtListed;
+        if (judged && !found.contains(endpoint)) {
+          supervisors.remove(endpoint);
+          String gone = endpoint instanceof VmEndpoint.Domain domain
+              ? "domain " + domain.name() + " no longer runs or is no longer selected"
+              : "its socket " + endpoint.source() + " is gone";
+          attachExecutor.execute(() -> supervisor.detach(gone, null));
         } else {
           supervisor.attachIfDue(now);
         }
@@ -263,6 +311,13 @@ public final class Agent implements AutoCloseable {
     // publishes after this sees the change itself (VmSupervisor.start).
     config = next;
     discovery = new SocketDiscovery(next.socketGlobs());
+    if (!next.libvirt().equals(previous.libvirt())) {
+      LibvirtDiscovery old = libvirtDiscovery;
+      libvirtDiscovery = next.libvirt().map(settings -> new LibvirtDiscovery(settings, old)).orElse(null);
+      if (old != null) {
+        old.close(); // its connection, unless the new discovery took it over (same URI)
+      }
+    }
     List<VmSupervisor> restart = new ArrayList<>();
     for (VmSupervisor supervisor : supervisors.values()) {
       if (supervisor.settingsChanged(next)) {
@@ -297,13 +352,13 @@ public final class Agent implements AutoCloseable {
         + " VM(s) attached again with new settings, the others untouched", Map.of("restarted", restart.size()));
   }
 
-  /** Every discovered QEMU's status, sorted by socket. */
+  /** Every discovered QEMU's status, sorted by where it was found. */
   public List<VmStatus> vms() {
     List<VmStatus> statuses = new ArrayList<>();
     for (VmSupervisor supervisor : supervisors.values()) {
       statuses.add(supervisor.status());
     }
-    statuses.sort((a, b) -> a.socket().compareTo(b.socket()));
+    statuses.sort((a, b) -> a.source().compareTo(b.source()));
     return statuses;
   }
 
@@ -374,6 +429,10 @@ public final class Agent implements AutoCloseable {
     }
     stoppers.shutdownNow();
     shutdownExecutors();
+    LibvirtDiscovery libvirt = libvirtDiscovery;
+    if (libvirt != null) {
+      libvirt.close();
+    }
     synchronized (lifecycle) {
       if (server != null) {
         server.close();
@@ -408,7 +467,7 @@ public final class Agent implements AutoCloseable {
     for (VmStatus status : vms()) {
       counts.merge(status.state(), 1, Integer::sum);
       ObjectNode vm = vms.addObject()
-          .put("socket", status.socket().toString())
+          .put("source", status.source())
           .put("vm", status.vm())
           .put("state", status.state().name().toLowerCase(Locale.ROOT))
           .put("reason", status.reason());
@@ -460,18 +519,27 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Reserves {@code name} for {@code socket}: two QEMUs with one name would share one set of
+   * Reserves {@code name} for {@code endpoint}: two QEMUs with one name would share one set of
    * meters and one configuration.
    *
-   * @return null when reserved, else the socket that holds the name
+   * @return null when reserved, else the endpoint that holds the name
    */
-  @Nullable Path claimName(String name, Path socket) {
-    Path holder = names.putIfAbsent(name, socket);
-    return holder == null || holder.equals(socket) ? null : holder;
+  @Nullable VmEndpoint claimName(String name, VmEndpoint endpoint) {
+    VmEndpoint holder = names.putIfAbsent(name, endpoint);
+    return holder == null || holder.equals(endpoint) ? null : holder;
   }
 
-  void releaseName(String name, Path socket) {
-    names.remove(name, socket);
+  void releaseName(String name, VmEndpoint endpoint) {
+    names.remove(name, endpoint);
+  }
+
+  /** The connection to the libvirt daemon at {@code uri}, for the domains' attaches. */
+  private LibvirtHost libvirtHost(String uri) {
+    LibvirtDiscovery libvirt = libvirtDiscovery;
+    if (libvirt == null || !libvirt.settings().uri().equals(uri)) {
+      throw new LibvirtHostException("libvirt at " + uri + " is no longer in the configuration", null);
+    }
+    return libvirt.host();
   }
 
   private static ThreadFactory daemon(String name) {

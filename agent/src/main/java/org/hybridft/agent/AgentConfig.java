@@ -33,6 +33,11 @@ import org.jspecify.annotations.Nullable;
  * # Which QEMUs to look at: QMP sockets matching these globs (comma-separated), every 2 s.
  * discovery.sockets = /run/hybrid-ft/vms/*.qmp
  * discovery.interval = 2s
+ * # and/or the running domains of a libvirt daemon: by name (a glob), and, if given, only those
+ * # carrying a metadata element in this namespace; reached through libvirt, no socket needed.
+ * discovery.libvirt.uri = qemu:///system
+ * discovery.libvirt.domains = *
+ * discovery.libvirt.metadata = https://example.org/colo/1
  * # One endpoint for all VMs: /metrics (Prometheus, label vm) and /health; "off" for none.
  * metrics.listen = 127.0.0.1:9400
  * # Logs: text for people, json (one object a line) for log shippers.
@@ -84,8 +89,26 @@ public final class AgentConfig {
   }
 
   private static final Set<String> AGENT_KEYS = Set.of(
-      "discovery.sockets", "discovery.interval", "metrics.listen", "log.format", "stop.mode",
+      "discovery.sockets", "discovery.interval", "discovery.libvirt.uri", "discovery.libvirt.domains",
+      "discovery.libvirt.metadata", "metrics.listen", "log.format", "stop.mode",
       "stop.timeout", "reattach.backoff", "reattach.max-backoff");
+
+  /**
+   * Where libvirt domains are discovered: the daemon's URI, a glob over domain names, and the
+   * metadata namespace a domain must carry an element in, if any.
+   *
+   * @param uri a libvirt URI ({@code discovery.libvirt.uri}), for instance {@code qemu:///system}
+   * @param domains a glob over domain names ({@code discovery.libvirt.domains}, default {@code *})
+   * @param metadata a namespace URI ({@code discovery.libvirt.metadata}); empty: any domain
+   */
+  public record Libvirt(String uri, String domains, Optional<String> metadata) {
+    /** Checks the fields. */
+    public Libvirt {
+      Objects.requireNonNull(uri, "uri");
+      Objects.requireNonNull(domains, "domains");
+      Objects.requireNonNull(metadata, "metadata");
+    }
+  }
 
   private static final Set<String> VM_KEYS = Set.of(
       "controller", "recipe", "colo-idle-period", "period", "fail-safe-mode", "fail-safe-hold");
@@ -94,6 +117,7 @@ public final class AgentConfig {
 
   private final List<String> socketGlobs;
   private final Duration discoveryInterval;
+  private final @Nullable Libvirt libvirt;
   private final @Nullable InetSocketAddress metricsAddress;
   private final LogFormat logFormat;
   private final StopMode stopMode;
@@ -107,6 +131,8 @@ public final class AgentConfig {
   private AgentConfig(Builder parsed) {
     this.socketGlobs = List.copyOf(parsed.socketGlobs);
     this.discoveryInterval = parsed.discoveryInterval;
+    this.libvirt = parsed.libvirtUri == null ? null : new Libvirt(parsed.libvirtUri, parsed.libvirtDomains,
+        Optional.ofNullable(parsed.libvirtMetadata));
     this.metricsAddress = parsed.metricsAddress;
     this.logFormat = parsed.logFormat;
     this.stopMode = parsed.stopMode;
@@ -190,9 +216,18 @@ public final class AgentConfig {
         errors.add(key + " = " + value + ": " + wrong.getMessage());
       }
     }
-    if (parsed.socketGlobs.isEmpty() && !entries.containsKey("discovery.sockets")) {
+    if (parsed.socketGlobs.isEmpty() && !entries.containsKey("discovery.sockets")
+        && !entries.containsKey("discovery.libvirt.uri")) {
       errors.add("discovery.sockets: missing; give the QMP sockets to supervise as globs, e.g."
-          + " discovery.sockets = /run/hybrid-ft/vms/*.qmp");
+          + " discovery.sockets = /run/hybrid-ft/vms/*.qmp, or a libvirt daemon's domains with"
+          + " discovery.libvirt.uri = qemu:///system");
+    }
+    if (!entries.containsKey("discovery.libvirt.uri")) {
+      for (String key : List.of("discovery.libvirt.domains", "discovery.libvirt.metadata")) {
+        if (entries.containsKey(key)) {
+          errors.add(key + " = " + entries.get(key) + ": needs discovery.libvirt.uri, the daemon whose domains it selects");
+        }
+      }
     }
     if (parsed.reattachMaxBackoff.compareTo(parsed.reattachBackoff) < 0) {
       errors.add("reattach.max-backoff = " + entries.getOrDefault("reattach.max-backoff", "30s") + ": must be >= reattach.backoff ("
@@ -222,6 +257,11 @@ public final class AgentConfig {
   /** The globs of the QMP sockets to supervise ({@code discovery.sockets}). */
   public List<String> socketGlobs() {
     return socketGlobs;
+  }
+
+  /** The libvirt domains to supervise ({@code discovery.libvirt.*}); empty when none are. */
+  public Optional<Libvirt> libvirt() {
+    return Optional.ofNullable(libvirt);
   }
 
   /** How often discovery looks for VMs ({@code discovery.interval}, default 2 s). */
@@ -308,6 +348,7 @@ public final class AgentConfig {
     return other instanceof AgentConfig that
         && socketGlobs.equals(that.socketGlobs)
         && discoveryInterval.equals(that.discoveryInterval)
+        && Objects.equals(libvirt, that.libvirt)
         && Objects.equals(metricsAddress, that.metricsAddress)
         && logFormat == that.logFormat
         && stopMode == that.stopMode
@@ -319,12 +360,13 @@ public final class AgentConfig {
 
   @Override
   public int hashCode() {
-    return Objects.hash(socketGlobs, discoveryInterval, metricsAddress, logFormat, stopMode, vmScopes);
+    return Objects.hash(socketGlobs, discoveryInterval, libvirt, metricsAddress, logFormat, stopMode, vmScopes);
   }
 
   @Override
   public String toString() {
-    return "AgentConfig[sockets=" + socketGlobs + ", vm scopes=" + vmScopes.keySet() + "]";
+    return "AgentConfig[sockets=" + socketGlobs + (libvirt == null ? "" : ", libvirt=" + libvirt)
+        + ", vm scopes=" + vmScopes.keySet() + "]";
   }
 
   static Duration duration(String text) {
@@ -342,6 +384,43 @@ public final class AgentConfig {
     }
   }
 
+  /** A libvirt URI: a scheme and {@code ://}, as in {@code qemu:///system}. */
+  static String libvirtUri(String value) {
+    int scheme = value.indexOf("://");
+    if (value.isBlank() || scheme <= 0 || value.chars().anyMatch(Character::isWhitespace)) {
+      throw new IllegalArgumentException("must be a libvirt URI such as qemu:///system or"
+          + " qemu:///system?socket=/run/libvirt/libvirt-sock");
+    }
+    return value;
+  }
+
+  /** A glob over domain names ({@code *}, {@code ?}, {@code [...]}, {@code {a,b}}). */
+  static String domainGlob(String value) {
+    if (value.isBlank() || value.contains("/")) {
+      throw new IllegalArgumentException("must be a glob over domain names such as * or web-*, without '/'");
+    }
+    try {
+      java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + value);
+    } catch (IllegalArgumentException invalid) {
+      throw new IllegalArgumentException("not a valid glob: " + invalid.getMessage(), invalid);
+    }
+    return value;
+  }
+
+  /** A metadata namespace: an absolute URI, as libvirt requires. */
+  static String namespace(String value) {
+    try {
+      java.net.URI parsed = new java.net.URI(value);
+      if (parsed.isAbsolute()) {
+        return value;
+      }
+    } catch (java.net.URISyntaxException malformed) {
+      // reported below
+    }
+    throw new IllegalArgumentException("must be an absolute URI naming the metadata element's namespace,"
+        + " such as https://example.org/colo/1");
+  }
+
   static Duration positive(String text, Duration max) {
     Duration value = duration(text);
     if (value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
@@ -355,6 +434,9 @@ public final class AgentConfig {
     final ControllerRegistry registry;
     List<String> socketGlobs = List.of();
     Duration discoveryInterval = Duration.ofSeconds(2);
+    @Nullable String libvirtUri;
+    String libvirtDomains = "*";
+    @Nullable String libvirtMetadata;
     @Nullable InetSocketAddress metricsAddress = new InetSocketAddress("127.0.0.1", 9400);
     LogFormat logFormat = LogFormat.TEXT;
     StopMode stopMode = StopMode.CHECKPOINT;
@@ -374,6 +456,15 @@ public final class AgentConfig {
           break;
         case "discovery.interval":
           discoveryInterval = positive(value, Duration.ofHours(1));
+          break;
+        case "discovery.libvirt.uri":
+          libvirtUri = libvirtUri(value);
+          break;
+        case "discovery.libvirt.domains":
+          libvirtDomains = domainGlob(value);
+          break;
+        case "discovery.libvirt.metadata":
+          libvirtMetadata = namespace(value);
           break;
         case "metrics.listen":
           metricsAddress = value.equalsIgnoreCase("off") ? null : MetricsServer.parseAddress(value);

@@ -32,7 +32,8 @@ final class SocketDiscovery {
 
   SocketDiscovery(List<String> globs) {
     List<Glob> parsed = new ArrayList<>();
-    for (String glob : checkGlobs(String.join(",", globs))) {
+    // None when only libvirt domains are supervised.
+    for (String glob : globs.isEmpty() ? List.<String>of() : checkGlobs(String.join(",", globs))) {
       parsed.add(parse(glob));
     }
     this.globs = List.copyOf(parsed);

@@ -1,7 +1,6 @@
 package org.hybridft.agent;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,9 +22,10 @@ import org.hybridft.qmp.QmpSubscription;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One discovered QMP socket and what the agent does with it: attach (connect, check it is a COLO
- * primary, start counting, choose the recipe, start a control loop), notice the loss (connection
- * closed, replication ended), wait with back-off and attach again, detach when the socket goes.
+ * One discovered QEMU (a QMP socket or a libvirt domain) and what the agent does with it: attach
+ * (connect, check it is a COLO primary, start counting, choose the recipe, start a control loop),
+ * notice the loss (connection closed, replication ended), wait with back-off and attach again,
+ * detach when it is no longer discovered.
  *
  * <p>Every attach checks the QEMU afresh, so a new QEMU on an old socket is driven only once it
  * proved to be a COLO primary, under the settings of its own name. Each state change is logged
@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class VmSupervisor {
   private final Agent agent;
-  private final Path socket;
+  private final VmEndpoint endpoint;
 
   // Guarded by this.
   private VmStatus.State state = VmStatus.State.ATTACHING;
@@ -67,20 +67,20 @@ final class VmSupervisor {
     }
   }
 
-  VmSupervisor(Agent agent, Path socket, Duration initialBackoff) {
+  VmSupervisor(Agent agent, VmEndpoint endpoint, Duration initialBackoff) {
     this.agent = agent;
-    this.socket = socket;
+    this.endpoint = endpoint;
     this.backoff = initialBackoff;
   }
 
-  Path socket() {
-    return socket;
+  VmEndpoint endpoint() {
+    return endpoint;
   }
 
   synchronized VmStatus status() {
     Attachment current = attachment;
     Mode mode = current == null ? null : current.loop.appliedMode();
-    return new VmStatus(socket, vm, state, mode, reason);
+    return new VmStatus(endpoint.source(), vm, state, mode, reason);
   }
 
   synchronized @Nullable String vm() {
@@ -118,10 +118,7 @@ final class VmSupervisor {
     QmpClient client = null;
     String claimedName = null;
     try {
-      client = QmpClient.unix(socket)
-          .connectTimeout(Agent.QMP_TIMEOUT)
-          .commandTimeout(Agent.QMP_TIMEOUT)
-          .connect();
+      client = endpoint.connect(Agent.QMP_TIMEOUT);
       String name = vmName(client);
       long pid = pidOf(client);
       synchronized (this) {
@@ -131,19 +128,19 @@ final class VmSupervisor {
         }
         if (lastPid > 0 && pid > 0 && pid != lastPid) {
           agent.log().log(AgentLog.Level.INFO, "new-qemu", name,
-              "a new QEMU serves " + socket + " (pid " + lastPid + " before, " + pid + " now); checking it",
-              Map.of("socket", socket.toString(), "previousPid", lastPid, "pid", pid));
+              "a new QEMU serves " + endpoint.source() + " (pid " + lastPid + " before, " + pid + " now); checking it",
+              Map.of("source", endpoint.source(), "previousPid", lastPid, "pid", pid));
         }
         if (pid > 0) {
           lastPid = pid;
         }
       }
-      Path other = agent.claimName(name, socket);
+      VmEndpoint other = agent.claimName(name, endpoint);
       if (other == null) {
         claimedName = name;
       } else {
         client.close();
-        notPrimary(name, "another QEMU named " + name + " is attached through " + other
+        notPrimary(name, "another QEMU named " + name + " is attached through " + other.source()
             + "; give each VM its own -name");
         return;
       }
@@ -154,13 +151,13 @@ final class VmSupervisor {
         control = ColoPrimaryControl.attach(primary,
             c -> ModeRecipe.named(settings.recipe(), c, settings.coloIdlePeriod()));
       } catch (QmpNotColoPrimaryException notPrimary) {
-        agent.releaseName(name, socket);
+        agent.releaseName(name, endpoint);
         client.close();
         notPrimary(name, "not a COLO primary (query-colo-status mode: " + notPrimary.coloMode() + "); "
             + notPrimary.advice());
         return;
       } catch (QmpException | IOException | IllegalArgumentException cannot) {
-        agent.releaseName(name, socket);
+        agent.releaseName(name, endpoint);
         throw cannot;
       }
       start(client, control, settings, name);
@@ -199,7 +196,7 @@ final class VmSupervisor {
       published = attachment != null;
     }
     if (claimed != null && !published) {
-      agent.releaseName(claimed, socket);
+      agent.releaseName(claimed, endpoint);
     }
   }
 
@@ -221,7 +218,7 @@ final class VmSupervisor {
     synchronized (this) {
       if (state == VmStatus.State.DETACHED) {
         close(attached);
-        agent.releaseName(name, socket);
+        agent.releaseName(name, endpoint);
         return;
       }
       attachment = attached;
@@ -234,12 +231,12 @@ final class VmSupervisor {
     attached.closedSubscription = client.onClosed(closed -> onLost(attached, "QMP connection closed: "
         + closed.getMessage()));
     Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("socket", socket.toString());
+    fields.put("source", endpoint.source());
     fields.put("qemu", client.greeting().version());
     fields.put("controller", settings.controller().label());
     fields.put("recipe", control.recipe().name());
     fields.put("periodSeconds", settings.period().toNanos() / 1e9);
-    agent.log().log(AgentLog.Level.INFO, "attached", name, "attached through " + socket + " (QEMU "
+    agent.log().log(AgentLog.Level.INFO, "attached", name, "attached through " + endpoint.source() + " (QEMU "
         + client.greeting().version() + "): controller " + settings.controller().label() + ", recipe "
         + control.recipe().name() + ", period " + ParameterType.DURATION.format(settings.period()), fields);
     agent.countAttach();
@@ -320,7 +317,7 @@ final class VmSupervisor {
     try {
       agent.attachExecutor().execute(() -> {
         close(lostOne);
-        agent.releaseName(lostOne.vm, socket);
+        agent.releaseName(lostOne.vm, endpoint);
         lost(lostOne.vm, why);
       });
     } catch (RejectedExecutionException stopping) {
@@ -348,7 +345,7 @@ final class VmSupervisor {
       lastLoggedProblem = why;
     }
     agent.log().log(AgentLog.Level.WARN, "lost", name, why + "; trying again in " + wait.toMillis() + " ms",
-        Map.of("socket", socket.toString(), "retryMillis", wait.toMillis()));
+        Map.of("source", endpoint.source(), "retryMillis", wait.toMillis()));
   }
 
   private void notPrimary(String name, String why) {
@@ -366,7 +363,7 @@ final class VmSupervisor {
       lastLoggedProblem = why;
     }
     agent.log().log(AgentLog.Level.INFO, "not-a-primary", name, "left alone: " + why,
-        Map.of("socket", socket.toString()));
+        Map.of("source", endpoint.source()));
   }
 
   /**
@@ -397,7 +394,7 @@ final class VmSupervisor {
     }
     try {
       close(previous);
-      agent.releaseName(previous.vm, socket);
+      agent.releaseName(previous.vm, endpoint);
     } finally {
       synchronized (this) {
         attemptRunning = false;
@@ -437,7 +434,7 @@ final class VmSupervisor {
       }
     }
     close(previous);
-    agent.releaseName(previous.vm, socket);
+    agent.releaseName(previous.vm, endpoint);
     agent.log().info("detached", previous.vm, why + "; " + left);
   }
 
@@ -452,7 +449,7 @@ final class VmSupervisor {
     attached.client.close();
   }
 
-  /** The VM's name: QEMU's {@code -name}, else the socket's path. */
+  /** The VM's name: QEMU's {@code -name}, else the socket's path or the domain's name. */
   private String vmName(QmpClient client) {
     try {
       String fromQemu = client.call("query-name", null).path("name").asText("");
@@ -460,9 +457,9 @@ final class VmSupervisor {
         return fromQemu;
       }
     } catch (QmpException noName) {
-      // A monitor without query-name: the socket's path names the VM.
+      // A monitor without query-name: where it was found names the VM.
     }
-    return socket.toString();
+    return endpoint.fallbackName();
   }
 
   /** QEMU's process id, where this host can see it; -1 otherwise (another namespace, no vCPU ids). */
@@ -476,16 +473,16 @@ final class VmSupervisor {
 
   @Override
   public String toString() {
-    return "VmSupervisor[" + socket + "]";
+    return "VmSupervisor[" + endpoint.source() + "]";
   }
 
   @Override
   public boolean equals(@Nullable Object other) {
-    return other instanceof VmSupervisor that && socket.equals(that.socket);
+    return other instanceof VmSupervisor that && endpoint.equals(that.endpoint);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(socket);
+    return Objects.hash(endpoint);
   }
 }

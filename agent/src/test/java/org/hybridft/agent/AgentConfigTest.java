@@ -31,6 +31,47 @@ class AgentConfigTest {
   }
 
   @Test
+  void libvirtDomainsMayBeTheOnlySourceWithNameGlobAndMetadataNamespace() {
+    AgentConfig config = AgentConfig.parse(String.join("\n",
+        "discovery.libvirt.uri = qemu:///system?socket=/run/libvirt/libvirt-sock",
+        "discovery.libvirt.domains = web-*",
+        "discovery.libvirt.metadata = https://example.org/colo/1"), REGISTRY);
+
+    assertThat(config.socketGlobs()).isEmpty();
+    assertThat(config.libvirt()).contains(new AgentConfig.Libvirt("qemu:///system?socket=/run/libvirt/libvirt-sock",
+        "web-*", java.util.Optional.of("https://example.org/colo/1")));
+    assertThat(AgentConfig.parse("discovery.libvirt.uri = qemu:///system", REGISTRY).libvirt())
+        .hasValueSatisfying(libvirt -> {
+          assertThat(libvirt.domains()).isEqualTo("*");
+          assertThat(libvirt.metadata()).isEmpty();
+        });
+    assertThat(AgentConfig.parse("discovery.sockets = /run/*.qmp", REGISTRY).libvirt()).isEmpty();
+  }
+
+  @Test
+  void libvirtMistakesNameTheKeyTheValueAndWhatIsAllowed() {
+    assertThatThrownBy(() -> AgentConfig.parse(String.join("\n",
+        "discovery.libvirt.uri = system",
+        "discovery.libvirt.domains = vms/web",
+        "discovery.libvirt.metadata = colo"), REGISTRY))
+        .isInstanceOfSatisfying(AgentConfigException.class, e -> assertThat(e.errors()).containsExactlyInAnyOrder(
+            "discovery.libvirt.uri = system: must be a libvirt URI such as qemu:///system or"
+                + " qemu:///system?socket=/run/libvirt/libvirt-sock",
+            "discovery.libvirt.domains = vms/web: must be a glob over domain names such as * or web-*, without '/'",
+            "discovery.libvirt.metadata = colo: must be an absolute URI naming the metadata element's namespace,"
+                + " such as https://example.org/colo/1"));
+    assertThatThrownBy(() -> AgentConfig.parse("metrics.listen = off", REGISTRY))
+        .isInstanceOfSatisfying(AgentConfigException.class, e -> assertThat(e.errors()).containsExactly(
+            "discovery.sockets: missing; give the QMP sockets to supervise as globs, e.g. discovery.sockets ="
+                + " /run/hybrid-ft/vms/*.qmp, or a libvirt daemon's domains with discovery.libvirt.uri = qemu:///system"));
+    assertThatThrownBy(() -> AgentConfig.parse(String.join("\n",
+        "discovery.sockets = /run/*.qmp",
+        "discovery.libvirt.domains = web-*"), REGISTRY))
+        .isInstanceOfSatisfying(AgentConfigException.class, e -> assertThat(e.errors()).containsExactly(
+            "discovery.libvirt.domains = web-*: needs discovery.libvirt.uri, the daemon whose domains it selects"));
+  }
+
+  @Test
   void aVmScopeOverridesTheDefaultsAndDefaultParametersApplyOnlyToControllersThatReadThem() {
     AgentConfig config = AgentConfig.parse(String.join("\n",
         "discovery.sockets = /run/a/*.qmp, /run/{b,c}/*.qmp",

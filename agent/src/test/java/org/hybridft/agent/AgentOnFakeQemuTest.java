@@ -205,6 +205,26 @@ class AgentOnFakeQemuTest {
   }
 
   @Test
+  void libvirtAloneIsEnoughAndAnUnreachableDaemonIsLoggedOnceWhileSocketsGoOn() throws Exception {
+    // No daemon behind this URI: discovery says so once and goes on with the sockets.
+    primary("vm-a", "primary", new CopyOnWriteArrayList<>());
+    Agent agent = agent("discovery.libvirt.uri = qemu:///system?socket=" + dir.resolve("no-libvirt-sock") + "\n");
+    await("vm-a attached beside the unreachable libvirt", () -> state(agent, "vm-a") == VmStatus.State.ATTACHED);
+    Thread.sleep(1000); // several discoveries
+    assertThat(logLines()).filteredOn(line -> line.path("event").asText().equals("libvirt-unreachable"))
+        .hasSize(1).first().satisfies(line -> assertThat(line.path("message").asText())
+            .contains("cannot list the domains at qemu:///system?socket=").contains("kept as they are"));
+
+    Path only = dir.resolve("libvirt-only.properties");
+    Files.writeString(only, "discovery.libvirt.uri = qemu:///system?socket=" + dir.resolve("no-libvirt-sock")
+        + "\ndiscovery.interval = 200ms\nmetrics.listen = off\n");
+    try (Agent libvirtOnly = Agent.start(only, new AgentLog(logStream, AgentConfig.LogFormat.JSON, Clock.systemUTC()))) {
+      Thread.sleep(600);
+      assertThat(libvirtOnly.vms()).isEmpty();
+    }
+  }
+
+  @Test
   void twoQemusWithOneNameAreNotBothDriven() throws Exception {
     primary("one", "primary", new CopyOnWriteArrayList<>());
     Path twin = Files.createDirectories(dir.resolve("twin"));

@@ -1,26 +1,17 @@
 package org.hybridft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hybridft.cli.AgentTestLog.count;
+import static org.hybridft.cli.AgentTestLog.get;
+import static org.hybridft.cli.AgentTestLog.switchedToCheckpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.hybridft.agent.Agent;
-import org.hybridft.agent.AgentConfig;
-import org.hybridft.agent.AgentLog;
 import org.hybridft.agent.VmStatus;
 import org.hybridft.qmp.Testbed;
 import org.junit.jupiter.api.Tag;
@@ -37,9 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("real-qemu")
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class AgentOnTestbedTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path root;
-  private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+  private final AgentTestLog log = new AgentTestLog();
 
   @Test
   void superviseTwoPairsThroughTheirLives() throws Exception {
@@ -65,11 +55,10 @@ class AgentOnTestbedTest {
           "vm.pair-a.colo-window = 2s",
           "vm.pair-b.fail-safe-hold = 3s",
           ""));
-      agent = Agent.start(file, new AgentLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8),
-          AgentConfig.LogFormat.JSON, Clock.systemUTC()));
+      agent = Agent.start(file, log.log());
       Agent running = agent;
 
-      awaitLog("both pairs attached", 60, lines -> count(lines, "attached", "pair-a") == 1
+      log.await("both pairs attached", 60, lines -> count(lines, "attached", "pair-a") == 1
           && count(lines, "attached", "pair-b") == 1);
       assertThat(running.vms()).extracting(VmStatus::state)
           .containsOnly(VmStatus.State.ATTACHED);
@@ -77,37 +66,37 @@ class AgentOnTestbedTest {
       // Non-deterministic replies make pair-a's primary and secondary diverge: checkpoint mode.
       URI nondeterministic = a.http().resolve("/cgi-bin/nondeterministic");
       long loadEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (System.nanoTime() < loadEnd && !switchedToCheckpoint(lines())) {
+      while (System.nanoTime() < loadEnd && !switchedToCheckpoint(log.lines(), "pair-a")) {
         get(nondeterministic);
         Thread.sleep(100);
       }
-      assertThat(switchedToCheckpoint(lines())).as("pair-a left COLO under divergent traffic; log:\n" + log())
+      assertThat(switchedToCheckpoint(log.lines(), "pair-a")).as("pair-a left COLO under divergent traffic; log:\n" + log.text())
           .isTrue();
-      assertThat(count(lines(), "mode-switch", "pair-b")).as("pair-b had no traffic").isZero();
+      assertThat(count(log.lines(), "mode-switch", "pair-b")).as("pair-b had no traffic").isZero();
 
       // pair-a's primary killed: lost; the pair started again in the same place: attached again.
       kill("KILL", pairA.resolve("primary.pid"));
-      awaitLog("pair-a lost", 30, lines -> count(lines, "lost", "pair-a") >= 1);
+      log.await("pair-a lost", 30, lines -> count(lines, "lost", "pair-a") >= 1);
       a.close();
       a = Testbed.start(pairA, Testbed.Guest.LINUX, "tcg", 43_000, 43_990, List.of("--name", "pair-a"));
-      awaitLog("pair-a attached again", 60, lines -> count(lines, "attached", "pair-a") == 2);
-      assertThat(count(lines(), "new-qemu", "pair-a")).as("the new QEMU was noticed and checked").isEqualTo(1);
-      assertThat(count(lines(), "attached", "pair-b")).as("pair-b untouched").isEqualTo(1);
+      log.await("pair-a attached again", 60, lines -> count(lines, "attached", "pair-a") == 2);
+      assertThat(count(log.lines(), "new-qemu", "pair-a")).as("the new QEMU was noticed and checked").isEqualTo(1);
+      assertThat(count(log.lines(), "attached", "pair-b")).as("pair-b untouched").isEqualTo(1);
 
       // pair-b's primary hung: fail-safe; continued: control resumes.
       Path pidB = pairB.resolve("primary.pid");
       kill("STOP", pidB);
       try {
-        awaitLog("pair-b's fail-safe", 60, lines -> count(lines, "fail-safe", "pair-b") >= 1);
+        log.await("pair-b's fail-safe", 60, lines -> count(lines, "fail-safe", "pair-b") >= 1);
       } finally {
         kill("CONT", pidB);
       }
-      awaitLog("pair-b back under control", 60, lines -> count(lines, "fail-safe-left", "pair-b") >= 1
+      log.await("pair-b back under control", 60, lines -> count(lines, "fail-safe-left", "pair-b") >= 1
           || count(lines, "attached", "pair-b") == 2);
 
       agent.close();
       agent = null;
-      List<JsonNode> detached = lines().stream().filter(line -> line.path("event").asText().equals("detached"))
+      List<JsonNode> detached = log.lines().stream().filter(line -> line.path("event").asText().equals("detached"))
           .toList();
       assertThat(detached).hasSize(2).allSatisfy(line ->
           assertThat(line.path("message").asText()).contains("left in CHECKPOINT").doesNotContain("could not"));
@@ -124,58 +113,10 @@ class AgentOnTestbedTest {
     }
   }
 
-  private boolean switchedToCheckpoint(List<JsonNode> lines) {
-    return lines.stream().anyMatch(line -> line.path("event").asText().equals("mode-switch")
-        && line.path("vm").asText().equals("pair-a") && line.path("to").asText().equals("checkpoint"));
-  }
-
-  private static long count(List<JsonNode> lines, String event, String vm) {
-    return lines.stream().filter(line -> line.path("event").asText().equals(event)
-        && line.path("vm").asText().equals(vm)).count();
-  }
-
-  private String log() {
-    return logBytes.toString(StandardCharsets.UTF_8);
-  }
-
-  private List<JsonNode> lines() throws IOException {
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : log().split("\n")) {
-      if (!line.isBlank()) {
-        lines.add(JSON.readTree(line));
-      }
-    }
-    return lines;
-  }
-
-  private void awaitLog(String what, int seconds, Predicate<List<JsonNode>> condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.test(lines())) {
-      assertThat(System.nanoTime()).as(() -> "waited " + seconds + " s for " + what + "; the agent's log:\n" + log())
-          .isLessThan(deadline);
-      Thread.sleep(200);
-    }
-  }
-
   private static void kill(String signal, Path pidFile) throws Exception {
     String pid = Files.readString(pidFile).strip();
     Process kill = new ProcessBuilder("kill", "-" + signal, pid).redirectErrorStream(true).start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(kill.exitValue()).as("kill -" + signal + " " + pid).isZero();
-  }
-
-  private static void get(URI uri) {
-    try {
-      HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
-      connection.setConnectTimeout(5000);
-      connection.setReadTimeout(5000);
-      try (InputStream body = connection.getInputStream()) {
-        body.readAllBytes();
-      } finally {
-        connection.disconnect();
-      }
-    } catch (IOException slow) {
-      // A reply held by a checkpoint may time out; the load only has to make the pair diverge.
-    }
   }
 }
