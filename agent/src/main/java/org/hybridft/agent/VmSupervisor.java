@@ -119,7 +119,7 @@ final class VmSupervisor {
     String claimedName = null;
     try {
       client = endpoint.connect(Agent.QMP_TIMEOUT);
-      String name = vmName(client);
+      String name = client.nameOr(endpoint.fallbackName());
       long pid = pidOf(client);
       synchronized (this) {
         if (state == VmStatus.State.DETACHED) {
@@ -447,19 +447,6 @@ final class VmSupervisor {
     attached.metrics.close();
     attached.control.close();
     attached.client.close();
-  }
-
-  /** The VM's name: QEMU's {@code -name}, else the socket's path or the domain's name. */
-  private String vmName(QmpClient client) {
-    try {
-      String fromQemu = client.call("query-name", null).path("name").asText("");
-      if (!fromQemu.isBlank()) {
-        return fromQemu;
-      }
-    } catch (QmpException noName) {
-      // A monitor without query-name: where it was found names the VM.
-    }
-    return endpoint.fallbackName();
   }
 
   /** QEMU's process id, where this host can see it; -1 otherwise (another namespace, no vCPU ids). */

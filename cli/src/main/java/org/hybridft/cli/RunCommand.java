@@ -227,21 +227,13 @@ public final class RunCommand implements Callable<Integer> {
    * query-name}), else the socket's file name without extension (or the {@code tcp:} address).
    */
   static String vmName(QmpClient client, String qmp) {
-    try {
-      String fromQemu = client.call("query-name", null).path("name").asText("");
-      if (!fromQemu.isBlank()) {
-        return fromQemu;
-      }
-    } catch (QmpException noName) {
-      // Not fatal: the socket's name is a fine name.
-    }
     if (qmp.startsWith("tcp:")) {
-      return qmp.substring(4);
+      return client.nameOr(qmp.substring(4));
     }
     Path file = Path.of(qmp).getFileName();
     String base = file == null ? qmp : file.toString();
     int dot = base.lastIndexOf('.');
-    return dot > 0 ? base.substring(0, dot) : base;
+    return client.nameOr(dot > 0 ? base.substring(0, dot) : base);
   }
 
   /** A mode as JSON and the metrics spell it: colo, checkpoint. */

@@ -272,6 +272,23 @@ public final class QmpClient implements AutoCloseable {
   }
 
   /**
+   * QEMU's {@code -name} ({@code query-name}), or {@code fallback} when it has none or the
+   * monitor does not know the command: the name that labels the VM in metrics and logs.
+   *
+   * @throws QmpConnectionClosedException if the connection is closed
+   * @throws QmpTimeoutException if QEMU does not answer
+   */
+  public String nameOr(String fallback) {
+    Objects.requireNonNull(fallback, "fallback");
+    try {
+      String fromQemu = call("query-name", null).path("name").asText("");
+      return fromQemu.isBlank() ? fallback : fromQemu;
+    } catch (QmpErrorException noName) {
+      return fallback;
+    }
+  }
+
+  /**
    * Delivers every event named {@code event} to {@code listener}, on the I/O thread, from now
    * on. An exception the listener throws is logged and ignored. A client over a {@link
    * QmpTransport} delivers none (see {@link #deliversEvents()}).

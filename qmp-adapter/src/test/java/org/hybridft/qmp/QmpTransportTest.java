@@ -94,6 +94,18 @@ class QmpTransportTest {
   }
 
   @Test
+  void theVmsNameIsQemusNameElseTheFallback() {
+    try (QmpClient named = connect(new Scripted(command -> "{\"return\": {\"name\": \"web-1\"}}"));
+        QmpClient unnamed = connect(new Scripted(command -> "{\"return\": {}}"));
+        QmpClient old = connect(new Scripted(command ->
+            "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"no query-name\"}}"))) {
+      assertThat(named.nameOr("fallback")).isEqualTo("web-1");
+      assertThat(unnamed.nameOr("fallback")).isEqualTo("fallback");
+      assertThat(old.nameOr("fallback")).isEqualTo("fallback");
+    }
+  }
+
+  @Test
   void anErrorReplyFailsTheCommandOnlyAndGarbageClosesTheClient() {
     Scripted transport = new Scripted(command -> command.contains("nope")
         ? "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command nope has not been found\"}}"
