@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a libvirt daemon (Debian's libvirtd) of its own for the testbed and the libvirt tests: its
 # sockets, pid file and log under DIR, no TCP, no authentication on its unix socket (root only:
-# the directory is 0700). It uses the host's QEMU driver configuration, /etc/libvirt/qemu.conf,
+# the directory is 0700). Its domains' state is the host's (/run/libvirt, /var/lib/libvirt), and
+# domains still running when it stops keep running: destroy them first. It uses the host's QEMU driver configuration, /etc/libvirt/qemu.conf,
 # which install-deps.sh writes where none exists (QEMU as root, no security driver: the testbed's
 # QEMU lives under root's cache).
 #
@@ -40,8 +41,18 @@ case "$command" in
     if [[ ! -f /etc/libvirt/qemu.conf ]]; then
       echo "libvirt.sh: no /etc/libvirt/qemu.conf: run testbed/install-deps.sh" >&2; exit 1
     fi
-    if other=$(pgrep -x libvirtd); then
-      echo "libvirt.sh: another libvirtd runs (pid $other): the QEMU driver allows one per host; stop it first" >&2
+    # The testbed's QEMU is under root's cache: another user (libvirt-daemon-system's libvirt-qemu)
+    # could not run it, and a confining security driver would not let it open the pair's files.
+    if ! grep -Eq '^[[:space:]]*user[[:space:]]*=[[:space:]]*"root"' /etc/libvirt/qemu.conf \
+        || ! grep -Eq '^[[:space:]]*security_driver[[:space:]]*=[[:space:]]*"none"' /etc/libvirt/qemu.conf; then
+      echo "libvirt.sh: /etc/libvirt/qemu.conf must say user = \"root\" and security_driver = \"none\" for the" \
+        "testbed's QEMU (under /root/.cache) to run as a domain; testbed/install-deps.sh writes such a file where" \
+        "none exists" >&2
+      exit 1
+    fi
+    other=$( { pgrep -x libvirtd; pgrep -x virtqemud; } | tr '\n' ' ' || true)
+    if [[ -n ${other// /} ]]; then
+      echo "libvirt.sh: a libvirt daemon runs already (pid $other): its QEMU driver allows one per host; stop it first" >&2
       exit 1
     fi
     mkdir -p "$dir/run"

@@ -27,15 +27,20 @@ zombie() { [[ "$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)" == Z
 status=0
 if [[ -s "$dir/primary.libvirt" ]]; then
   { read -r uri; read -r domain; } <"$dir/primary.libvirt"
-  if virsh -q -c "$uri" domstate "$domain" >/dev/null 2>&1; then
+  if virsh -q -c "$uri" domstate "$domain" >/dev/null 2>"$dir/stop.err"; then
     if virsh -q -c "$uri" destroy "$domain" >/dev/null 2>"$dir/stop.err"; then
       echo "stopped primary (libvirt domain $domain)"
+      rm -f "$dir/primary.libvirt"
     else
       echo "stop.sh: libvirt could not destroy the primary $domain: $(head -n 1 "$dir/stop.err")" >&2; status=1
     fi
-    rm -f "$dir/stop.err"
+  elif grep -q "failed to get domain" "$dir/stop.err"; then
+    rm -f "$dir/primary.libvirt"   # gone already
+  else
+    # libvirt unreachable: the domain may run; keep the record so that a later stop.sh ends it.
+    echo "stop.sh: cannot ask libvirt at $uri about the primary $domain: $(head -n 1 "$dir/stop.err")" >&2; status=1
   fi
-  [[ $status != 0 ]] || rm -f "$dir/primary.libvirt"
+  rm -f "$dir/stop.err"
 fi
 for role in secondary primary link-proxy; do
   pidfile="$dir/$role.pid"

@@ -107,6 +107,7 @@ public final class Agent implements AutoCloseable {
   private volatile SocketDiscovery discovery;
   private volatile @Nullable LibvirtDiscovery libvirtDiscovery;
   private @Nullable String libvirtProblem; // the last libvirt failure logged; under discovering
+  private java.util.concurrent.@Nullable Future<LibvirtDiscovery.Scan> libvirtScan; // under discovering
   private volatile boolean stopping;
   // Guarded by lifecycle.
   private @Nullable MetricsServer server;
@@ -216,20 +217,20 @@ public final class Agent implements AutoCloseable {
       }
       LibvirtDiscovery libvirt = libvirtDiscovery;
       boolean libvirtListed = true;
+      String currentUri = libvirt == null ? null : libvirt.settings().uri();
       if (libvirt != null) {
-        LibvirtDiscovery.Scan scan = libvirt.scan();
-        String uri = libvirt.settings().uri();
+        LibvirtDiscovery.Scan scan = scanLibvirt(libvirt);
         for (String domain : scan.domains()) {
-          found.add(new VmEndpoint.Domain(uri, domain, this::libvirtHost));
+          found.add(new VmEndpoint.Domain(currentUri, domain, this::libvirtHost));
         }
         libvirtListed = scan.failed().isEmpty();
         String problem = scan.failed().orElse(null);
         if (problem != null && !problem.equals(libvirtProblem)) {
-          log.log(AgentLog.Level.WARN, "libvirt-unreachable", null, "cannot list the domains at " + uri + ": "
-              + problem + "; its domains are kept as they are until it answers", Map.of("libvirt", uri));
+          log.log(AgentLog.Level.WARN, "libvirt-unreachable", null, "cannot list the domains at " + currentUri + ": "
+              + problem + "; its domains are kept as they are until it answers", Map.of("libvirt", currentUri));
         } else if (problem == null && libvirtProblem != null) {
-          log.log(AgentLog.Level.INFO, "libvirt-reachable", null, "libvirt at " + uri + " answers again",
-              Map.of("libvirt", uri));
+          log.log(AgentLog.Level.INFO, "libvirt-reachable", null, "libvirt at " + currentUri + " answers again",
+              Map.of("libvirt", currentUri));
         }
         libvirtProblem = problem;
       }
@@ -239,8 +240,10 @@ public final class Agent implements AutoCloseable {
       long now = nanoTime();
       for (VmSupervisor supervisor : new ArrayList<>(supervisors.values())) {
         VmEndpoint endpoint = supervisor.endpoint();
-        // Domains are judged only by a listing that worked: libvirt down is not every domain gone.
-        boolean judged = !(endpoint instanceof VmEndpoint.Domain) || libvirtListed;
+        // Domains are judged only by a listing of their own daemon that worked: libvirt down is
+        // not every domain gone. Those of a daemon no longer configured go.
+        boolean judged = !(endpoint instanceof VmEndpoint.Domain domainEndpoint) || libvirtListed
+            || !domainEndpoint.uri().equals(currentUri);
         if (judged && !found.contains(endpoint)) {
           supervisors.remove(endpoint);
           String gone = endpoint instanceof VmEndpoint.Domain domain
@@ -254,6 +257,34 @@ public final class Agent implements AutoCloseable {
     } catch (RuntimeException unexpected) {
       // The next discovery tries again; a task that threw would never run again.
       log.log(AgentLog.Level.ERROR, "discovery-failed", null, "discovery failed: " + unexpected, Map.of());
+    }
+  }
+
+  /**
+   * One listing of libvirt's domains, bounded in time: a libvirt call has no timeout of its own,
+   * and a hung daemon must not hold up the sockets' discovery, reloads or the stop. While a
+   * listing is still blocked, the next discovery does not start another one.
+   */
+  private LibvirtDiscovery.Scan scanLibvirt(LibvirtDiscovery libvirt) {
+    java.util.concurrent.Future<LibvirtDiscovery.Scan> running = libvirtScan;
+    if (running == null || running.isDone()) {
+      try {
+        running = attachExecutor.submit(libvirt::scan);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        return new LibvirtDiscovery.Scan(new java.util.TreeSet<>(), "the agent stops");
+      }
+      libvirtScan = running;
+    }
+    try {
+      return running.get(QMP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException hung) {
+      return new LibvirtDiscovery.Scan(new java.util.TreeSet<>(),
+          "libvirt did not answer within " + QMP_TIMEOUT_SECONDS + " s");
+    } catch (java.util.concurrent.ExecutionException failed) {
+      return new LibvirtDiscovery.Scan(new java.util.TreeSet<>(), String.valueOf(failed.getCause()));
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return new LibvirtDiscovery.Scan(new java.util.TreeSet<>(), "interrupted");
     }
   }
 

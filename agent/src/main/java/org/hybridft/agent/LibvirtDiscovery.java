@@ -68,7 +68,10 @@ final class LibvirtDiscovery implements AutoCloseable {
           if (settings.metadata().isEmpty() || connected.hasMetadata(domain.name(), settings.metadata().get())) {
             found.add(domain.name());
           }
-        } catch (LibvirtHostException stoppedMeanwhile) {
+        } catch (LibvirtHostException failed) {
+          if (!failed.noSuchDomain()) {
+            throw failed; // the connection's failure: this listing cannot be trusted
+          }
           // Gone between the list and the look: the next scan does not see it either.
         }
       }

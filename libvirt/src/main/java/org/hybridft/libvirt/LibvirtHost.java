@@ -49,12 +49,26 @@ public final class LibvirtHost implements AutoCloseable {
 
   private static Connect open(String uri) {
     try {
+      quietLibvirt();
       return new Connect(uri);
     } catch (LibvirtException refused) {
       throw new LibvirtHostException("cannot connect to libvirt at " + uri + ": " + message(refused), refused);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError noLibrary) {
       throw new LibvirtHostException("cannot load libvirt's client library (libvirt.so.0, Debian's libvirt0)"
           + " to connect to " + uri + ": " + noLibrary.getMessage(), noLibrary);
+    }
+  }
+
+  private static volatile boolean quiet;
+
+  /**
+   * libvirt prints every error to standard error unless a handler takes them: the exceptions
+   * carry them already, and a service's log must not get a line per failed call.
+   */
+  private static void quietLibvirt() throws LibvirtException {
+    if (!quiet) {
+      Connect.setErrorCallback(new org.libvirt.ErrorCallback());
+      quiet = true;
     }
   }
 
@@ -110,12 +124,13 @@ public final class LibvirtHost implements AutoCloseable {
       domain.getMetadata(METADATA_ELEMENT, namespaceUri, 0);
       return true;
     } catch (LibvirtException failed) {
-      if (failed.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN_METADATA) {
+      ErrorNumber code = failed.getError().getCode();
+      if (code == ErrorNumber.VIR_ERR_NO_DOMAIN_METADATA) {
         return false;
       }
       broken(connection, failed);
       throw new LibvirtHostException("cannot read the metadata of domain " + name + " at " + uri + ": "
-          + message(failed), failed);
+          + message(failed), failed, code == ErrorNumber.VIR_ERR_NO_DOMAIN);
     } finally {
       free(domain);
     }
@@ -144,7 +159,7 @@ public final class LibvirtHost implements AutoCloseable {
     }
     if (id < 0) {
       free(domain);
-      throw new LibvirtHostException("domain " + name + " at " + uri + " is not running", null);
+      throw new LibvirtHostException("domain " + name + " at " + uri + " is not running", null, true);
     }
     return new LibvirtMonitor(this, connection, domain, name, uuid, id);
   }
@@ -157,9 +172,10 @@ public final class LibvirtHost implements AutoCloseable {
       return connection.domainLookupByName(name);
     } catch (LibvirtException failed) {
       broken(connection, failed);
-      throw new LibvirtHostException(failed.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN
+      boolean noDomain = failed.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
+      throw new LibvirtHostException(noDomain
           ? "no domain named " + name + " at " + uri
-          : "cannot look up domain " + name + " at " + uri + ": " + message(failed), failed);
+          : "cannot look up domain " + name + " at " + uri + ": " + message(failed), failed, noDomain);
     }
   }
 
@@ -190,11 +206,14 @@ public final class LibvirtHost implements AutoCloseable {
     closeQuietly(connection);
   }
 
-  /** Whether {@code failure} is the connection's, not the call's. */
+  /**
+   * Whether {@code failure} is the connection's, not the call's: no connection, an RPC failure,
+   * a connection closed under the call (a QEMU monitor's own errors are the call's).
+   */
   static boolean connectionLost(LibvirtException failure) {
     ErrorNumber code = failure.getError().getCode();
     return code == ErrorNumber.VIR_ERR_NO_CONNECT || code == ErrorNumber.VIR_ERR_RPC
-        || code == ErrorNumber.VIR_ERR_SYSTEM_ERROR
+        || code == ErrorNumber.VIR_ERR_INVALID_CONN
         || code == ErrorNumber.VIR_ERR_INTERNAL_ERROR && String.valueOf(failure.getError().getMessage())
             .contains("client socket is closed");
   }
@@ -220,7 +239,10 @@ public final class LibvirtHost implements AutoCloseable {
     }
   }
 
-  /** Closes the connection; monitors obtained from it stop working. Idempotent. */
+  /**
+   * Closes the connection. Monitors obtained from it report their monitor gone at their next
+   * command. Idempotent.
+   */
   @Override
   public void close() {
     Connect current;

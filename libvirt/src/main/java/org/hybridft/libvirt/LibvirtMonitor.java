@@ -11,8 +11,10 @@ import org.libvirt.LibvirtException;
 /**
  * One run of a domain's monitor through {@code virDomainQemuMonitorCommand}. Each command first
  * checks that the domain still runs with the id it had when the monitor was opened: a domain that
- * stopped, or started again with a new QEMU, is a monitor gone, never a monitor that silently
- * leads elsewhere.
+ * stopped, or started again with a new QEMU, is a monitor gone. (The check and the command are two
+ * calls: a restart between them, within a millisecond, would go unseen until the next command.)
+ * A monitor whose connection failed or was closed is gone too: the client closes and whoever
+ * drives it opens a new one, on a new connection.
  */
 final class LibvirtMonitor implements QmpTransport {
   /** {@code VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT}: the command is QMP, not HMP. */
@@ -53,13 +55,22 @@ final class LibvirtMonitor implements QmpTransport {
     if (released) {
       throw new QmpConnectionClosedException(peer() + ": its monitor was closed", null);
     }
+    int now;
     try {
-      int now = currentId();
-      if (now != id) {
-        throw new QmpConnectionClosedException(now < 0
-            ? peer() + " is not running"
-            : peer() + " started again (id " + id + ", now " + now + "): a new QEMU", null);
+      now = currentId();
+    } catch (LibvirtException failed) {
+      // Whatever hides the domain's run (gone, connection lost or closed) ends this monitor.
+      if (LibvirtHost.connectionLost(failed)) {
+        host.broken(connection, failed);
       }
+      throw new QmpConnectionClosedException(peer() + ": " + LibvirtHost.message(failed), null);
+    }
+    if (now != id) {
+      throw new QmpConnectionClosedException(now < 0
+          ? peer() + " is not running"
+          : peer() + " started again (id " + id + ", now " + now + "): a new QEMU", null);
+    }
+    try {
       return domain.qemuMonitorCommand(command, QMP);
     } catch (LibvirtException failed) {
       throw translate(failed);

@@ -55,6 +55,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
   private final boolean byQuery;
   private final String probeCommand;
   private volatile long dirtySyncBase;
+  private volatile long dirtySyncLast;
   private final Duration livenessTimeout;
   private final long livenessTimeoutNanos;
   private final long probeIntervalNanos;
@@ -133,6 +134,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     try {
       if (counter.byQuery) {
         counter.dirtySyncBase = dirtySyncCount(client, client.call(QUERY, null));
+        counter.dirtySyncLast = counter.dirtySyncBase;
         return counter;
       }
       QmpValue capabilities = client.call("query-migrate-capabilities", null);
@@ -217,9 +219,10 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
         QmpValue count = migration.path("ram").path(DIRTY_SYNC_COUNT);
         if (count.isIntegral()) {
           long raw = count.asLong();
-          if (raw < dirtySyncBase) {
+          if (raw < dirtySyncLast) {
             dirtySyncBase = 0; // a new migration restarted QEMU's count: a counter reset to the loop
           }
+          dirtySyncLast = raw;
           checkpoints = raw - dirtySyncBase;
         }
       }

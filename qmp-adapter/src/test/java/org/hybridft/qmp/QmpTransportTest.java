@@ -218,6 +218,22 @@ class QmpTransportTest {
     }
   }
 
+  @Test
+  void aDirtySyncCountThatFallsBelowTheLastReadingIsACounterResetEvenAboveTheBase() throws Exception {
+    AtomicLong count = new AtomicLong(7);
+    String[] status = {"colo"};
+    try (QmpClient client = connect(new Scripted(migrating(count, status)));
+        QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client)) {
+      count.set(40);
+      assertThat(readUntil(counter, 33)).isEqualTo(33);
+      // A new COLO session restarts QEMU's count: 10 is above the base (7) but below the last (40).
+      count.set(10);
+      assertThat(readUntil(counter, 10)).as("a fall the loop reads as a reset").isEqualTo(10);
+      count.set(12);
+      assertThat(readUntil(counter, 12)).isEqualTo(12);
+    }
+  }
+
   private static long readUntil(QmpCheckpointCounter counter, long expected) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     long read = counter.checkpoints();

@@ -58,6 +58,14 @@ public final class LibvirtDaemon implements AutoCloseable {
     return Testbed.assumeBuilt();
   }
 
+  /**
+   * Skips the calling test with {@code problem} as its reason, or fails it under {@code CI=true}
+   * (where {@code .ci/run} installs libvirt): for tests that need only libvirt's client library.
+   */
+  public static void skipOrFail(String problem) {
+    RealQemuTools.skipOrFail(problem);
+  }
+
   /** The daemon's URI. */
   public String uri() {
     return uri;
