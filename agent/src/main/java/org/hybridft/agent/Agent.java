@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hybridft.controllers.ControllerRegistry;
+import org.hybridft.core.CoalescingScheduler;
 import org.hybridft.core.Mode;
 import org.jspecify.annotations.Nullable;
 
@@ -72,7 +73,8 @@ import org.jspecify.annotations.Nullable;
  * hybridft_agent_losses_total}) on {@code /metrics}, and each VM's state as JSON on {@code
  * /health}. Logs go to the {@link AgentLog}.
  *
- * <p><b>Threads.</b> Two scheduler threads run every loop's ticks and the discovery; four attach
+ * <p><b>Threads.</b> Two scheduler threads run every loop's ticks (those due within the same 50 ms
+ * of the period together, from one task) and the discovery; four attach
  * threads connect and check QEMUs (blocking for at most the QMP timeout of {@value
  * #QMP_TIMEOUT_SECONDS} s per call); four actuation threads apply modes, so a slow QEMU holds up
  * no other VM. All are daemon threads, ended by {@link #close()}.
@@ -80,13 +82,20 @@ import org.jspecify.annotations.Nullable;
 public final class Agent implements AutoCloseable {
   static final int QMP_TIMEOUT_SECONDS = 3;
   static final Duration QMP_TIMEOUT = Duration.ofSeconds(QMP_TIMEOUT_SECONDS);
+  /**
+   * The loops' ticks due within the same 50 ms of their period run together, from one scheduler
+   * task ({@link CoalescingScheduler}): a wake-up of a scheduler thread costs far more than a tick,
+   * and this bounds them at 20 a second per control period whatever the number of VMs. A loop's
+   * first tick waits at most this long; its period is unchanged.
+   */
+  static final Duration TICK_SLOT = Duration.ofMillis(50);
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final @Nullable Path configFile;
   private final ControllerRegistry registry;
   private final AgentLog log;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ScheduledExecutorService scheduler;
+  private final CoalescingScheduler scheduler;
   private final ExecutorService attachExecutor;
   private final ExecutorService actuationExecutor;
   private final Map<Path, VmSupervisor> supervisors = new ConcurrentHashMap<>();
@@ -110,7 +119,8 @@ public final class Agent implements AutoCloseable {
     this.registry = registry;
     this.log = log;
     this.discovery = new SocketDiscovery(config.socketGlobs());
-    this.scheduler = Executors.newScheduledThreadPool(2, daemon("hybrid-ft-agent-loop"));
+    this.scheduler = new CoalescingScheduler(
+        Executors.newScheduledThreadPool(2, daemon("hybrid-ft-agent-loop")), TICK_SLOT);
     this.attachExecutor = Executors.newFixedThreadPool(4, daemon("hybrid-ft-agent-attach"));
     this.actuationExecutor = Executors.newFixedThreadPool(4, daemon("hybrid-ft-agent-actuation"));
     this.attaches = Counter.builder("hybridft.agent.attaches")
@@ -437,6 +447,11 @@ public final class Agent implements AutoCloseable {
 
   ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  /** How many scheduler tasks run the loops' ticks (each runs the ticks of one slot). */
+  int tickGroups() {
+    return scheduler.groupCount();
   }
 
   ExecutorService attachExecutor() {
