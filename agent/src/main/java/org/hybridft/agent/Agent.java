@@ -85,8 +85,9 @@ public final class Agent implements AutoCloseable {
   /**
    * The loops' ticks due within the same 50 ms of their period run together, from one scheduler
    * task ({@link CoalescingScheduler}): a wake-up of a scheduler thread costs far more than a tick,
-   * and this bounds them at 20 a second per control period whatever the number of VMs. A loop's
-   * first tick waits at most this long; its period is unchanged.
+   * and the wake-ups are bounded at one per slot of each control period in use (20 a second at the
+   * default period of 1 s) whatever the number of VMs. A loop's first tick waits at most this
+   * long; its period is unchanged.
    */
   static final Duration TICK_SLOT = Duration.ofMillis(50);
   private static final ObjectMapper MAPPER = new ObjectMapper();
