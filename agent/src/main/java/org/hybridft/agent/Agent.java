@@ -30,6 +30,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hybridft.controllers.ControllerRegistry;
+import org.hybridft.core.CoalescingScheduler;
 import org.hybridft.core.Mode;
 import org.hybridft.libvirt.LibvirtHost;
 import org.hybridft.libvirt.LibvirtHostException;
@@ -79,7 +80,8 @@ import org.jspecify.annotations.Nullable;
  * hybridft_agent_losses_total}) on {@code /metrics}, and each VM's state as JSON on {@code
  * /health}. Logs go to the {@link AgentLog}.
  *
- * <p><b>Threads.</b> Two scheduler threads run every loop's ticks and the discovery; four attach
+ * <p><b>Threads.</b> Two scheduler threads run every loop's ticks (those due within the same 50 ms
+ * of the period together, from one task) and the discovery; four attach
  * threads connect and check QEMUs (blocking for at most the QMP timeout of {@value
  * #QMP_TIMEOUT_SECONDS} s per call); four actuation threads apply modes, so a slow QEMU holds up
  * no other VM. All are daemon threads, ended by {@link #close()}.
@@ -87,13 +89,21 @@ import org.jspecify.annotations.Nullable;
 public final class Agent implements AutoCloseable {
   static final int QMP_TIMEOUT_SECONDS = 3;
   static final Duration QMP_TIMEOUT = Duration.ofSeconds(QMP_TIMEOUT_SECONDS);
+  /**
+   * The loops' ticks due within the same 50 ms of their period run together, from one scheduler
+   * task ({@link CoalescingScheduler}): a wake-up of a scheduler thread costs far more than a tick,
+   * and the wake-ups are bounded at one per slot of each control period in use (20 a second at the
+   * default period of 1 s) whatever the number of VMs. A loop's first tick waits at most this
+   * long; its period is unchanged.
+   */
+  static final Duration TICK_SLOT = Duration.ofMillis(50);
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final @Nullable Path configFile;
   private final ControllerRegistry registry;
   private final AgentLog log;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ScheduledExecutorService scheduler;
+  private final CoalescingScheduler scheduler;
   private final ExecutorService attachExecutor;
   private final ExecutorService actuationExecutor;
   private final Map<VmEndpoint, VmSupervisor> supervisors = new ConcurrentHashMap<>();
@@ -121,7 +131,8 @@ public final class Agent implements AutoCloseable {
     this.log = log;
     this.discovery = new SocketDiscovery(config.socketGlobs());
     this.libvirtDiscovery = config.libvirt().map(LibvirtDiscovery::new).orElse(null);
-    this.scheduler = Executors.newScheduledThreadPool(2, daemon("hybrid-ft-agent-loop"));
+    this.scheduler = new CoalescingScheduler(
+        Executors.newScheduledThreadPool(2, daemon("hybrid-ft-agent-loop")), TICK_SLOT);
     this.attachExecutor = Executors.newFixedThreadPool(4, daemon("hybrid-ft-agent-attach"));
     this.actuationExecutor = Executors.newFixedThreadPool(4, daemon("hybrid-ft-agent-actuation"));
     this.attaches = Counter.builder("hybridft.agent.attaches")
@@ -527,6 +538,11 @@ public final class Agent implements AutoCloseable {
 
   ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  /** How many scheduler tasks run the loops' ticks (each runs the ticks of one slot). */
+  int tickGroups() {
+    return scheduler.groupCount();
   }
 
   ExecutorService attachExecutor() {

@@ -187,7 +187,14 @@ class AgentOnFakeQemuTest {
         throw new AssertionError(e);
       }
     });
-    assertThat(get(agent.metricsUrl().orElseThrow())).contains("hybridft_mode{mode=\"colo\",vm=\"vm-a\"} 1");
+    // The loop's first tick applies the mode, up to one tick slot (Agent.TICK_SLOT) after the attach.
+    await("the mode applied again", () -> {
+      try {
+        return get(agent.metricsUrl().orElseThrow()).contains("hybridft_mode{mode=\"colo\",vm=\"vm-a\"} 1");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
 
     // The VM deleted: its socket goes.
     toClose.remove(toClose.size() - 1).close();

@@ -466,6 +466,11 @@ final class QmpConnection implements QmpChannel {
       } finally {
         readBuffer.clear();
       }
+      if (count < READ_BUFFER_BYTES) {
+        // A short read drained the socket: asking again would only read 0 (a system call per
+        // message); bytes that arrive later make the selector report the socket again.
+        return;
+      }
     }
   }
 

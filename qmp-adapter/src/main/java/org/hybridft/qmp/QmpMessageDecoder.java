@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class QmpMessageDecoder {
   private static final int EXCERPT_CHARS = 120;
+  /** No usable reply id: the ids this client sends are positive. */
+  private static final long NO_ID = 0;
 
   private final ObjectMapper mapper;
   private final int maxMessageBytes;
@@ -85,11 +86,16 @@ final class QmpMessageDecoder {
     if (start == end) {
       return; // blank lines carry nothing
     }
-    JsonNode tree = parse(line, start, end);
-    sink.accept(classify(tree, line, start, end));
+    sink.accept(parse(line, start, end).classify(line, start, end));
   }
 
-  private JsonNode parse(byte[] line, int start, int end) {
+  /**
+   * Reads the message's members with Jackson's streaming parser: what makes an event (its name,
+   * timestamp and empty data) is read as tokens, and only what a caller receives as a tree
+   * (non-empty event data, a reply's value, an error, the greeting) is built as one. Events are
+   * most of what QEMU sends (three per checkpoint), and most build no tree at all.
+   */
+  private Members parse(byte[] line, int start, int end) {
     // The non-blocking parser reads UTF-8 only: no encoding guess on arbitrary bytes.
     try (JsonParser parser = mapper.getFactory().createNonBlockingByteArrayParser()) {
       ByteArrayFeeder feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
@@ -99,12 +105,36 @@ final class QmpMessageDecoder {
       if (first != JsonToken.START_OBJECT) {
         throw new QmpProtocolException("message is not a JSON object: " + excerpt(line, start, end));
       }
-      JsonNode tree = mapper.readTree(parser);
-      if (tree == null || parser.nextToken() != null) {
+      Members members = new Members();
+      JsonToken token;
+      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        // A repeated member replaces the earlier one, as in a tree.
+        switch (name) {
+          case "event" -> {
+            members.event = true;
+            members.eventName = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+          }
+          case "data" -> members.data = data(parser, value);
+          case "timestamp" -> members.timestampMicros = timestamp(parser, value);
+          case "id" -> members.id = id(parser, value);
+          case "QMP" -> members.qmp = tree(parser);
+          case "return" -> members.returned = tree(parser);
+          case "error" -> members.error = tree(parser);
+          default -> { }
+        }
+        parser.skipChildren(); // a no-op after a scalar or a value read to its end
+      }
+      if (token != JsonToken.END_OBJECT) {
+        throw new QmpProtocolException(
+            "malformed JSON (" + token + " where a member belongs): " + excerpt(line, start, end));
+      }
+      if (parser.nextToken() != null) {
         throw new QmpProtocolException(
             "more than one JSON value on one line: " + excerpt(line, start, end));
       }
-      return tree;
+      return members;
     } catch (IOException | RuntimeException malformed) {
       if (malformed instanceof QmpProtocolException protocol) {
         throw protocol;
@@ -115,37 +145,117 @@ final class QmpMessageDecoder {
     }
   }
 
-  private static QmpMessage classify(JsonNode tree, byte[] line, int start, int end) {
-    if (tree.has("QMP")) {
-      return new QmpMessage.Greeting(greeting(tree.get("QMP"), line, start, end));
+  /** The value the parser is at, as a tree; JSON {@code null} is a {@code NullNode}. */
+  private JsonNode tree(JsonParser parser) throws IOException {
+    JsonNode tree = mapper.readTree(parser);
+    return tree == null ? JsonNodeFactory.instance.nullNode() : tree;
+  }
+
+  /** An event's data: an object (the shared empty one when it has no member), else null. */
+  private @Nullable QmpValue data(JsonParser parser, JsonToken value) throws IOException {
+    if (value != JsonToken.START_OBJECT) {
+      return null;
     }
-    if (tree.has("event")) {
-      JsonNode name = tree.get("event");
-      if (!name.isTextual() || name.asText().isEmpty()) {
-        throw new QmpProtocolException("event without a name: " + excerpt(line, start, end));
+    if (parser.nextToken() == JsonToken.END_OBJECT) {
+      return QmpValue.EMPTY_OBJECT;
+    }
+    // At the first member's name, from where the tree reader takes the object to its end. The
+    // tree is this decoder's own and goes nowhere else: wrapping it makes it immutable.
+    return QmpValue.wrap(mapper.readTree(parser));
+  }
+
+  /**
+   * QEMU's {@code {"seconds": S, "microseconds": U}} in microseconds; {@link
+   * QmpEvent#NO_TIMESTAMP} when either is missing, not an integer or out of range.
+   */
+  private static long timestamp(JsonParser parser, JsonToken value) throws IOException {
+    if (value != JsonToken.START_OBJECT) {
+      return QmpEvent.NO_TIMESTAMP;
+    }
+    long s = -1;
+    long us = -1;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      long read = parser.nextToken() == JsonToken.VALUE_NUMBER_INT ? asLong(parser) : -1;
+      if (name.equals("seconds")) {
+        s = read;
+      } else if (name.equals("microseconds")) {
+        us = read;
       }
-      JsonNode data = tree.path("data");
-      ObjectNode dataObject =
-          data instanceof ObjectNode object ? object : JsonNodeFactory.instance.objectNode();
-      // The tree is this decoder's own and goes nowhere else: wrapping it makes it immutable.
-      return new QmpMessage.Event(new QmpEvent(name.asText(), QmpValue.wrap(dataObject), timestamp(tree)));
+      parser.skipChildren();
     }
-    if (tree.has("return")) {
-      return new QmpMessage.Return(id(tree, line, start, end), tree.get("return"));
+    // QEMU sends microseconds within the second; anything else is no usable time (and could
+    // overflow the sum).
+    if (s < 0 || us < 0 || us >= 1_000_000 || s > Long.MAX_VALUE / 1_000_000 - 1) {
+      return QmpEvent.NO_TIMESTAMP;
     }
-    if (tree.has("error")) {
-      JsonNode error = tree.get("error");
-      JsonNode errorClass = error.path("class");
-      JsonNode description = error.path("desc");
-      if (!errorClass.isTextual() || !description.isTextual()) {
+    return s * 1_000_000 + us;
+  }
+
+  /** An integer as {@code JsonNode.asLong()} reads it: one beyond a long keeps its low 64 bits. */
+  private static long asLong(JsonParser parser) throws IOException {
+    return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+        ? parser.getBigIntegerValue().longValue()
+        : parser.getLongValue();
+  }
+
+  /** A reply's id: a positive integer that fits a long, else {@link #NO_ID}. */
+  private static long id(JsonParser parser, JsonToken value) throws IOException {
+    if (value != JsonToken.VALUE_NUMBER_INT
+        || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      return NO_ID;
+    }
+    long id = parser.getLongValue();
+    return id > 0 ? id : NO_ID;
+  }
+
+  /** The members of one message that tell what it is; of a repeated member, the last. */
+  private static final class Members {
+    boolean event;
+    @Nullable String eventName;
+    @Nullable QmpValue data;
+    long timestampMicros = QmpEvent.NO_TIMESTAMP;
+    long id = NO_ID;
+    @Nullable JsonNode qmp;
+    @Nullable JsonNode returned;
+    @Nullable JsonNode error;
+
+    QmpMessage classify(byte[] line, int start, int end) {
+      if (qmp != null) {
+        return new QmpMessage.Greeting(greeting(qmp, line, start, end));
+      }
+      if (event) {
+        if (eventName == null || eventName.isEmpty()) {
+          throw new QmpProtocolException("event without a name: " + excerpt(line, start, end));
+        }
+        return new QmpMessage.Event(
+            new QmpEvent(eventName, data == null ? QmpValue.EMPTY_OBJECT : data, timestampMicros));
+      }
+      if (returned != null) {
+        return new QmpMessage.Return(checkedId(line, start, end), returned);
+      }
+      if (error != null) {
+        JsonNode errorClass = error.path("class");
+        JsonNode description = error.path("desc");
+        if (!errorClass.isTextual() || !description.isTextual()) {
+          throw new QmpProtocolException(
+              "error reply without a textual class and desc: " + excerpt(line, start, end));
+        }
+        return new QmpMessage.Error(
+            checkedId(line, start, end), errorClass.asText(), description.asText());
+      }
+      throw new QmpProtocolException(
+          "not a QMP greeting, reply or event: " + excerpt(line, start, end));
+    }
+
+    private long checkedId(byte[] line, int start, int end) {
+      // This client sends positive integer ids only; anything else was never sent.
+      if (id == NO_ID) {
         throw new QmpProtocolException(
-            "error reply without a textual class and desc: " + excerpt(line, start, end));
+            "reply with an id this client never sent: " + excerpt(line, start, end));
       }
-      return new QmpMessage.Error(
-          id(tree, line, start, end), errorClass.asText(), description.asText());
+      return id;
     }
-    throw new QmpProtocolException(
-        "not a QMP greeting, reply or event: " + excerpt(line, start, end));
   }
 
   private static QmpGreeting greeting(JsonNode qmp, byte[] line, int start, int end) {
@@ -164,33 +274,6 @@ final class QmpMessageDecoder {
         qemu.path("micro").asInt(-1),
         version.path("package").asText(""),
         capabilities);
-  }
-
-  private static long id(JsonNode tree, byte[] line, int start, int end) {
-    JsonNode id = tree.path("id");
-    // This client sends positive integer ids only; anything else was never sent.
-    if (!id.isIntegralNumber() || !id.canConvertToLong() || id.asLong() <= 0) {
-      throw new QmpProtocolException(
-          "reply with an id this client never sent: " + excerpt(line, start, end));
-    }
-    return id.asLong();
-  }
-
-  private static long timestamp(JsonNode tree) {
-    JsonNode timestamp = tree.path("timestamp");
-    JsonNode seconds = timestamp.path("seconds");
-    JsonNode micros = timestamp.path("microseconds");
-    if (!seconds.isIntegralNumber() || !micros.isIntegralNumber()) {
-      return QmpEvent.NO_TIMESTAMP;
-    }
-    long s = seconds.asLong();
-    long us = micros.asLong();
-    // QEMU sends microseconds within the second; anything else is no usable time (and could
-    // overflow the sum).
-    if (s < 0 || us < 0 || us >= 1_000_000 || s > Long.MAX_VALUE / 1_000_000 - 1) {
-      return QmpEvent.NO_TIMESTAMP;
-    }
-    return s * 1_000_000 + us;
   }
 
   private static boolean isJsonWhitespace(byte b) {

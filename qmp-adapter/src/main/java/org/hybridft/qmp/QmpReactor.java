@@ -7,6 +7,7 @@ import java.nio.channels.Selector;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,6 +54,7 @@ final class QmpReactor {
   }
 
   private final Object lock = new Object();
+  private final Consumer<SelectionKey> ready = QmpReactor::handle;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   // Deadlines handed over by other threads, moved into deadlines by the I/O thread.
   private final ConcurrentLinkedQueue<Deadline> newDeadlines = new ConcurrentLinkedQueue<>();
@@ -201,62 +203,76 @@ final class QmpReactor {
 
   private void run() {
     Selector own = selector();
-    while (true) {
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        try {
-          task.run();
-        } catch (RuntimeException | Error bug) {
-          LOG.log(Level.ERROR, "QMP I/O task failed", bug);
-        }
-      }
-      takeNewDeadlines();
-      long now = System.nanoTime();
-      while (!deadlines.isEmpty() && deadlines.peek().deadlineNanos() - now <= 0) {
-        Deadline due = deadlines.poll();
-        try {
-          due.expire();
-        } catch (RuntimeException | Error bug) {
-          LOG.log(Level.ERROR, "QMP timeout handling failed", bug);
-        }
-      }
-      synchronized (lock) {
-        if (liveConnections == 0 && tasks.isEmpty()) {
-          thread = null;
-          selector = null;
-          deadlines.clear();
-          newDeadlines.clear();
-          closeQuietly(own);
-          return;
-        }
-      }
-      now = System.nanoTime();
-      long wakeAt = now + MAX_SLEEP_NANOS;
-      if (!deadlines.isEmpty() && deadlines.peek().deadlineNanos() - wakeAt < 0) {
-        wakeAt = deadlines.peek().deadlineNanos();
-      }
-      plannedWakeNanos = wakeAt;
-      if (!newDeadlines.isEmpty() || !tasks.isEmpty()) {
-        continue; // handed over while the wake-up time was being published
-      }
+    // One pass a method of its own: the JIT compiles a method called often, while a loop that
+    // never returns would stay interpreted until on-stack replacement, which a thread waking a
+    // few hundred times a second may not reach for minutes.
+    while (pass(own)) {
+      // until the last connection is gone
+    }
+  }
+
+  /**
+   * Runs the handed-over tasks, expires the due deadlines, sleeps until a channel is ready or the
+   * next deadline, and handles the ready channels.
+   *
+   * @return false once the last connection is gone and the thread must end
+   */
+  private boolean pass(Selector own) {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
       try {
-        long waitMillis = Math.max(1, (wakeAt - now + 999_999) / 1_000_000);
-        own.select(waitMillis);
-      } catch (IOException | RuntimeException selectFailed) {
-        LOG.log(Level.ERROR, "QMP selector failed", selectFailed);
-        continue;
+        task.run();
+      } catch (RuntimeException | Error bug) {
+        LOG.log(Level.ERROR, "QMP I/O task failed", bug);
       }
-      for (SelectionKey key : own.selectedKeys()) {
-        Handler handler = (Handler) key.attachment();
-        try {
-          if (key.isValid()) {
-            handler.onReady(key);
-          }
-        } catch (RuntimeException | Error failure) {
-          handler.onFailure(failure);
-        }
+    }
+    takeNewDeadlines();
+    long now = System.nanoTime();
+    while (!deadlines.isEmpty() && deadlines.peek().deadlineNanos() - now <= 0) {
+      Deadline due = deadlines.poll();
+      try {
+        due.expire();
+      } catch (RuntimeException | Error bug) {
+        LOG.log(Level.ERROR, "QMP timeout handling failed", bug);
       }
-      own.selectedKeys().clear();
+    }
+    synchronized (lock) {
+      if (liveConnections == 0 && tasks.isEmpty()) {
+        thread = null;
+        selector = null;
+        deadlines.clear();
+        newDeadlines.clear();
+        closeQuietly(own);
+        return false;
+      }
+    }
+    now = System.nanoTime();
+    long wakeAt = now + MAX_SLEEP_NANOS;
+    if (!deadlines.isEmpty() && deadlines.peek().deadlineNanos() - wakeAt < 0) {
+      wakeAt = deadlines.peek().deadlineNanos();
+    }
+    plannedWakeNanos = wakeAt;
+    if (!newDeadlines.isEmpty() || !tasks.isEmpty()) {
+      return true; // handed over while the wake-up time was being published
+    }
+    try {
+      long waitMillis = Math.max(1, (wakeAt - now + 999_999) / 1_000_000);
+      // Each ready key handed straight to its handler: no selected-key set to fill and clear.
+      own.select(ready, waitMillis);
+    } catch (IOException | RuntimeException selectFailed) {
+      LOG.log(Level.ERROR, "QMP selector failed", selectFailed);
+    }
+    return true;
+  }
+
+  private static void handle(SelectionKey key) {
+    Handler handler = (Handler) key.attachment();
+    try {
+      if (key.isValid()) {
+        handler.onReady(key);
+      }
+    } catch (RuntimeException | Error failure) {
+      handler.onFailure(failure);
     }
   }
 
