@@ -61,6 +61,8 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
   private final long probeIntervalNanos;
   private final AtomicBoolean probing = new AtomicBoolean();
   private volatile long lastProbeSentNanos;
+  // When QEMU last sent an event this counter hears: a sign of life, so no probe is needed then.
+  private volatile long lastHeardNanos;
   private volatile boolean unanswered;
   private volatile long unansweredSinceNanos;
   private volatile boolean closed;
@@ -85,6 +87,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     // per timeout.
     this.probeIntervalNanos = byQuery ? 0 : Math.max(1, livenessTimeoutNanos / 2);
     this.lastProbeSentNanos = System.nanoTime() - probeIntervalNanos;
+    this.lastHeardNanos = System.nanoTime(); // the attach's own calls were answered
     QmpSubscription closedSubscription = client.onClosed(reason -> {
       if (reason.getCause() instanceof QmpProtocolException broken) {
         protocolError = broken;
@@ -94,7 +97,10 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
       }
     });
     this.subscriptions = byQuery ? List.of(closedSubscription) : List.of(
-        client.subscribe("MIGRATION_PASS", event -> checkpoints++),
+        client.subscribe("MIGRATION_PASS", event -> {
+          checkpoints++;
+          heard();
+        }),
         client.subscribe("STOP", this::onStop),
         client.subscribe("RESUME", this::onResume),
         client.subscribe("COLO_EXIT", event -> end(
@@ -160,12 +166,13 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
   /**
    * {@inheritDoc}
    *
-   * <p>Also checks that QEMU is alive: at most every half liveness timeout it sends a cheap
-   * {@code query-status} without waiting for it. A QEMU that is hung (SIGSTOP, a stuck main loop)
-   * or behind a half-open TCP connection sends no events, which would read as 0 checkpoints/s
-   * forever; once a probe has gone unanswered for the liveness timeout this method throws {@link
-   * QmpTimeoutException} (the counter is unavailable, the loop retries and then applies its
-   * fail-safe) until a probe is answered again.
+   * <p>Also checks that QEMU is alive: an event it sends proves it; when none came for half the
+   * liveness timeout, it sends a cheap {@code query-status} without waiting for it. A QEMU that is
+   * hung (SIGSTOP, a stuck main loop) or behind a half-open TCP connection sends no events, which
+   * would read as 0 checkpoints/s forever; once a probe has gone unanswered, and no event come,
+   * for the liveness timeout this method throws {@link QmpTimeoutException} (the counter is
+   * unavailable, the loop retries and then applies its fail-safe) until QEMU answers or sends an
+   * event again.
    *
    * @throws ReplicationEndedException after {@code COLO_EXIT}, a lost connection or a protocol
    *     error (then its cause is the {@link QmpProtocolException}, see {@link #protocolError()})
@@ -180,7 +187,8 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     }
     long now = System.nanoTime();
     probe(now);
-    if (unanswered && now - unansweredSinceNanos >= livenessTimeoutNanos) {
+    if (unanswered && now - unansweredSinceNanos >= livenessTimeoutNanos
+        && now - lastHeardNanos >= livenessTimeoutNanos) {
       throw new QmpTimeoutException(
           probeCommand + " (liveness probe; QEMU at " + client.peer() + " hung or the connection half-open)",
           Duration.ofNanos(now - unansweredSinceNanos));
@@ -188,9 +196,14 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     return checkpoints;
   }
 
-  /** Sends a liveness probe if none is in flight and the last one is old enough. */
+  /**
+   * Sends a liveness probe if none is in flight, the last one is old enough, and QEMU has sent no
+   * event since: a QEMU whose checkpoints' events arrive is alive, and 500 VMs' probes would cost
+   * the agent more than their events.
+   */
   private void probe(long now) {
     if (closed || probing.get() || now - lastProbeSentNanos < probeIntervalNanos
+        || now - lastHeardNanos < probeIntervalNanos
         || !probing.compareAndSet(false, true)) {
       return;
     }
@@ -280,12 +293,18 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     subscriptions.forEach(QmpSubscription::close);
   }
 
+  private void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
   private void onStop(QmpEvent event) {
+    heard();
     stoppedAtMicros = event.timestampMicros();
     stoppedAtNanoTime = System.nanoTime();
   }
 
   private void onResume(QmpEvent event) {
+    heard();
     if (stoppedAtNanoTime == 0) {
       return; // a RESUME without a STOP seen: the pause began before we attached
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hybridft.core.Mode;
 import org.hybridft.core.ReplicationEndedException;
 import org.junit.jupiter.api.AfterEach;
@@ -215,6 +216,47 @@ class QmpAdapterPortsTest {
       }
     });
     assertThat(counter.endReason()).isNull();
+  }
+
+  @Test
+  void eventsProveQemuAliveSoNoProbeIsSentWhileTheyComeAndOneIsOnceTheyStop() throws Exception {
+    AtomicLong probeWaitedNanos = new AtomicLong(-1);
+    CountDownLatch eventsStopped = new CountDownLatch(1);
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      for (int i = 0; i < 30; i++) {
+        peer.sendLine("{\"event\": \"MIGRATION_PASS\", \"data\": {\"pass\": " + (i + 2) + "},"
+            + " \"timestamp\": {\"seconds\": 1, \"microseconds\": 0}}");
+        Thread.sleep(50);
+      }
+      long stopped = System.nanoTime();
+      eventsStopped.countDown();
+      // A probe sent while the events came would be waiting here already.
+      JsonNode probe = peer.readCommand();
+      if (probe != null && "query-status".equals(probe.path("execute").asText())) {
+        probeWaitedNanos.set(System.nanoTime() - stopped);
+      }
+      peer.readCommand(); // never answered: the client times out
+    });
+    client = server.client().connect();
+    // Probes at most every 150 ms of silence.
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client, Duration.ofMillis(300));
+    while (eventsStopped.getCount() > 0) {
+      counter.checkpoints(); // never unavailable while the events come
+      Thread.sleep(20);
+    }
+    assertThat(counter.checkpoints()).isEqualTo(30);
+    awaitCondition(() -> {
+      try {
+        counter.checkpoints();
+        return false;
+      } catch (QmpTimeoutException unavailable) {
+        return true;
+      }
+    });
+    assertThat(probeWaitedNanos.get()).as("the first probe came after the events stopped, not while they came")
+        .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
   }
 
   @Test
