@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hybridft.agent.Agent;
 import org.hybridft.agent.AgentConfig;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.jspecify.annotations.Nullable;
 import sun.misc.Signal;
 
 /**
@@ -72,17 +74,19 @@ public final class AgentCommand implements Callable<Integer> {
     AgentLog log = new AgentLog(System.err, parsed.logFormat(), Clock.systemUTC());
     // SIGHUP handled before the agent starts: the JVM's default for it is to exit, and an
     // operator's reload right after the start must not stop the service.
+    // A SIGHUP that comes while the agent starts (its first VMs may attach before start returns)
+    // is kept and applied as soon as it has started.
     AtomicReference<Agent> started = new AtomicReference<>();
+    AtomicBoolean reloadPending = new AtomicBoolean();
     Signal.handle(new Signal("HUP"), signal -> {
-      Agent running = started.get();
-      if (running != null) {
-        running.reload();
-      }
+      reloadPending.set(true);
+      reloadIfPending(started.get(), reloadPending);
     });
     Agent agent;
     try {
       agent = Agent.start(config, log);
       started.set(agent);
+      reloadIfPending(agent, reloadPending);
     } catch (AgentConfigException mistakes) {
       return mistakes(mistakes);
     } catch (UncheckedIOException cannotListen) {
@@ -96,6 +100,13 @@ public final class AgentCommand implements Callable<Integer> {
       agent.close();
     }
     return 0;
+  }
+
+  /** Reloads once for every pending SIGHUP, once the agent has started. */
+  private static void reloadIfPending(@Nullable Agent agent, AtomicBoolean pending) {
+    if (agent != null && pending.getAndSet(false)) {
+      agent.reload();
+    }
   }
 
   /** The mistakes, one line each (not the one-line error of other usage errors): exit 2. */
