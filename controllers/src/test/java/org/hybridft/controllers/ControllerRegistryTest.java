@@ -155,6 +155,7 @@ class ControllerRegistryTest {
                 Map.entry("threshold max-stretch", ">= min-stretch"),
                 Map.entry("threshold checkpoint-period", "> 0"),
                 Map.entry("threshold early-judgement", ">= 1, or Infinity (off)"),
+                Map.entry("threshold learn-episodes", ""),
                 Map.entry("pi set-point", ">= 0 (0 = 1.25/checkpoint-period)"),
                 Map.entry("pi kp", ">= 0"),
                 Map.entry("pi ki", "> 0"),
