@@ -167,6 +167,7 @@ class ControllerRegistryTest {
                 Map.entry("pi max-probe-backoff", ">= 1"),
                 Map.entry("pi early-exit", ">= 1, or Infinity (off)"),
                 Map.entry("pi fast-return", ">= 1, or Infinity (off)"),
+                Map.entry("pi learn-episodes", ""),
                 Map.entry("orbit passive-limit", "> 0"),
                 Map.entry("orbit passive-count", ">= 1"),
                 Map.entry("orbit checkpoint-period", "> 0"),
@@ -180,7 +181,8 @@ class ControllerRegistryTest {
                 Map.entry("learning min-dwell", ">= 0"),
                 Map.entry("learning charge-colo-latency", ""),
                 Map.entry("learning early-exit", ">= 1, or Infinity (off)"),
-                Map.entry("learning probe-hysteresis", ">= 1 (1 = off)")));
+                Map.entry("learning probe-hysteresis", ">= 1 (1 = off)"),
+                Map.entry("learning learn-episodes", "")));
   }
 
   @Test
