@@ -102,4 +102,34 @@ class CausalBoundTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("probeOffsets");
   }
+
+  /** Mean downtime ratio over {@code runs} seeds of bursty, each run made by {@code run}. */
+  private double burstyMean(int runs, java.util.function.Function<CausalBound, RunResult> run) {
+    Workload bursty = WorkloadProfile.BURSTY.workload();
+    Duration length = Duration.ofMinutes(30);
+    double sum = 0;
+    for (int r = 0; r < runs; r++) {
+      long seed = Comparison.runSeed(1, bursty.name(), r);
+      ClairvoyantSchedule schedule = ClairvoyantSchedule.plan(simulator, bursty, length, seed, r, PERIOD);
+      sum += run == null
+          ? schedule.result().downtimeRatio()
+          : run.apply(new CausalBound(simulator, bursty, length, seed, r, schedule, PERIOD)).downtimeRatio();
+    }
+    return sum / runs;
+  }
+
+  @Test
+  void onBurstyNoFixedProbeIntervalComesWithinTenPercentOfTheScheduleWhileTheDelayAndLearntLengthsDo() {
+    double limit = burstyMean(3, null);
+
+    assertThat(burstyMean(3, CausalBound::delayed) / limit).isLessThan(1.10);
+    for (int seconds : new int[] {5, 10, 15, 20, 30, 60, 90}) {
+      assertThat(burstyMean(3, bound -> bound.probing(Duration.ofSeconds(seconds))) / limit)
+          .as("probing every %d s", seconds)
+          .isGreaterThan(1.10);
+    }
+    // The bursts last 20, 30, 40 or 50 s: probes at exactly those lengths, judged without noise.
+    assertThat(burstyMean(3, bound -> bound.probing(new long[] {19, 29, 39, 49}, Duration.ofSeconds(10))) / limit)
+        .isLessThan(1.10);
+  }
 }
