@@ -65,6 +65,12 @@ import org.hybridft.core.Mode;
  * <p>No randomness: the same inputs always give the same modes. No mode lasts less than {@code
  * minDwell}, except a COLO stretch ended by an early exit. Starts in COLO (optimism: nothing is
  * known yet).
+ * <p><b>Extension: learnt episodes</b> ({@code learnEpisodes}; not in the original rule). Beside
+ * the bonus's own probes, COLO is probed around the learnt end of a non-deterministic episode, as
+ * the {@link ThresholdController} does ({@link EpisodeProbes}). A COLO period after a switch that
+ * costs no more than checkpoint mode ends the episode; after a learnt probe it also forgets the
+ * episode's costly evidence, which would otherwise send the learner back to checkpoint mode after
+ * {@code minDwell}.
  */
 public final class LearningController extends ConfiguredController<LearningConfig> {
 

@@ -76,6 +76,12 @@ import org.hybridft.core.Mode;
  * COLO back its whole window (on {@code bursty}, a minute and a half of mixed windows after every
  * burst, with two switches in each), although a probe that far below the set point already shows
  * COLO is the cheaper mode again. {@code Double.POSITIVE_INFINITY} turns it off.
+ * <p><b>Extension: learnt episodes</b> ({@code learnEpisodes}; not in the research). Beside the
+ * integral's own returns, COLO is probed around the learnt end of a non-deterministic episode, as
+ * the {@link ThresholdController} does ({@link EpisodeProbes}). A learnt probe that fails leaves
+ * the integral and back-off as they were, so it never delays the integral's own return; a COLO
+ * period after a switch below the fast-return rate ends the episode and, once a length is
+ * learnt, gives COLO its whole window with the back-off forgotten.
  */
 public final class PiController extends ConfiguredController<PiConfig> {
 

@@ -67,8 +67,8 @@ public record ThresholdConfig(
    * about {@code ln(L/initial)/ln α} probes and returns up to {@code (α − 1)·L} late; each probe
    * costs about seven checkpoints more than checkpoint mode, each second late about two. Doubling
    * returned 130 s late from a 180 s episode ({@code phased}: 26 s of pause per episode); 1.5
-   * makes two more probes there and returns within 60 s, and still probes a COLO that never
-   * turns good ({@code video}) about 18 times in 30 minutes, within 2 % of checkpoint mode.
+   * makes two more probes there and returns within about 70 s, and still probes a COLO that never
+   * turns good ({@code video}) only about 15 times in 30 minutes, within 2 % of checkpoint mode.
    */
   public static final double DEFAULT_ALPHA = 1.5;
 
@@ -96,8 +96,8 @@ public record ThresholdConfig(
    * Default {@code learnEpisodes}: on. In checkpoint mode nothing tells the controller that COLO
    * has become cheap again; once it has seen how long the workload's non-deterministic episodes
    * last, it can probe around their end instead of at the back-off's growing intervals
-   * ({@code phased}: from 1.19x to 1.12x the clairvoyant schedule's downtime ratio). A workload
-   * that never turns deterministic ends no episode and keeps the back-off.
+   * ({@code phased}, with α 1.5: from 1.32x to 1.12x the clairvoyant schedule's downtime ratio).
+   * A workload that never turns deterministic ends no episode and keeps the back-off.
    */
   public static final boolean DEFAULT_LEARN_EPISODES = true;
 
