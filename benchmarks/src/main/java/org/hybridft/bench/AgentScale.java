@@ -45,7 +45,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>attach time</b>: from {@link Agent#start} until the first and until every VM is {@code
  *       ATTACHED};
- *   <li><b>steady state</b>, over {@code --seconds} after {@code --warmup-seconds}: the process CPU
+ *   <li><b>steady state</b>, over {@code --seconds} after {@code --warmup-seconds} (two minutes by
+ *       default: a service runs for days, and the JIT compiles code that runs a few times a second
+ *       only after its first minute): the process CPU
  *       time over the wall time (share of one core, JIT and GC included) and per VM per second, the
  *       CPU of each group of threads, and the checkpoint rate the loops counted (the fleet sends one
  *       checkpoint a second per VM);
@@ -64,7 +66,7 @@ import org.jspecify.annotations.Nullable;
  * the goal, or the stop ran out of time; the goals (under 2 % of one core and 256 MiB resident for 500
  * VMs, every VM reattached within 30 s of the storm) are reported, not enforced.
  *
- * <p>Usage: {@code AgentScale [--vms 500] [--seconds 60] [--warmup-seconds 15] [--storm|--no-storm]
+ * <p>Usage: {@code AgentScale [--vms 500] [--seconds 60] [--warmup-seconds 120] [--storm|--no-storm]
  * [--restart-gap-ms 1000] [--storm-goal-seconds 30] [--json FILE]}.
  */
 public final class AgentScale {
@@ -113,7 +115,7 @@ public final class AgentScale {
   public static void main(String[] args) throws Exception {
     int vms = 500;
     double seconds = 60;
-    double warmupSeconds = 15;
+    double warmupSeconds = 120;
     boolean storm = true;
     long restartGapMillis = 1000;
     double stormGoalSeconds = DEFAULT_STORM_GOAL.toSeconds();
@@ -145,7 +147,7 @@ public final class AgentScale {
       }
     } catch (RuntimeException bad) {
       System.err.println("AgentScale: " + bad.getMessage() + "\nusage: AgentScale [--vms 500] [--seconds 60]"
-          + " [--warmup-seconds 15] [--storm|--no-storm] [--restart-gap-ms 1000] [--storm-goal-seconds 30]"
+          + " [--warmup-seconds 120] [--storm|--no-storm] [--restart-gap-ms 1000] [--storm-goal-seconds 30]"
           + " [--json FILE]");
       System.exit(2);
       return;

@@ -65,6 +65,8 @@ class ClosedLoopOnTestbedTest {
         "--workload", "phased", "--stretch", "30s", "--minutes", "2", "--rate", "5", "--settle", "3s",
         "--checkpoint-period", "1s", "--threshold-cps", "1", "--colo-window", "1s",
         "--initial-stretch", "10s", "--min-stretch", "5s", "--max-stretch", "10s",
+        // The research's rule (α 2, no learnt episodes): two minutes hold too few episodes to learn.
+        "--alpha", "2", "--learn-episodes", "false",
         "--out", out.toString());
 
     assertThat(outcome.exitCode()).as(outcome.out() + outcome.err()).isZero();

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  *     ends COLO at once; {@code Double.POSITIVE_INFINITY} turns it off
  * @param probeHysteresis factor by which the evidence against COLO must age further before
  *     COLO is probed again; 1 turns it off
+ * @param learnEpisodes whether the controller learns how long the workload's non-deterministic
+ *     episodes last and probes COLO around their learnt end
  */
 public record LearningConfig(
     Duration pausePerCheckpoint,
@@ -32,7 +34,8 @@ public record LearningConfig(
     Duration minDwell,
     boolean chargeColoLatency,
     double earlyExitFactor,
-    double probeHysteresis) {
+    double probeHysteresis,
+    boolean learnEpisodes) {
 
   /** Default {@code pausePerCheckpoint}: 85 ms, measured for a 64 MiB guest on QEMU 7.2. */
   public static final Duration DEFAULT_PAUSE_PER_CHECKPOINT = Duration.ofMillis(85);
@@ -69,6 +72,15 @@ public record LearningConfig(
    * (1/0.98)) before the next probe.
    */
   public static final double DEFAULT_PROBE_HYSTERESIS = 4.0;
+
+  /**
+   * Default {@code learnEpisodes}: on. The optimism bonus brings COLO back only once the evidence
+   * against it has aged, whenever the workload changed; once the controller has seen how long the
+   * workload's non-deterministic episodes last, it probes around their end as well (see {@link
+   * ThresholdConfig#DEFAULT_LEARN_EPISODES}). A workload that never turns deterministic ends no
+   * episode and is probed by the bonus alone.
+   */
+  public static final boolean DEFAULT_LEARN_EPISODES = true;
 
   /** The parameters as config files and the command line name them, in component order. */
   static final List<ParameterDescriptor<LearningConfig>> PARAMETERS =
@@ -108,13 +120,16 @@ public record LearningConfig(
               .unit("factor")
               .atLeast(1)
               .offAt(1)
-              .meaning("the optimism bonus in checkpoint mode is divided by its square root"));
+              .meaning("the optimism bonus in checkpoint mode is divided by its square root"),
+          ParameterDescriptor.bool(
+                  "learn-episodes", "learnEpisodes", LearningConfig::learnEpisodes, DEFAULT_LEARN_EPISODES)
+              .meaning("learn how long non-deterministic episodes last and probe COLO around their end"));
 
   /** Checks each parameter's range. */
   public LearningConfig {
     ParameterDescriptor.validate(
         PARAMETERS, pausePerCheckpoint, latencyWeight, checkpointPeriod, discount, exploration, minDwell,
-        chargeColoLatency, earlyExitFactor, probeHysteresis);
+        chargeColoLatency, earlyExitFactor, probeHysteresis, learnEpisodes);
   }
 
   /** The defaults documented on the {@code DEFAULT_*} constants. */
@@ -181,6 +196,11 @@ public record LearningConfig(
     /** See {@link LearningConfig#probeHysteresis()}. */
     public Builder probeHysteresis(double probeHysteresis) {
       return set("probeHysteresis", probeHysteresis);
+    }
+
+    /** See {@link LearningConfig#learnEpisodes()}. */
+    public Builder learnEpisodes(boolean learnEpisodes) {
+      return set("learnEpisodes", learnEpisodes);
     }
   }
 }

@@ -65,6 +65,12 @@ import org.hybridft.core.Mode;
  * <p>No randomness: the same inputs always give the same modes. No mode lasts less than {@code
  * minDwell}, except a COLO stretch ended by an early exit. Starts in COLO (optimism: nothing is
  * known yet).
+ * <p><b>Extension: learnt episodes</b> ({@code learnEpisodes}; not in the original rule). Beside
+ * the bonus's own probes, COLO is probed around the learnt end of a non-deterministic episode, as
+ * the {@link ThresholdController} does ({@link EpisodeProbes}). A COLO period after a switch that
+ * costs no more than checkpoint mode ends the episode; after a learnt probe it also forgets the
+ * episode's costly evidence, which would otherwise send the learner back to checkpoint mode after
+ * {@code minDwell}.
  */
 public final class LearningController extends ConfiguredController<LearningConfig> {
 
@@ -85,6 +91,9 @@ public final class LearningController extends ConfiguredController<LearningConfi
    */
   private static final double EARLY_EXIT_OLDER_WEIGHT = 4;
 
+  /** The shortest interval between two probes of learnt episodes, as the threshold controller's stretch. */
+  private static final long MIN_PROBE_INTERVAL_NANOS = 5_000_000_000L;
+
   private final double pauseSeconds;
   private final double checkpointModeCost;
   private final double discount;
@@ -95,9 +104,15 @@ public final class LearningController extends ConfiguredController<LearningConfi
   private final double earlyExitCost;
   private final double checkpointBonusScale;
 
+  private final boolean learnEpisodes;
+  private final EpisodeProbes episodes;
+
   private double coloCostSum;
   private double coloWeight;
   private long modeStartNanos;
+  private long probeAtNanos;
+  private boolean forcedProbe;
+  private boolean judged;
 
   /** A controller with {@link LearningConfig#defaults()}. */
   public LearningController() {
@@ -116,6 +131,9 @@ public final class LearningController extends ConfiguredController<LearningConfi
     this.bonusScale = config.exploration() * Math.log(1.0 / (1.0 - config.discount()));
     this.checkpointBonusScale = bonusScale / config.probeHysteresis();
     this.minDwellNanos = config.minDwell().toNanos();
+    this.learnEpisodes = config.learnEpisodes();
+    this.episodes = new EpisodeProbes(
+        Math.max(minDwellNanos, MIN_PROBE_INTERVAL_NANOS), Long.MAX_VALUE, 1e9 / checkpointPeriodNanos());
     resetState();
   }
 
@@ -129,6 +147,7 @@ public final class LearningController extends ConfiguredController<LearningConfi
       double downtime = Math.min(1.0, checkpointsPerSecond * pauseSeconds);
       double cost = downtime + coloLatencyWeight * Math.min(1.0, downtime / checkpointDowntime);
       if (cost > earlyExitCost && !first) {
+        enterCheckpoint(nowNanos, checkpointsPerSecond);
         // A long run of cheap evidence must not bring COLO straight back, nor one noisy period
         // keep it away for long: the older evidence keeps the weight of a few periods.
         if (coloWeight < 1e-12) {
@@ -141,6 +160,17 @@ public final class LearningController extends ConfiguredController<LearningConfi
         modeStartNanos = nowNanos;
         return Mode.CHECKPOINT;
       }
+      if (!first && !judged && cost <= checkpointModeCost) {
+        // The first period of a COLO stretch as cheap as that ends a non-deterministic episode;
+        // after a probe of a learnt episode's end, the episode's costly evidence is stale.
+        episodes.onGood(modeStartNanos, checkpointsPerSecond);
+        if (forcedProbe) {
+          coloCostSum = 0;
+          coloWeight = 0;
+        }
+      }
+      judged = true;
+      forcedProbe = false;
       coloCostSum += cost;
       coloWeight += 1;
     }
@@ -148,15 +178,41 @@ public final class LearningController extends ConfiguredController<LearningConfi
         coloLooksCheaper(current == Mode.COLO ? bonusScale : checkpointBonusScale)
             ? Mode.COLO
             : Mode.CHECKPOINT;
+    boolean probe = current == Mode.CHECKPOINT && wanted == Mode.CHECKPOINT && nowNanos >= probeAtNanos;
+    if (probe) {
+      wanted = Mode.COLO;
+    }
     if (first) {
       modeStartNanos = nowNanos;
     } else if (wanted != current) {
       if (nowNanos - modeStartNanos < minDwellNanos) {
         return current;
       }
+      if (current == Mode.COLO) {
+        enterCheckpoint(nowNanos, checkpointsPerSecond);
+      } else {
+        judged = false;
+        forcedProbe = probe;
+      }
       modeStartNanos = nowNanos;
     }
     return wanted;
+  }
+
+  /**
+   * Leaving COLO at {@code nowNanos}, its last period at {@code cps}: a bad judgement for the
+   * learnt episodes, and the time of their next probe (none before a length is learnt).
+   */
+  private void enterCheckpoint(long nowNanos, double cps) {
+    probeAtNanos = Long.MAX_VALUE;
+    if (!learnEpisodes) {
+      return;
+    }
+    episodes.onBad(nowNanos, modeStartNanos, cps);
+    long stretch = episodes.stretch(nowNanos, Long.MAX_VALUE);
+    if (stretch != Long.MAX_VALUE) {
+      probeAtNanos = nowNanos + stretch;
+    }
   }
 
   /**
@@ -177,6 +233,10 @@ public final class LearningController extends ConfiguredController<LearningConfi
     coloCostSum = 0;
     coloWeight = 0;
     modeStartNanos = 0;
+    probeAtNanos = Long.MAX_VALUE;
+    forcedProbe = false;
+    judged = true;
+    episodes.reset();
   }
 
   /** The learned discounted mean cost of a COLO period, NaN before COLO was observed. */

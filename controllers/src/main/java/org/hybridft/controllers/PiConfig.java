@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  *     the COLO part at once; {@code Double.POSITIVE_INFINITY} turns it off
  * @param fastReturnFactor a COLO part whose mean rate is below {@code setPointCps} divided by
  *     this fills the integral; {@code Double.POSITIVE_INFINITY} turns it off
+ * @param learnEpisodes whether the controller learns how long the workload's non-deterministic
+ *     episodes last and probes COLO around their learnt end
  */
 public record PiConfig(
     double setPointCps,
@@ -38,7 +40,8 @@ public record PiConfig(
     double probeBackoff,
     double maxProbeBackoff,
     double earlyExitFactor,
-    double fastReturnFactor) {
+    double fastReturnFactor,
+    boolean learnEpisodes) {
 
   /**
    * Default {@code setPointCps}: 0, which follows the checkpoint period: a quarter above
@@ -95,6 +98,15 @@ public record PiConfig(
    */
   public static final double DEFAULT_FAST_RETURN_FACTOR = 2.0;
 
+  /**
+   * Default {@code learnEpisodes}: on. The integral brings COLO back only once checkpoint mode's
+   * error has wound it up, slower the more probes failed; once the controller has seen how long
+   * the workload's non-deterministic episodes last, it probes around their end as well (see {@link
+   * ThresholdConfig#DEFAULT_LEARN_EPISODES}). A workload that never turns deterministic ends no
+   * episode and is probed by the integral alone.
+   */
+  public static final boolean DEFAULT_LEARN_EPISODES = true;
+
   /** The parameters as config files and the command line name them, in component order. */
   static final List<ParameterDescriptor<PiConfig>> PARAMETERS =
       List.of(
@@ -146,13 +158,15 @@ public record PiConfig(
                   "fast-return", "fastReturnFactor", PiConfig::fastReturnFactor, DEFAULT_FAST_RETURN_FACTOR)
               .unit("divisor of set-point")
               .atLeastOrOff(1)
-              .meaning("a COLO probe below the set point divided by this gives COLO its whole window at once"));
+              .meaning("a COLO probe below the set point divided by this gives COLO its whole window at once"),
+          ParameterDescriptor.bool("learn-episodes", "learnEpisodes", PiConfig::learnEpisodes, DEFAULT_LEARN_EPISODES)
+              .meaning("learn how long non-deterministic episodes last and probe COLO around their end"));
 
   /** Checks each parameter's range. */
   public PiConfig {
     ParameterDescriptor.validate(
         PARAMETERS, setPointCps, kp, ki, controlPeriod, dutyWindowPeriods, minDwell, checkpointPeriod, probeBackoff,
-        maxProbeBackoff, earlyExitFactor, fastReturnFactor);
+        maxProbeBackoff, earlyExitFactor, fastReturnFactor, learnEpisodes);
   }
 
   /** The defaults documented on the {@code DEFAULT_*} constants. */
@@ -229,6 +243,11 @@ public record PiConfig(
     /** See {@link PiConfig#fastReturnFactor()}. */
     public Builder fastReturnFactor(double fastReturnFactor) {
       return set("fastReturnFactor", fastReturnFactor);
+    }
+
+    /** See {@link PiConfig#learnEpisodes()}. */
+    public Builder learnEpisodes(boolean learnEpisodes) {
+      return set("learnEpisodes", learnEpisodes);
     }
   }
 }

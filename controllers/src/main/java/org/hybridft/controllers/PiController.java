@@ -76,6 +76,12 @@ import org.hybridft.core.Mode;
  * COLO back its whole window (on {@code bursty}, a minute and a half of mixed windows after every
  * burst, with two switches in each), although a probe that far below the set point already shows
  * COLO is the cheaper mode again. {@code Double.POSITIVE_INFINITY} turns it off.
+ * <p><b>Extension: learnt episodes</b> ({@code learnEpisodes}; not in the research). Beside the
+ * integral's own returns, COLO is probed around the learnt end of a non-deterministic episode, as
+ * the {@link ThresholdController} does ({@link EpisodeProbes}). A learnt probe that fails leaves
+ * the integral and back-off as they were, so it never delays the integral's own return; a COLO
+ * period after a switch below the fast-return rate ends the episode and, once a length is
+ * learnt, gives COLO its whole window with the back-off forgotten.
  */
 public final class PiController extends ConfiguredController<PiConfig> {
 
@@ -87,6 +93,9 @@ public final class PiController extends ConfiguredController<PiConfig> {
           PiConfig.class,
           PiConfig.PARAMETERS,
           PiController::new);
+
+  /** The shortest interval between two probes of learnt episodes, as the threshold controller's stretch. */
+  private static final long MIN_PROBE_INTERVAL_NANOS = 5_000_000_000L;
 
   private final double setPointCps;
   private final double kp;
@@ -101,6 +110,14 @@ public final class PiController extends ConfiguredController<PiConfig> {
   private final double earlyExitCps;
   private final double fastReturnCps;
 
+  private final boolean learnEpisodes;
+  private final EpisodeProbes episodes;
+
+  private long probeAtNanos;
+  private boolean judged;
+  private boolean forcedProbe;
+  private double integralBeforeProbe;
+  private double backoffBeforeProbe;
   private double integral;
   private double backoff;
   private double coloCpsSum;
@@ -131,6 +148,9 @@ public final class PiController extends ConfiguredController<PiConfig> {
     this.maxProbeBackoff = Math.max(1.0, config.maxProbeBackoff());
     this.earlyExitCps = config.earlyExitFactor() * setPointCps;
     this.fastReturnCps = setPointCps / config.fastReturnFactor();
+    this.learnEpisodes = config.learnEpisodes();
+    this.episodes = new EpisodeProbes(
+        Math.max(minDwellNanos, MIN_PROBE_INTERVAL_NANOS), Long.MAX_VALUE, 1e9 / checkpointPeriodNanos());
     resetState();
   }
 
@@ -155,6 +175,19 @@ public final class PiController extends ConfiguredController<PiConfig> {
     if (inColo && !first) {
       coloCpsSum += checkpointsPerSecond;
       coloSamples++;
+      if (!judged && checkpointsPerSecond < fastReturnCps) {
+        // The first period of a COLO stretch this cheap ends a non-deterministic episode: COLO
+        // gets its whole window, and the back-off the episode built is forgotten.
+        episodes.onGood(modeStartNanos, checkpointsPerSecond);
+        forcedProbe = false;
+        if (learnEpisodes && episodes.learnt()) {
+          integral = integralLimit;
+          backoff = 1;
+          coloPeriodsInWindow = dutyWindowPeriods;
+          periodInWindow = 0;
+        }
+      }
+      judged = true;
     }
 
     if (++periodInWindow >= dutyWindowPeriods) {
@@ -169,10 +202,20 @@ public final class PiController extends ConfiguredController<PiConfig> {
       judgeColoStretch();
       // No more COLO in this window: the rest of it runs checkpoint mode.
       coloPeriodsInWindow = Math.min(coloPeriodsInWindow, periodInWindow);
+      restoreAfterFailedProbe();
+      enterCheckpoint(nowNanos, checkpointsPerSecond);
       modeStartNanos = nowNanos;
       return Mode.CHECKPOINT;
     }
     Mode wanted = periodInWindow < coloPeriodsInWindow ? Mode.COLO : Mode.CHECKPOINT;
+    if (!inColo && wanted == Mode.CHECKPOINT && nowNanos >= probeAtNanos && !first) {
+      // A probe of a learnt episode's end: COLO for the rest of the window, judged by its first period.
+      wanted = Mode.COLO;
+      coloPeriodsInWindow = dutyWindowPeriods;
+      forcedProbe = true;
+      integralBeforeProbe = integral;
+      backoffBeforeProbe = backoff;
+    }
     if (wanted == current || first) {
       return wanted;
     }
@@ -187,9 +230,42 @@ public final class PiController extends ConfiguredController<PiConfig> {
         return Mode.COLO;
       }
       judgeColoStretch();
+      restoreAfterFailedProbe();
+      enterCheckpoint(nowNanos, checkpointsPerSecond);
+    } else {
+      judged = false;
+      probeAtNanos = Long.MAX_VALUE;
     }
     modeStartNanos = nowNanos;
     return wanted;
+  }
+
+  /**
+   * A failed probe of a learnt episode's end leaves the integral and back-off as they were: the
+   * probe was the learnt rule's, not the integral's, and must not delay the integral's own return.
+   */
+  private void restoreAfterFailedProbe() {
+    if (forcedProbe) {
+      integral = integralBeforeProbe;
+      backoff = backoffBeforeProbe;
+      forcedProbe = false;
+    }
+  }
+
+  /**
+   * Leaving COLO at {@code nowNanos}, its last period at {@code cps}: a bad judgement for the
+   * learnt episodes, and the time of their next probe (none before a length is learnt).
+   */
+  private void enterCheckpoint(long nowNanos, double cps) {
+    probeAtNanos = Long.MAX_VALUE;
+    if (!learnEpisodes) {
+      return;
+    }
+    episodes.onBad(nowNanos, modeStartNanos, cps);
+    long stretch = episodes.stretch(nowNanos, Long.MAX_VALUE);
+    if (stretch != Long.MAX_VALUE) {
+      probeAtNanos = nowNanos + stretch;
+    }
   }
 
   /** Grows or shrinks the back-off by the COLO periods seen since the last judgement. */
@@ -236,6 +312,12 @@ public final class PiController extends ConfiguredController<PiConfig> {
     backoff = 1;
     coloCpsSum = 0;
     coloSamples = 0;
+    probeAtNanos = Long.MAX_VALUE;
+    judged = true;
+    forcedProbe = false;
+    integralBeforeProbe = 0;
+    backoffBeforeProbe = 1;
+    episodes.reset();
   }
 
   /** The probe back-off b dividing the integral's growth in checkpoint mode, {@code >= 1}. */

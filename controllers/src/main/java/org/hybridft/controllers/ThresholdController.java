@@ -51,6 +51,18 @@ import org.hybridft.core.Mode;
  * minCheckpointStretch)}, or than one update when early judgement is on. The first update only
  * starts the clock (its sample covers a period before the controller started and is not
  * averaged). Starts in COLO.
+ *
+ * <p><b>Extension: learnt episodes</b> ({@code learnEpisodes}, not in the research). In checkpoint
+ * mode a checkpoint falls every period whatever the workload does, so only a probe tells that COLO
+ * has become cheap again, and the back-off's probes grow apart just as a non-deterministic
+ * episode (from the first bad judgement to the next good one) nears its end. The controller keeps
+ * the length of the episodes it has seen end (the midpoint between the last failed probe and the
+ * good one, averaged with weight 0.5) and its spread. In the next episode it
+ * waits in checkpoint mode until the learnt end less the spread, then probes at the interval that
+ * balances a probe's cost against a late return over the spread; an episode that outlasts the
+ * learnt end by four spreads is probed by the back-off again, and a workload
+ * that never turns deterministic ends no episode and is probed by the back-off alone
+ * ({@link EpisodeProbes}).
  */
 public final class ThresholdController extends ConfiguredController<ThresholdConfig> {
 
@@ -71,8 +83,11 @@ public final class ThresholdController extends ConfiguredController<ThresholdCon
   private final boolean thresholdFollowsTheLoop;
   private final double checkpointModeCps;
   private final double earlyBadCps;
+  private final boolean learnEpisodes;
+  private final EpisodeProbes episodes;
 
   private long checkpointStretchNanos;
+  private long currentStretchNanos;
   private long stretchStartNanos;
   private double coloCpsSum;
   private int coloSamples;
@@ -93,6 +108,8 @@ public final class ThresholdController extends ConfiguredController<ThresholdCon
     this.thresholdFollowsTheLoop = config.coloThresholdCps() == 0;
     this.checkpointModeCps = 1e9 / checkpointPeriodNanos();
     this.earlyBadCps = config.earlyJudgementFactor() * thresholdCps;
+    this.learnEpisodes = config.learnEpisodes();
+    this.episodes = new EpisodeProbes(minStretchNanos, maxStretchNanos, checkpointModeCps);
     resetState();
   }
 
@@ -104,7 +121,7 @@ public final class ThresholdController extends ConfiguredController<ThresholdCon
     }
     long stretchElapsed = nowNanos - stretchStartNanos;
     if (mode() == Mode.CHECKPOINT) {
-      if (stretchElapsed >= checkpointStretchNanos) {
+      if (stretchElapsed >= currentStretchNanos) {
         startStretch(nowNanos);
         return Mode.COLO;
       }
@@ -117,12 +134,20 @@ public final class ThresholdController extends ConfiguredController<ThresholdCon
       return Mode.COLO;
     }
     double averageCps = coloCpsSum / coloSamples;
+    long coloStartNanos = stretchStartNanos;
     startStretch(nowNanos);
     if (farAbove || averageCps > thresholdCps) {
+      double badCps = Math.max(averageCps, checkpointsPerSecond);
       checkpointStretchNanos = Math.min(scaled(checkpointStretchNanos, config().alpha()),
-          stretchWorthTheExcess(Math.max(averageCps, checkpointsPerSecond)));
+          stretchWorthTheExcess(badCps));
+      currentStretchNanos = checkpointStretchNanos;
+      if (learnEpisodes) {
+        episodes.onBad(nowNanos, coloStartNanos, badCps);
+        currentStretchNanos = episodes.stretch(nowNanos, checkpointStretchNanos);
+      }
       return Mode.CHECKPOINT;
     }
+    episodes.onGood(coloStartNanos, averageCps);
     checkpointStretchNanos = scaled(checkpointStretchNanos, config().beta());
     return Mode.COLO;
   }
@@ -169,6 +194,8 @@ public final class ThresholdController extends ConfiguredController<ThresholdCon
   @Override
   protected void resetState() {
     checkpointStretchNanos = initialStretchNanos;
+    currentStretchNanos = initialStretchNanos;
+    episodes.reset();
     stretchStartNanos = 0;
     coloCpsSum = 0;
     coloSamples = 0;

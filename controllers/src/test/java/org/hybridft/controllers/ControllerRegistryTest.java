@@ -155,6 +155,7 @@ class ControllerRegistryTest {
                 Map.entry("threshold max-stretch", ">= min-stretch"),
                 Map.entry("threshold checkpoint-period", "> 0"),
                 Map.entry("threshold early-judgement", ">= 1, or Infinity (off)"),
+                Map.entry("threshold learn-episodes", ""),
                 Map.entry("pi set-point", ">= 0 (0 = 1.25/checkpoint-period)"),
                 Map.entry("pi kp", ">= 0"),
                 Map.entry("pi ki", "> 0"),
@@ -166,6 +167,7 @@ class ControllerRegistryTest {
                 Map.entry("pi max-probe-backoff", ">= 1"),
                 Map.entry("pi early-exit", ">= 1, or Infinity (off)"),
                 Map.entry("pi fast-return", ">= 1, or Infinity (off)"),
+                Map.entry("pi learn-episodes", ""),
                 Map.entry("orbit passive-limit", "> 0"),
                 Map.entry("orbit passive-count", ">= 1"),
                 Map.entry("orbit checkpoint-period", "> 0"),
@@ -179,7 +181,8 @@ class ControllerRegistryTest {
                 Map.entry("learning min-dwell", ">= 0"),
                 Map.entry("learning charge-colo-latency", ""),
                 Map.entry("learning early-exit", ">= 1, or Infinity (off)"),
-                Map.entry("learning probe-hysteresis", ">= 1 (1 = off)")));
+                Map.entry("learning probe-hysteresis", ">= 1 (1 = off)"),
+                Map.entry("learning learn-episodes", "")));
   }
 
   @Test

@@ -21,7 +21,9 @@ class ThresholdControllerTest {
   private static final long SECOND = 1_000_000_000L;
   /** The defaults with the research's 10 s COLO window and 2 cps threshold. */
   private static final ThresholdConfig RESEARCH_WINDOW =
-      ThresholdConfig.builder().coloWindow(Duration.ofSeconds(10)).coloThresholdCps(2.0).build();
+      ThresholdConfig.builder().coloWindow(Duration.ofSeconds(10)).coloThresholdCps(2.0).alpha(2.0).build();
+  /** The defaults with the research's doubling back-off, for the stretch arithmetic below. */
+  private static final ThresholdConfig DOUBLING = ThresholdConfig.builder().alpha(2.0).build();
 
   @Test
   void checkpointStretchStaysWithinMinAndMax() {
@@ -136,7 +138,7 @@ class ThresholdControllerTest {
 
   @Test
   void aColoPeriodFarAboveTheThresholdEndsTheStretchAtOnceAsBad() {
-    ThresholdController controller = new ThresholdController();
+    ThresholdController controller = new ThresholdController(DOUBLING);
     controller.update(0, 0);
     Mode afterOnePeriod = controller.update(SECOND, 11);
 
@@ -269,20 +271,82 @@ class ThresholdControllerTest {
   @Test
   void withTheDefaultThresholdTheStretchIsWhatColosExcessOverCheckpointModeIsWorth() {
     // 500 ms: checkpoint mode costs 2 cps. COLO at 2.5 cps is 25 % dearer: at most 160 s * 0.25.
-    assertThat(stretchesAtAConstantColoRate(ThresholdConfig.defaults(), 2.5))
+    assertThat(stretchesAtAConstantColoRate(DOUBLING, 2.5))
         .containsExactly(20L, 40L, 40L, 40L, 40L, 40L, 40L, 40L);
     // COLO at 2.3 cps, 15 % dearer: never more than the 24 s it is worth.
-    assertThat(stretchesAtAConstantColoRate(ThresholdConfig.defaults(), 2.3)).allMatch(stretch -> stretch <= 24);
+    assertThat(stretchesAtAConstantColoRate(DOUBLING, 2.3)).allMatch(stretch -> stretch <= 24);
     // COLO at twice checkpoint mode's rate or more: the stretch grows by alpha up to the maximum.
-    assertThat(stretchesAtAConstantColoRate(ThresholdConfig.defaults(), 4.0))
+    assertThat(stretchesAtAConstantColoRate(DOUBLING, 4.0))
         .containsExactly(20L, 40L, 80L, 160L, 160L, 160L, 160L, 160L);
   }
 
   @Test
   void withAConfiguredThresholdTheStretchGrowsByAlphaWhateverTheExcess() {
-    ThresholdConfig configured = ThresholdConfig.defaults().toBuilder().coloThresholdCps(2.2).build();
+    ThresholdConfig configured = DOUBLING.toBuilder().coloThresholdCps(2.2).build();
 
     assertThat(stretchesAtAConstantColoRate(configured, 2.5))
         .containsExactly(20L, 40L, 80L, 160L, 160L, 160L, 160L, 160L);
+  }
+
+  /**
+   * Closed loop on episodes of {@code episodeSeconds} of non-determinism (COLO at 8 cps) each
+   * followed by 90 s of deterministic work (COLO at 0.1 cps; checkpoint mode always 2 cps): how
+   * many seconds after each deterministic stretch starts the controller is back in COLO, for the
+   * 4th to 12th episodes.
+   */
+  private static java.util.List<Long> lateReturns(ThresholdConfig config, long episodeSeconds) {
+    ThresholdController controller = new ThresholdController(config);
+    long cycle = episodeSeconds + 90;
+    java.util.List<Long> late = new java.util.ArrayList<>();
+    Mode mode = controller.update(0, 0);
+    long detStart = -1;
+    for (long second = 1; second < 12 * cycle; second++) {
+      // The period that just ended, (second - 1, second], ran in mode.
+      boolean divergent = (second - 1) % cycle < episodeSeconds;
+      double cps = mode == Mode.COLO ? (divergent ? 8 : 0.1) : 2;
+      mode = controller.update(second * SECOND, cps);
+      long inCycle = second % cycle;
+      if (inCycle == episodeSeconds) {
+        detStart = second;
+      }
+      if (detStart >= 0 && mode == Mode.COLO) {
+        if (second / cycle >= 3) {
+          late.add(second - detStart);
+        }
+        detStart = -1;
+      }
+    }
+    return late;
+  }
+
+  @Test
+  void learntEpisodesBringTheControllerBackToColoSoonAfterNonDeterministicEpisodesOfARepeatedLengthEnd() {
+    ThresholdConfig backOffOnly = ThresholdConfig.builder().learnEpisodes(false).build();
+
+    java.util.List<Long> learnt = lateReturns(ThresholdConfig.defaults(), 180);
+    java.util.List<Long> backOff = lateReturns(backOffOnly, 180);
+
+    assertThat(learnt).hasSize(9).allMatch(seconds -> seconds <= 15);
+    assertThat(backOff).hasSize(9).allMatch(seconds -> seconds > 30);
+  }
+
+  @Test
+  void anEpisodeFarLongerThanTheLearntOnesIsProbedByTheBackOffAgain() {
+    // Learn 40 s episodes, then one that never ends: probes fall back to the back-off's intervals.
+    ThresholdController controller = new ThresholdController();
+    Mode mode = controller.update(0, 0);
+    int probes = 0;
+    long cycle = 130;
+    for (long second = 1; second < 6 * cycle + 3_600; second++) {
+      boolean divergent = second > 6 * cycle || (second - 1) % cycle < 40;
+      Mode next = controller.update(second * SECOND, mode == Mode.COLO ? (divergent ? 8 : 0.1) : 2);
+      if (second > 6 * cycle + 600 && mode == Mode.CHECKPOINT && next == Mode.COLO) {
+        probes++;
+      }
+      mode = next;
+    }
+    // The last 50 minutes: the back-off's stretches reach 160 s, about 19 probes; a probe every
+    // few seconds would make hundreds.
+    assertThat(probes).isBetween(10, 25);
   }
 }

@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The stated bounds are what a controller that learns COLO's cost only by running COLO keeps
  * on such sequences, not the 1.10x the built-in workloads aim at. In checkpoint mode nothing
- * measures how COLO would do, so a controller probes COLO (about 0.7 s of extra pause a probe
+ * measures how COLO would do, so a controller probes COLO (about 0.7-1 s of extra pause a probe
  * with the default model) and returns to COLO only at a probe after a non-deterministic stretch
- * ends (up to its longest back-off, 160 s for threshold); near the rate where the two modes cost
- * the same it may also keep checkpoint mode where the schedule keeps COLO, and then its p99 is
- * checkpoint mode's, two to three times COLO's. Measured on 150 draws of two 12-minute runs each
- * (PhaseSequenceRegrets): the worst downtime ratio over the schedule's was 1.53x (threshold 1.53,
- * PI 1.51, learning 1.54), the worst p99 2.54x (6 draws above 1.5x). ORBIT is left out: its rule
- * is the prototype's, and it already loses to the static modes.
+ * ends (at its back-off's or its learnt episodes' probes; {@link CausalBound} measures what the
+ * best such prober reaches); near the rate where the two modes cost the same it may also keep
+ * checkpoint mode where the schedule keeps COLO, and then its p99 is checkpoint mode's, two to
+ * three times COLO's. Measured on 150 draws of two 12-minute runs each (PhaseSequenceRegrets): the
+ * worst downtime ratio over the schedule's was 1.71x (threshold 1.32, PI 1.45, learning 1.71), the
+ * worst p99 1.56x. ORBIT is left out: its rule is the prototype's, and it already loses to the
+ * static modes.
  */
 class ClairvoyantRegretPropertyTest {
   /** The downtime ratio each adaptive controller keeps on every draw, over the schedule's. */
