@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import org.jspecify.annotations.Nullable;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code hybrid-ft agent}: the host agent ({@link Agent}) as a long-running service, until SIGTERM
@@ -78,15 +79,21 @@ public final class AgentCommand implements Callable<Integer> {
     // is kept and applied as soon as it has started.
     AtomicReference<Agent> started = new AtomicReference<>();
     AtomicBoolean reloadPending = new AtomicBoolean();
-    Signal.handle(new Signal("HUP"), signal -> {
+    SignalHandler previous = Signal.handle(new Signal("HUP"), signal -> {
       reloadPending.set(true);
       reloadIfPending(started.get(), reloadPending);
     });
+    // A signal ignored when the JVM started (nohup) stays ignored: say so, the file still reloads.
+    boolean sighupIgnored = previous == SignalHandler.SIG_IGN;
     Agent agent;
     try {
       agent = Agent.start(config, log);
       started.set(agent);
       reloadIfPending(agent, reloadPending);
+      if (sighupIgnored) {
+        log.warn("sighup-ignored", null, "SIGHUP was ignored when this process started (nohup?), so it"
+            + " cannot reload the configuration; a change of the file still does");
+      }
     } catch (AgentConfigException mistakes) {
       return mistakes(mistakes);
     } catch (UncheckedIOException cannotListen) {

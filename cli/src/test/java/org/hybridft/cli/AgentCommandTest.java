@@ -60,7 +60,10 @@ class AgentCommandTest {
       Files.writeString(file, "discovery.sockets = " + dir + "/*/fake-qmp.sock\ndiscovery.interval = 200ms\n"
           + "metrics.listen = 0\nlog.format = json\n");
       Path log = dir.resolve("agent.log");
-      Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      // As systemd starts a service: SIGHUP at its default, even when this test runs under nohup
+      // (a JVM cannot catch a signal that was ignored when it started).
+      Process agent = new ProcessBuilder("env", "--default-signal=HUP",
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), HybridFt.class.getName(), "agent", "--config", file.toString())
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
@@ -81,6 +84,28 @@ class AgentCommandTest {
       } finally {
         agent.destroyForcibly();
       }
+    }
+  }
+
+  @Test
+  void anAgentStartedWithSighupIgnoredSaysItCannotReloadOnIt() throws Exception {
+    Path file = dir.resolve("agent.properties");
+    Files.writeString(file, "discovery.sockets = " + dir + "/*/fake-qmp.sock\nmetrics.listen = off\nlog.format = json\n");
+    Path log = dir.resolve("agent.log");
+    // As nohup starts it.
+    Process agent = new ProcessBuilder("env", "--ignore-signal=HUP",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), HybridFt.class.getName(), "agent", "--config", file.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    try {
+      awaitLog(log, "\"event\":\"sighup-ignored\"");
+      assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("a change of the file still does");
+    } finally {
+      agent.destroy();
+      agent.waitFor(30, TimeUnit.SECONDS);
+      agent.destroyForcibly();
     }
   }
 
