@@ -80,11 +80,11 @@ class QueryCountOnColoPairTest {
       assertThat(byQuery.totalPauseNanos()).isEqualTo(CheckpointCounter.PAUSE_UNKNOWN);
       long eventsBefore = byEvents.checkpoints();
       StringBuilder figures = new StringBuilder();
-      for (long delayMillis : new long[] {100, 300, 1000}) {
+      for (long delayMillis : new long[] {100, 1000}) {
         long eventsAtStart = byEvents.checkpoints();
         long queryAtStart = settled(byQuery);
         events.call("migrate-set-parameters", Map.of("x-checkpoint-delay", delayMillis));
-        Thread.sleep(delayMillis == 1000 ? 8000 : 5000);
+        Thread.sleep(delayMillis == 1000 ? 5000 : 3000);
         // Checkpoints stop, so both counts can be read at rest and compared exactly.
         events.call("migrate-set-parameters", Map.of("x-checkpoint-delay", 60_000));
         Thread.sleep(1500);
@@ -92,7 +92,7 @@ class QueryCountOnColoPairTest {
         long byQueryNow = settled(byQuery) - queryAtStart;
         figures.append(String.format("x-checkpoint-delay %d ms: %d checkpoints by events, %d by query; ",
             delayMillis, byEventsNow, byQueryNow));
-        assertThat(byEventsNow).as("checkpoints at %d ms", delayMillis).isGreaterThanOrEqualTo(5);
+        assertThat(byEventsNow).as("checkpoints at %d ms", delayMillis).isGreaterThanOrEqualTo(3);
         assertThat(byQueryNow).as("query count at %d ms (%s)", delayMillis, figures).isEqualTo(byEventsNow);
       }
       System.err.println("QueryCountOnColoPairTest: " + figures + "total by events "
