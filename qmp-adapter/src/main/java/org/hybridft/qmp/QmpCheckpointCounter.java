@@ -64,7 +64,6 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
   // When QEMU last sent an event this counter hears: a sign of life, so no probe is needed then.
   private volatile long lastHeardNanos;
   private volatile boolean unanswered;
-  private volatile long unansweredSinceNanos;
   private volatile boolean closed;
   private volatile @Nullable Throwable endCause;
   private volatile @Nullable QmpProtocolException protocolError;
@@ -166,13 +165,13 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
   /**
    * {@inheritDoc}
    *
-   * <p>Also checks that QEMU is alive: an event it sends proves it; when none came for half the
-   * liveness timeout, it sends a cheap {@code query-status} without waiting for it. A QEMU that is
-   * hung (SIGSTOP, a stuck main loop) or behind a half-open TCP connection sends no events, which
-   * would read as 0 checkpoints/s forever; once a probe has gone unanswered, and no event come,
-   * for the liveness timeout this method throws {@link QmpTimeoutException} (the counter is
-   * unavailable, the loop retries and then applies its fail-safe) until QEMU answers or sends an
-   * event again.
+   * <p>Also checks that QEMU is alive: every event and every reply it sends proves it; after half
+   * the liveness timeout without one, it sends a cheap {@code query-status} without waiting for
+   * it. A QEMU that is hung (SIGSTOP, a stuck main loop) or behind a half-open TCP connection sends
+   * nothing, which would read as 0 checkpoints/s forever; once nothing has come from it for the
+   * liveness timeout while a probe waits for its reply, this method throws {@link
+   * QmpTimeoutException} (the counter is unavailable, the loop retries and then applies its
+   * fail-safe) until QEMU answers or sends an event again.
    *
    * @throws ReplicationEndedException after {@code COLO_EXIT}, a lost connection or a protocol
    *     error (then its cause is the {@link QmpProtocolException}, see {@link #protocolError()})
@@ -187,19 +186,18 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     }
     long now = System.nanoTime();
     probe(now);
-    if (unanswered && now - unansweredSinceNanos >= livenessTimeoutNanos
-        && now - lastHeardNanos >= livenessTimeoutNanos) {
+    if (unanswered && now - lastHeardNanos >= livenessTimeoutNanos) {
       throw new QmpTimeoutException(
           probeCommand + " (liveness probe; QEMU at " + client.peer() + " hung or the connection half-open)",
-          Duration.ofNanos(now - unansweredSinceNanos));
+          Duration.ofNanos(now - lastHeardNanos));
     }
     return checkpoints;
   }
 
   /**
-   * Sends a liveness probe if none is in flight, the last one is old enough, and QEMU has sent no
-   * event since: a QEMU whose checkpoints' events arrive is alive, and 500 VMs' probes would cost
-   * the agent more than their events.
+   * Sends a liveness probe if none is in flight, the last one is old enough, and nothing came from
+   * QEMU for half the timeout: a QEMU whose checkpoints' events arrive is alive, and 500 VMs'
+   * probes would cost the agent more than their events.
    */
   private void probe(long now) {
     if (closed || probing.get() || now - lastProbeSentNanos < probeIntervalNanos
@@ -208,14 +206,12 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
       return;
     }
     lastProbeSentNanos = now;
-    if (!unanswered) {
-      unansweredSinceNanos = now;
-      unanswered = true;
-    }
+    unanswered = true;
     client.execute(probeCommand, null, livenessTimeout).whenComplete((reply, failure) -> {
       Throwable cause = failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
       if (cause == null || cause instanceof QmpErrorException) {
         unanswered = false; // an error reply is an answer too
+        heard();
       }
       if (cause == null && byQuery) {
         onMigrationStatus(reply);
