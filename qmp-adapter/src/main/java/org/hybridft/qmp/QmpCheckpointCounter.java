@@ -64,6 +64,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
   // When QEMU last sent an event this counter hears: a sign of life, so no probe is needed then.
   private volatile long lastHeardNanos;
   private volatile boolean unanswered;
+  private volatile long unansweredSinceNanos;
   private volatile boolean closed;
   private volatile @Nullable Throwable endCause;
   private volatile @Nullable QmpProtocolException protocolError;
@@ -169,7 +170,7 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
    * the liveness timeout without one, it sends a cheap {@code query-status} without waiting for
    * it. A QEMU that is hung (SIGSTOP, a stuck main loop) or behind a half-open TCP connection sends
    * nothing, which would read as 0 checkpoints/s forever; once nothing has come from it for the
-   * liveness timeout while a probe waits for its reply, this method throws {@link
+   * liveness timeout while a probe has waited half of it for its reply, this method throws {@link
    * QmpTimeoutException} (the counter is unavailable, the loop retries and then applies its
    * fail-safe) until QEMU answers or sends an event again.
    *
@@ -186,7 +187,10 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
     }
     long now = System.nanoTime();
     probe(now);
-    if (unanswered && now - lastHeardNanos >= livenessTimeoutNanos) {
+    // A probe just sent after a long gap between reads has had no time to be answered: it must
+    // wait half a timeout before the silence counts against QEMU.
+    if (unanswered && now - unansweredSinceNanos >= livenessTimeoutNanos / 2
+        && now - lastHeardNanos >= livenessTimeoutNanos) {
       throw new QmpTimeoutException(
           probeCommand + " (liveness probe; QEMU at " + client.peer() + " hung or the connection half-open)",
           Duration.ofNanos(now - lastHeardNanos));
@@ -206,7 +210,10 @@ public final class QmpCheckpointCounter implements CheckpointCounter, AutoClosea
       return;
     }
     lastProbeSentNanos = now;
-    unanswered = true;
+    if (!unanswered) {
+      unansweredSinceNanos = now;
+      unanswered = true;
+    }
     client.execute(probeCommand, null, livenessTimeout).whenComplete((reply, failure) -> {
       Throwable cause = failure instanceof CompletionException wrapped ? wrapped.getCause() : failure;
       if (cause == null || cause instanceof QmpErrorException) {

@@ -260,6 +260,21 @@ class QmpAdapterPortsTest {
   }
 
   @Test
+  void readsFarApartOnAQuietButHealthyQemuAreNeverUnavailable() throws Exception {
+    server = FakeQmpServer.start(dir, peer -> {
+      peer.handshake();
+      peer.reply(peer.readCommand(), EVENTS_ON);
+      peer.answerAll(); // answers every probe at once, sends no event
+    });
+    client = server.client().connect();
+    QmpCheckpointCounter counter = QmpCheckpointCounter.attach(client, Duration.ofMillis(200));
+    for (int i = 0; i < 3; i++) {
+      Thread.sleep(500); // longer than the liveness timeout between two reads, as a measuring test does
+      assertThat(counter.checkpoints()).isZero();
+    }
+  }
+
+  @Test
   void counterRefusesAPrimaryWithoutTheEventsCapability() throws Exception {
     server = FakeQmpServer.start(dir, peer -> {
       peer.handshake();
