@@ -97,6 +97,17 @@ final class EpisodeProbes {
     episodeStartNanos = -1;
   }
 
+  /**
+   * A bad COLO judgement at {@code nowNanos} ({@link #onBad}) and the time of the next learnt
+   * probe from it, or {@link Long#MAX_VALUE} before a length is learnt: for controllers that
+   * probe only at the learnt times.
+   */
+  long probeAfterBad(long nowNanos, long coloStartNanos, double badCps) {
+    onBad(nowNanos, coloStartNanos, badCps);
+    long stretch = stretch(nowNanos, Long.MAX_VALUE);
+    return stretch == Long.MAX_VALUE ? Long.MAX_VALUE : nowNanos + stretch;
+  }
+
   /** Whether an episode length has been learnt. */
   boolean learnt() {
     return learntNanos > 0;

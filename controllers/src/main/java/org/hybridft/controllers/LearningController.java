@@ -204,15 +204,7 @@ public final class LearningController extends ConfiguredController<LearningConfi
    * learnt episodes, and the time of their next probe (none before a length is learnt).
    */
   private void enterCheckpoint(long nowNanos, double cps) {
-    probeAtNanos = Long.MAX_VALUE;
-    if (!learnEpisodes) {
-      return;
-    }
-    episodes.onBad(nowNanos, modeStartNanos, cps);
-    long stretch = episodes.stretch(nowNanos, Long.MAX_VALUE);
-    if (stretch != Long.MAX_VALUE) {
-      probeAtNanos = nowNanos + stretch;
-    }
+    probeAtNanos = learnEpisodes ? episodes.probeAfterBad(nowNanos, modeStartNanos, cps) : Long.MAX_VALUE;
   }
 
   /**

@@ -257,15 +257,7 @@ public final class PiController extends ConfiguredController<PiConfig> {
    * learnt episodes, and the time of their next probe (none before a length is learnt).
    */
   private void enterCheckpoint(long nowNanos, double cps) {
-    probeAtNanos = Long.MAX_VALUE;
-    if (!learnEpisodes) {
-      return;
-    }
-    episodes.onBad(nowNanos, modeStartNanos, cps);
-    long stretch = episodes.stretch(nowNanos, Long.MAX_VALUE);
-    if (stretch != Long.MAX_VALUE) {
-      probeAtNanos = nowNanos + stretch;
-    }
+    probeAtNanos = learnEpisodes ? episodes.probeAfterBad(nowNanos, modeStartNanos, cps) : Long.MAX_VALUE;
   }
 
   /** Grows or shrinks the back-off by the COLO periods seen since the last judgement. */
