@@ -62,12 +62,7 @@ class AgentCommandTest {
       Path log = dir.resolve("agent.log");
       // As systemd starts a service: SIGHUP at its default, even when this test runs under nohup
       // (a JVM cannot catch a signal that was ignored when it started).
-      Process agent = new ProcessBuilder("env", "--default-signal=HUP",
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), HybridFt.class.getName(), "agent", "--config", file.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      Process agent = startAgent("--default-signal=HUP", file, log);
       try {
         awaitLog(log, "\"event\":\"attached\"");
         new ProcessBuilder("kill", "-HUP", Long.toString(agent.pid())).start().waitFor(10, TimeUnit.SECONDS);
@@ -93,12 +88,7 @@ class AgentCommandTest {
     Files.writeString(file, "discovery.sockets = " + dir + "/*/fake-qmp.sock\nmetrics.listen = off\nlog.format = json\n");
     Path log = dir.resolve("agent.log");
     // As nohup starts it.
-    Process agent = new ProcessBuilder("env", "--ignore-signal=HUP",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), HybridFt.class.getName(), "agent", "--config", file.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process agent = startAgent("--ignore-signal=HUP", file, log);
     try {
       awaitLog(log, "\"event\":\"sighup-ignored\"");
       assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("a change of the file still does");
@@ -107,6 +97,15 @@ class AgentCommandTest {
       agent.waitFor(30, TimeUnit.SECONDS);
       agent.destroyForcibly();
     }
+  }
+
+  /** {@code hybrid-ft agent --config file} in its own JVM, SIGHUP set by {@code env}'s option, output to log. */
+  private static Process startAgent(String sighup, Path file, Path log) throws IOException {
+    return new ProcessBuilder("env", sighup, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), HybridFt.class.getName(), "agent", "--config", file.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static void awaitLog(Path log, String text) throws Exception {
