@@ -300,7 +300,7 @@ final class VmSupervisor {
       // Each period of a hung QEMU repeats the same error: the fail-safe line says it once.
       if (error.kind() == ControlLoopError.Kind.ACTUATOR_GAVE_UP
           || error.kind() == ControlLoopError.Kind.COUNTER_UNAVAILABLE) {
-        agent.log().warn("control-error", attached.vm, error.kind() + ": " + error.message());
+        agent.log().warn("control-error", attached.vm, error.describe());
       }
     }
   }

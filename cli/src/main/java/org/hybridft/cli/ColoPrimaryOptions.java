@@ -1,9 +1,6 @@
 package org.hybridft.cli;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,10 +76,28 @@ public final class ColoPrimaryOptions {
    * @throws UsageException for a malformed or remote address, a missing socket, or no QMP there
    */
   QmpClient connect() {
+    return connect("--qmp", qmp);
+  }
+
+  /**
+   * Connects to the QMP monitor at {@code value}, the value of {@code option}, under this
+   * command's {@code --allow-remote-qmp}.
+   *
+   * @throws UsageException for a malformed or remote address, a missing socket, or no QMP there
+   */
+  QmpClient connect(String option, String value) {
+    QmpClient.Builder client;
     try {
-      return client().connect();
+      client = QmpClient.at(value, allowRemoteQmp);
+    } catch (IllegalArgumentException invalid) {
+      String hint = !value.startsWith("tcp:") ? " (start a pair with testbed/start.sh)"
+          : invalid.getMessage().contains("not a loopback address") ? ": --allow-remote-qmp" : "";
+      throw new UsageException(option + " " + value + ": " + invalid.getMessage() + hint, invalid);
+    }
+    try {
+      return client.connect();
     } catch (QmpException unreachable) {
-      throw new UsageException("cannot attach to QMP at " + qmp + ": " + unreachable.getMessage(), unreachable);
+      throw new UsageException("cannot attach to QMP at " + value + ": " + unreachable.getMessage(), unreachable);
     }
   }
 
@@ -129,57 +144,5 @@ public final class ColoPrimaryOptions {
 
   private boolean isBuiltIn() {
     return recipe.equals(AUTO) || recipe.equals(CHECKPOINT_DELAY) || recipe.equals(MirrorPassiveRecipe.NAME);
-  }
-
-  private QmpClient.Builder client() {
-    return builder("--qmp", qmp, allowRemoteQmp);
-  }
-
-  /**
-   * A client builder for {@code value}, the value of {@code option}: a unix socket's path or
-   * {@code tcp:HOST:PORT}, loopback only unless {@code allowRemote}.
-   *
-   * @throws UsageException for a malformed or remote address or a missing socket
-   */
-  static QmpClient.Builder builder(String option, String value, boolean allowRemote) {
-    if (value.startsWith("tcp:")) {
-      String address = value.substring(4);
-      int colon = address.lastIndexOf(':');
-      if (colon < 1) {
-        throw new UsageException(option + " tcp:HOST:PORT expected, was '" + value + "'");
-      }
-      String host = address.substring(0, colon);
-      int port;
-      try {
-        port = Integer.parseInt(address.substring(colon + 1));
-      } catch (NumberFormatException notAPort) {
-        throw new UsageException(option + " tcp:HOST:PORT needs a numeric port, was '" + value + "'");
-      }
-      if (port < 1 || port > 65535) {
-        throw new UsageException(option + " " + value + ": the port must be in [1, 65535], was " + port);
-      }
-      // Resolved once: the address checked is the address connected to, whatever a resolver says next.
-      InetAddress resolved = resolve(option, value, host);
-      if (!allowRemote && !resolved.isLoopbackAddress()) {
-        throw new UsageException(option + " " + value + ": " + host + " is not a loopback address, and QMP has no"
-            + " authentication: whoever reaches the port controls QEMU (and can run commands as its user);"
-            + " tunnel it (e.g. ssh -L) or give --allow-remote-qmp on a trusted network");
-      }
-      return QmpClient.to(new InetSocketAddress(resolved, port));
-    }
-    Path socket = Path.of(value);
-    if (!Files.exists(socket)) {
-      throw new UsageException(option + " " + value + ": no such socket (start a pair with testbed/start.sh)");
-    }
-    return QmpClient.unix(socket);
-  }
-
-  /** The address {@code host} names (the first, as a connection would take it). */
-  private static InetAddress resolve(String option, String value, String host) {
-    try {
-      return InetAddress.getByName(host);
-    } catch (UnknownHostException unknown) {
-      throw new UsageException(option + " " + value + ": cannot resolve host " + host, unknown);
-    }
   }
 }

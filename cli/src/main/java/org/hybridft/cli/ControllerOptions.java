@@ -58,20 +58,15 @@ public final class ControllerOptions {
       if (options == null) {
         throw new IllegalStateException(command.name() + " applies ControllerOptions without mixing it in");
       }
-      for (String key : keys()) {
+      for (String key : REGISTRY.parameterKeys()) {
         command.addOption(option(key, options));
       }
       return command;
     }
   }
 
-  /** Every parameter key and alias of the registry, in registration order. */
-  static List<String> keys() {
-    return REGISTRY.parameterKeys();
-  }
-
   private static OptionSpec option(String key, ControllerOptions options) {
-    ParameterType type = readers(key).get(0).parameter(key).orElseThrow().type();
+    ParameterType type = REGISTRY.readers(key).get(0).parameter(key).orElseThrow().type();
     ISetter setter =
         new ISetter() {
           @Override
@@ -105,16 +100,12 @@ public final class ControllerOptions {
    * ControllerRegistry#describe}), or for an alias the key to use instead.
    */
   static String describe(String key) {
-    ParameterDescriptor<?> first = readers(key).get(0).parameter(key).orElseThrow();
+    ParameterDescriptor<?> first = REGISTRY.readers(key).get(0).parameter(key).orElseThrow();
     if (first.aliases().contains(key)) {
-      return String.join(", ", readers(key).stream().map(ControllerDescriptor::name).toList())
+      return String.join(", ", REGISTRY.readers(key).stream().map(ControllerDescriptor::name).toList())
           + ": deprecated, use --" + first.key();
     }
     return REGISTRY.describe(key).replace("%", "%%");
-  }
-
-  private static List<ControllerDescriptor<?>> readers(String key) {
-    return REGISTRY.readers(key);
   }
 
   /**
@@ -139,7 +130,7 @@ public final class ControllerOptions {
   List<String> unusedBy(List<String> controllers) {
     List<String> unused = new ArrayList<>();
     for (String option : given.keySet()) {
-      List<String> readers = readers(option).stream().map(ControllerDescriptor::name).toList();
+      List<String> readers = REGISTRY.readers(option).stream().map(ControllerDescriptor::name).toList();
       boolean read = controllers.stream().anyMatch(c -> readers.contains(c.strip().toLowerCase(Locale.ROOT)));
       if (!read) {
         unused.add(

@@ -170,11 +170,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     QmpClient client = primary.connect();
     QmpClient secondary;
     try {
-      secondary = ColoPrimaryOptions.builder("--secondary-qmp", secondaryQmp, primary.allowRemoteQmp).connect();
-    } catch (QmpException unreachable) {
-      client.close();
-      throw new UsageException("cannot attach to QMP at --secondary-qmp " + secondaryQmp + ": "
-          + unreachable.getMessage(), unreachable);
+      secondary = primary.connect("--secondary-qmp", secondaryQmp);
     } catch (RuntimeException refused) {
       client.close();
       throw refused;
@@ -195,8 +191,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       PairEvaluation evaluation = new PairEvaluation(
           new PairEvaluation.Settings(chosen, stretch, target, rate, length(), period, requestTimeout, settle),
           control.counter(), control.actuator(), meter, scheduler,
-          (controller, error) -> terminal.err("hybrid-ft evaluate: " + controller + ": " + error.kind() + ": "
-              + error.message() + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")")));
+          (controller, error) -> terminal.err("hybrid-ft evaluate: " + controller + ": " + error.describe()));
       terminal.err(String.format(Locale.ROOT,
           "evaluating on %s (QEMU %s, recipe %s): %d controller%s x %d run%s x %s min of %s at %s req/s to %s",
           primary.qmp, client.greeting().version(), recipe.name(), specs.size(), specs.size() == 1 ? "" : "s",

@@ -144,9 +144,7 @@ public final class RunCommand implements Callable<Integer> {
       QmpCheckpointCounter counter = control.counter();
       ModeRecipe modeRecipe = control.recipe();
       String vm = name != null ? name : vmName(client, primary.qmp);
-      ControlLoop.Listener listener = json
-          ? jsonListener(summary, terminal, stop)
-          : statusListener(summary, terminal, stop);
+      ControlLoop.Listener listener = statusListener(summary, terminal, stop, json);
       ControlLoop.Builder builder = ControlLoop.builder(
               modeController, counter, control.actuator(), scheduler)
           .name(vm)
@@ -266,46 +264,6 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The loop's listener for {@code --json}: like {@link #statusListener}, but each period and
-   * switch is a JSON line; errors stay text on stderr.
-   */
-  static ControlLoop.Listener jsonListener(RunSummary summary, TerminalWriter terminal, CountDownLatch stop) {
-    ControlLoop.Listener text = statusListener(summary, terminal, stop);
-    return new ControlLoop.Listener() {
-      @Override
-      public void onTick(long nowNanos, Mode mode, double cps, double downtimeRatio) {
-        summary.tick(mode, cps, downtimeRatio);
-        ObjectNode period = event("period")
-            .put("seconds", (nowNanos - summary.startNanos) / 1e9)
-            .put("mode", modeName(mode));
-        putFinite(period, "checkpointsPerSecond", cps);
-        putFinite(period, "downtimeRatio", downtimeRatio);
-        terminal.out(jsonLine(period));
-      }
-
-      @Override
-      public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
-        summary.switches++;
-        ObjectNode change = event("switch")
-            .put("seconds", (nowNanos - summary.startNanos) / 1e9)
-            .put("from", modeName(from))
-            .put("mode", modeName(to));
-        terminal.out(jsonLine(putFinite(change, "checkpointsPerSecond", cps)));
-      }
-
-      @Override
-      public void onError(ControlLoopError error) {
-        text.onError(error);
-      }
-
-      @Override
-      public void onStateChanged(ControlLoop.StateChange change) {
-        text.onStateChanged(change);
-      }
-    };
-  }
-
   /** A ratio as a percentage, or "unknown" (NaN: the pauses are not known yet). */
   static String percent(double ratio) {
     return Double.isNaN(ratio) ? "unknown" : String.format(Locale.ROOT, "%6.2f%%", 100 * ratio);
@@ -315,29 +273,37 @@ public final class RunCommand implements Callable<Integer> {
   static final int STATUS_QUEUE_LINES = 1024;
 
   /**
-   * The loop's listener: adds each tick to {@code summary} and hands a status line to {@code
-   * terminal}, which never blocks; counts {@code stop} down when the replication ends.
+   * The loop's listener: adds each tick to {@code summary} and hands a status line (a JSON line
+   * with {@code json}; errors stay text on stderr) to {@code terminal}, which never blocks; counts
+   * {@code stop} down when the replication ends.
    */
-  static ControlLoop.Listener statusListener(RunSummary summary, TerminalWriter terminal, CountDownLatch stop) {
+  static ControlLoop.Listener statusListener(
+      RunSummary summary, TerminalWriter terminal, CountDownLatch stop, boolean json) {
     return new ControlLoop.Listener() {
       @Override
       public void onTick(long nowNanos, Mode mode, double cps, double downtimeRatio) {
         summary.tick(mode, cps, downtimeRatio);
-        terminal.out(String.format(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %s",
-            (nowNanos - summary.startNanos) / 1e9, mode, cps, percent(downtimeRatio)));
+        double seconds = (nowNanos - summary.startNanos) / 1e9;
+        terminal.out(json
+            ? jsonLine(putFinite(putFinite(event("period").put("seconds", seconds).put("mode", modeName(mode)),
+                "checkpointsPerSecond", cps), "downtimeRatio", downtimeRatio))
+            : String.format(Locale.ROOT, "%8.1fs  %-10s  cps %6.2f  downtime %s", seconds, mode, cps,
+                percent(downtimeRatio)));
       }
 
       @Override
       public void onModeSwitch(long nowNanos, Mode from, Mode to, double cps) {
         summary.switches++;
-        terminal.out(String.format(Locale.ROOT, "%8.1fs  switch %s -> %s at cps %.2f",
-            (nowNanos - summary.startNanos) / 1e9, from, to, cps));
+        double seconds = (nowNanos - summary.startNanos) / 1e9;
+        terminal.out(json
+            ? jsonLine(putFinite(event("switch").put("seconds", seconds).put("from", modeName(from))
+                .put("mode", modeName(to)), "checkpointsPerSecond", cps))
+            : String.format(Locale.ROOT, "%8.1fs  switch %s -> %s at cps %.2f", seconds, from, to, cps));
       }
 
       @Override
       public void onError(ControlLoopError error) {
-        terminal.err("hybrid-ft run: " + error.kind() + ": " + error.message()
-            + (error.cause() == null ? "" : " (" + error.cause().getMessage() + ")"));
+        terminal.err("hybrid-ft run: " + error.describe());
       }
 
       @Override

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.hybridft.report.ComparisonReport;
 import org.hybridft.report.ConvergencePlot;
 import org.hybridft.sim.ControllerSearchSpace;
 import org.hybridft.sim.ParameterSpace;
@@ -135,7 +136,7 @@ public final class TuneCommand implements Callable<Integer> {
 
     String objectiveName = goal.name().toLowerCase(Locale.ROOT);
     stdout.printf(Locale.ROOT, "%s tuned on %s for %s (%d candidates x %d runs x %s min, %.1f s)%n",
-        space.controller(), target.name(), objectiveName, result.evaluations(), runs, trim(minutes), seconds);
+        space.controller(), target.name(), objectiveName, result.evaluations(), runs, ComparisonReport.trim(minutes), seconds);
     stdout.printf(Locale.ROOT, "%-18s %14s %14s%n", "parameter", "default", "tuned");
     double[] defaults = result.defaults();
     double[] best = result.best();
@@ -193,9 +194,5 @@ public final class TuneCommand implements Callable<Integer> {
     } catch (IllegalArgumentException unknown) {
       throw new UsageException("unknown objective '" + name + "' (known: downtime, latency, cost)");
     }
-  }
-
-  private static String trim(double minutes) {
-    return minutes == Math.rint(minutes) ? Long.toString((long) minutes) : Double.toString(minutes);
   }
 }

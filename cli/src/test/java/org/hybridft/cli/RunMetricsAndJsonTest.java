@@ -147,7 +147,7 @@ class RunMetricsAndJsonTest {
     StringWriter out = new StringWriter();
     TerminalWriter terminal = new TerminalWriter(new PrintWriter(out), new PrintWriter(new StringWriter()), 16);
     RunCommand.RunSummary summary = new RunCommand.RunSummary(0);
-    var listener = RunCommand.jsonListener(summary, terminal, new CountDownLatch(1));
+    var listener = RunCommand.statusListener(summary, terminal, new CountDownLatch(1), true);
 
     listener.onTick(1_500_000_000L, Mode.COLO, 2.5, Double.NaN);
     listener.onModeSwitch(2_000_000_000L, Mode.COLO, Mode.CHECKPOINT, 12.0);

@@ -77,7 +77,7 @@ class RunStatusNeverBlocksTheLoopTest {
         ControlLoop.builder(ControllerRegistry.builtIn().create("pi", Map.of()), counter,
                 (mode, periodNanos) -> {}, scheduler)
             .period(Duration.ofMillis(1))
-            .addListener(RunCommand.statusListener(summary, terminal, ended))
+            .addListener(RunCommand.statusListener(summary, terminal, ended, false))
             .build();
 
     loop.start();

@@ -13,6 +13,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record ControlLoopError(Kind kind, String message, @Nullable Throwable cause, long atNanos) {
 
+  /** One line for logs and terminals: {@code KIND: message}, then the cause's message in brackets. */
+  public String describe() {
+    return kind + ": " + message + (cause == null ? "" : " (" + cause.getMessage() + ")");
+  }
+
   /** What failed. */
   public enum Kind {
     /** One read of the {@link CheckpointCounter} failed; the loop retries next period. */

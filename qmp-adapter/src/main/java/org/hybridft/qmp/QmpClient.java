@@ -2,9 +2,12 @@ package org.hybridft.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -86,6 +89,53 @@ public final class QmpClient implements AutoCloseable {
       throw new IllegalArgumentException("port must be in [1, 65535], was " + port);
     }
     return new Builder(new InetSocketAddress(Objects.requireNonNull(host, "host"), port));
+  }
+
+  /**
+   * A builder for the monitor at {@code address} as people write it: a unix socket's path, or
+   * {@code tcp:HOST:PORT}. A TCP address must be a loopback one unless {@code allowRemote}: QMP
+   * has no authentication, so whoever reaches the port controls QEMU. The host is resolved here,
+   * once, so that the address checked is the address connected to.
+   *
+   * @throws IllegalArgumentException saying what is wrong: a malformed address or port, a host that
+   *     does not resolve, a remote host without {@code allowRemote}, or a path where no file is
+   */
+  public static Builder at(String address, boolean allowRemote) {
+    Objects.requireNonNull(address, "address");
+    if (!address.startsWith("tcp:")) {
+      Path socket = Path.of(address);
+      if (!Files.exists(socket)) {
+        throw new IllegalArgumentException("no such socket");
+      }
+      return unix(socket);
+    }
+    String hostPort = address.substring(4);
+    int colon = hostPort.lastIndexOf(':');
+    if (colon < 1) {
+      throw new IllegalArgumentException("tcp:HOST:PORT expected");
+    }
+    String host = hostPort.substring(0, colon);
+    int port;
+    try {
+      port = Integer.parseInt(hostPort.substring(colon + 1));
+    } catch (NumberFormatException notAPort) {
+      throw new IllegalArgumentException("tcp:HOST:PORT needs a numeric port");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("the port must be in [1, 65535], was " + port);
+    }
+    InetAddress resolved;
+    try {
+      resolved = InetAddress.getByName(host);
+    } catch (UnknownHostException unknown) {
+      throw new IllegalArgumentException("cannot resolve host " + host, unknown);
+    }
+    if (!allowRemote && !resolved.isLoopbackAddress()) {
+      throw new IllegalArgumentException(host + " is not a loopback address, and QMP has no authentication:"
+          + " whoever reaches the port controls QEMU (and can run commands as its user); tunnel it (e.g."
+          + " ssh -L) or allow remote addresses on a trusted network");
+    }
+    return to(new InetSocketAddress(resolved, port));
   }
 
   /**
@@ -343,6 +393,11 @@ public final class QmpClient implements AutoCloseable {
 
     private String peer() {
       return transport != null ? transport.peer() : String.valueOf(address);
+    }
+
+    /** The socket address connected to; null for a transport. */
+    @Nullable SocketAddress address() {
+      return address;
     }
 
     /** Default timeout of each command, {@code > 0} and at most ten years; default 5 s. */
