@@ -33,6 +33,8 @@ class ClosedLoopOnTestbedTest {
   private static final Pattern REQUESTS =
       Pattern.compile("^\\s+(\\S+) run 0: (\\d+) / (\\d+) / (\\d+) / (\\d+) of (\\d+)$", Pattern.MULTILINE);
   private static final double STRETCH_SECONDS = 30;
+  /** Deterministic, non-deterministic, deterministic: a change each way, judged. */
+  private static final int STRETCHES = 3;
   /** Time the controller is given to react at the start of each stretch before it is judged. */
   private static final double REACTION_SECONDS = 10;
 
@@ -57,15 +59,15 @@ class ClosedLoopOnTestbedTest {
 
     // A 1 s checkpoint period (passive mode: 1 cps) between deterministic COLO (about 0.1 cps) and
     // non-deterministic COLO (about 2.5-3 cps at 5 requests/s); short COLO probes and stretches so
-    // that two minutes hold two stretches of each kind. 1 s probes: in the calibrated model
+    // that 90 s hold a deterministic, a non-deterministic and again a deterministic stretch. 1 s probes: in the calibrated model
     // (docs/real-qemu.md) they keep threshold 29 % below checkpoint mode, 2 s probes 21 %.
     CommandOutcome outcome = CommandOutcome.run("evaluate", "--qmp", pair.primarySocket().toString(),
         "--secondary-qmp", pair.secondarySocket().toString(),
         "--http", pair.http().toString(), "--controllers", "checkpoint,colo,threshold",
-        "--workload", "phased", "--stretch", "30s", "--minutes", "2", "--rate", "5", "--settle", "3s",
+        "--workload", "phased", "--stretch", "30s", "--minutes", "1.5", "--rate", "5", "--settle", "3s",
         "--checkpoint-period", "1s", "--threshold-cps", "1", "--colo-window", "1s",
         "--initial-stretch", "10s", "--min-stretch", "5s", "--max-stretch", "10s",
-        // The research's rule (α 2, no learnt episodes): two minutes hold too few episodes to learn.
+        // The research's rule (α 2, no learnt episodes): 90 s hold too few episodes to learn.
         "--alpha", "2", "--learn-episodes", "false",
         "--out", out.toString());
 
@@ -110,7 +112,7 @@ class ClosedLoopOnTestbedTest {
         .map(row -> row.split(","))
         .filter(cells -> cells[0].equals("threshold"))
         .toList();
-    for (int stretch = 0; stretch < 4; stretch++) {
+    for (int stretch = 0; stretch < STRETCHES; stretch++) {
       double from = stretch * STRETCH_SECONDS + REACTION_SECONDS;
       double to = (stretch + 1) * STRETCH_SECONDS;
       boolean nondeterministic = stretch % 2 == 1;
