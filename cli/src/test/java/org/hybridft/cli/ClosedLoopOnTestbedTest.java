@@ -94,13 +94,20 @@ class ClosedLoopOnTestbedTest {
     });
     // Passive mode: one checkpoint per 1 s period whatever the replies.
     assertThat(Double.parseDouble(rows.get("checkpoint")[cpsColumn])).isBetween(0.9, 1.1);
-    // Every reply correct, in every mode.
+    // No wrong reply and no error, in every mode. A request that gets no reply within the 30 s
+    // timeout is tolerated up to 1 % of the arrivals: in checkpoint mode on the testbed about one
+    // connection in 500 stalls that long now and then (docs/real-qemu.md, "hybrid-ft evaluate").
     Matcher requests = REQUESTS.matcher(outcome.out());
     int controllers = 0;
     while (requests.find()) {
       controllers++;
-      assertThat(Long.parseLong(requests.group(2))).as("every reply correct: " + requests.group())
-          .isEqualTo(Long.parseLong(requests.group(6))).isPositive();
+      long arrivals = Long.parseLong(requests.group(6));
+      assertThat(Long.parseLong(requests.group(3)) + Long.parseLong(requests.group(4)))
+          .as("no wrong reply and no error: " + requests.group()).isZero();
+      assertThat(Long.parseLong(requests.group(5))).as("timeouts: " + requests.group())
+          .isLessThanOrEqualTo(arrivals / 100);
+      assertThat(Long.parseLong(requests.group(2))).as("correct replies: " + requests.group())
+          .isEqualTo(arrivals - Long.parseLong(requests.group(5))).isPositive();
     }
     assertThat(controllers).as(outcome.out()).isEqualTo(3);
     assertThat(downtime.get("threshold")).as("threshold against static checkpoint mode: " + downtime)
