@@ -7,6 +7,7 @@ import org.hybridft.core.Mode;
 import org.hybridft.core.ModeController;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -37,8 +38,11 @@ public class ControllerUpdateBenchmark {
   private int index;
   private long nowNanos;
 
-  /** Builds the controller in its initial state and the rates it is fed. */
-  @Setup
+  /**
+   * Builds the controller in its initial state and the rates it is fed, for each iteration: one
+   * period per call would overflow the clock in an iteration of JMH's default 10 s.
+   */
+  @Setup(Level.Iteration)
   public void setUp() {
     modeController = ControllerRegistry.installed().create(controller, Map.of());
     rates = MeasuredRates.checkpointsPerSecond(42);
