@@ -85,10 +85,14 @@ public final class QmpClient implements AutoCloseable {
 
   /** A builder for a connection to a QMP TCP server ({@code -qmp tcp:HOST:PORT,server}). */
   public static Builder tcp(String host, int port) {
+    return new Builder(new InetSocketAddress(Objects.requireNonNull(host, "host"), checkPort(port)));
+  }
+
+  private static int checkPort(int port) {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be in [1, 65535], was " + port);
     }
-    return new Builder(new InetSocketAddress(Objects.requireNonNull(host, "host"), port));
+    return port;
   }
 
   /**
@@ -121,9 +125,7 @@ public final class QmpClient implements AutoCloseable {
     } catch (NumberFormatException notAPort) {
       throw new IllegalArgumentException("tcp:HOST:PORT needs a numeric port");
     }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("the port must be in [1, 65535], was " + port);
-    }
+    checkPort(port);
     InetAddress resolved;
     try {
       resolved = InetAddress.getByName(host);

@@ -39,8 +39,8 @@ class QmpClientAddressTest {
     assertThatThrownBy(() -> QmpClient.at("tcp:localhost:qmp", false))
         .hasMessage("tcp:HOST:PORT needs a numeric port");
     assertThatThrownBy(() -> QmpClient.at("tcp:localhost:0", false))
-        .hasMessage("the port must be in [1, 65535], was 0");
+        .hasMessage("port must be in [1, 65535], was 0");
     assertThatThrownBy(() -> QmpClient.at("tcp:localhost:65536", false))
-        .hasMessage("the port must be in [1, 65535], was 65536");
+        .hasMessage("port must be in [1, 65535], was 65536");
   }
 }
