@@ -55,8 +55,26 @@ public final class LibvirtHost implements AutoCloseable {
       throw new LibvirtHostException("cannot connect to libvirt at " + uri + ": " + message(refused), refused);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError noLibrary) {
       throw new LibvirtHostException("cannot load libvirt's client library (libvirt.so.0, Debian's libvirt0)"
-          + " to connect to " + uri + ": " + noLibrary.getMessage(), noLibrary);
+          + " to connect to " + uri + ": " + libraryFailure(noLibrary), noLibrary);
     }
+  }
+
+  /** Why libvirt's client library could not be loaded, as the first failure said it. */
+  private static volatile @Nullable String libraryFailure;
+
+  /**
+   * The reason of the first failure to load libvirt's client library in this JVM. Only the first
+   * attempt says why (an {@link UnsatisfiedLinkError}); the JVM answers every later one with
+   * "Could not initialize class", so the same failure would read differently from the second
+   * time on, and lose its reason.
+   */
+  static String libraryFailure(LinkageError noLibrary) {
+    String first = libraryFailure;
+    if (first == null) {
+      first = String.valueOf(noLibrary.getMessage());
+      libraryFailure = first;
+    }
+    return first;
   }
 
   private static volatile boolean quiet;
