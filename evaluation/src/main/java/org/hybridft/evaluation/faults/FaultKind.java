@@ -39,11 +39,14 @@ public enum FaultKind {
       "the loop's QMP connection closed"),
   /**
    * QEMU's QMP answering slowly: every message to the loop delayed 10 s, for 14 s, so the counter's
-   * liveness probe (3 s) goes unanswered for longer than the loop's counter timeout (5 s). A 4 s
-   * delay left the loop running in one try of two: its probes were answered before it gave up.
+   * liveness probe (3 s) goes unanswered for longer than the loop's counter timeout (5 s). It strikes
+   * at the first command of a mode switch, the worst moment: the switch waits for its reply with
+   * the rest, and the loop must still notice the silence (its actuation runs on an executor of its
+   * own, as the agent's does). A 4 s delay left the loop running in one try of two: its probes
+   * were answered before it gave up.
    */
   QMP_SLOW(Failover.NONE, LoopOutcome.FAIL_SAFE, Duration.ofSeconds(16),
-      "QMP messages to the loop delayed 10 s for 14 s");
+      "QMP messages to the loop delayed 10 s for 14 s, from a switch's first command");
 
   /** What the control loop must have reported by the end of a try. */
   public enum LoopOutcome {

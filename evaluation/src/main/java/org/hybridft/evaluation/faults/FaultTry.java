@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,7 @@ public final class FaultTry {
   private static final Duration SLOW_QMP_DELAY = Duration.ofSeconds(10);
   private static final Duration SLOW_QMP_FOR = Duration.ofSeconds(14);
   private static final String LOOP_THREAD = "hybrid-ft-fault-loop";
+  private static final String ACTUATION_THREAD = "hybrid-ft-fault-actuation";
   private static final String QMP_IO_THREAD = "hybridft-qmp-io";
   private static final int START_ATTEMPTS = 4;
 
@@ -154,12 +156,23 @@ public final class FaultTry {
         scheduler.shutdownNow();
         scheduler.awaitTermination(10, TimeUnit.SECONDS);
       });
+      // As the agent runs it: a switch waiting for QEMU must not stop the ticks that notice QEMU's silence.
+      ExecutorService actuation = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, ACTUATION_THREAD);
+        thread.setDaemon(true);
+        return thread;
+      });
+      cleanUp.add(() -> {
+        actuation.shutdownNow();
+        actuation.awaitTermination(10, TimeUnit.SECONDS);
+      });
       LoopObserver observer = new LoopObserver();
       ControlLoop loop = ControlLoop.builder(settings.controller().get(), control.counter(), control.actuator(),
               scheduler)
           .name("fault-try-" + index)
           .period(settings.loopPeriod())
           .failSafeHold(settings.failSafeHold())
+          .actuationExecutor(actuation)
           .addListener(observer)
           .build();
       cleanUp.add(loop);
@@ -330,9 +343,24 @@ public final class FaultTry {
         return new Injection(true, now, at);
       }
       case QMP_SLOW -> {
-        long now = System.nanoTime();
-        proxy.delay(SLOW_QMP_DELAY);
-        return new Injection(true, now, at);
+        // The worst moment: the loop's switch waits for a reply that is held back with the rest.
+        CountDownLatch slowed = new CountDownLatch(1);
+        long[] when = new long[1];
+        String[] during = new String[1];
+        proxy.onCommand(command -> {
+          if (slowed.getCount() > 0 && (command.equals("qom-set") || command.equals("migrate-set-parameters"))) {
+            when[0] = System.nanoTime();
+            proxy.delay(SLOW_QMP_DELAY);
+            during[0] = command;
+            slowed.countDown();
+          }
+        });
+        boolean struck = slowed.await(30, TimeUnit.SECONDS);
+        proxy.onCommand(null);
+        return struck
+            ? new Injection(true, when[0], String.format(Locale.ROOT, "%.1f s after the start, at the switch's %s",
+                (when[0] - started) / 1e9, during[0]))
+            : new Injection(false, 0, "no mode switch within 30 s");
       }
       default -> throw new IllegalStateException("unknown fault kind " + kind);
     }
