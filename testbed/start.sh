@@ -4,6 +4,7 @@
 #
 #   start.sh [--guest linux|bios] [--guest-dir DIR] [--accel tcg|kvm] [--qemu PATH] [--dir DIR]
 #            [--base-port N] [--timeout SECONDS] [--link-proxy] [--name NAME] [--libvirt URI]
+#            [--link loopback|shaped] [--link-rate RATE] [--link-delay MS]
 #
 # --guest      linux (default): Debian's cloud kernel and a busybox initramfs serving HTTP on
 #              virtio-net (build-guest.sh); bios: no OS, the guest sends no packet
@@ -20,6 +21,13 @@
 # --link-proxy the four links between primary and secondary (migration, NBD, mirror, compare1)
 #              pass through linkproxy.py, whose pid is in DIR/link-proxy.pid: SIGUSR1 cuts them
 #              (closed, as when the network between two hosts goes down), SIGUSR2 blackholes them
+# --link       loopback (default): the links are unix sockets between the two QEMUs, far faster
+#              than any network; shaped (needs root): the primary's and the secondary's ends of
+#              every link are relayed over TCP between two network namespaces of the pair's own,
+#              hft-N-p and hft-N-s (N the base port), joined by a veth pair whose both ends are
+#              shaped with tc's tbf to --link-rate, the relays adding --link-delay each way
+# --link-rate  with --link shaped: the link's bandwidth in tc's units (default 1gbit)
+# --link-delay with --link shaped: one-way delay in milliseconds, in [0, 1000] (default 0.2)
 # --name       the primary's QEMU -name, which names the VM in hybrid-ft's metrics and logs
 #              (default primary; the secondary is NAME-secondary, or secondary by default);
 #              letters, digits, '.', '_' and '-'
@@ -35,13 +43,15 @@ set -euo pipefail
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 guest=linux guest_dir="" accel="" qemu="" dir="" base=19000 timeout="" link_proxy=false name="" libvirt=""
+link=loopback link_rate="" link_delay=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --guest|--guest-dir|--accel|--qemu|--dir|--base-port|--timeout|--name|--libvirt)
+    --guest|--guest-dir|--accel|--qemu|--dir|--base-port|--timeout|--name|--libvirt|--link|--link-rate|--link-delay)
       [[ $# -ge 2 ]] || { echo "start.sh: $1 needs a value (see --help)" >&2; exit 2; }
       case "$1" in
         --guest) guest="$2" ;; --guest-dir) guest_dir="$2" ;; --accel) accel="$2" ;; --qemu) qemu="$2" ;; --dir) dir="$2" ;;
         --base-port) base="$2" ;; --timeout) timeout="$2" ;; --name) name="$2" ;; --libvirt) libvirt="$2" ;;
+        --link) link="$2" ;; --link-rate) link_rate="$2" ;; --link-delay) link_delay="$2" ;;
       esac
       shift 2 ;;
     --link-proxy) link_proxy=true; shift ;;
@@ -78,6 +88,24 @@ fi
 if [[ "$accel" == kvm ]] && ! kvm_usable; then
   echo "start.sh: --accel kvm but /dev/kvm is not a character device this user may read and write; use --accel tcg" >&2; exit 1
 fi
+case "$link" in
+  loopback)
+    [[ -z "$link_rate$link_delay" ]] || { echo "start.sh: --link-rate and --link-delay need --link shaped" >&2; exit 2; } ;;
+  shaped)
+    link_rate="${link_rate:-1gbit}" link_delay="${link_delay:-0.2}"
+    if ! [[ "$link_rate" =~ ^[0-9]+(\.[0-9]+)?([kmg]?(bit|bps))$ ]]; then
+      echo "start.sh: --link-rate must be a number with a unit tc knows (kbit, mbit, gbit, bit, kbps, mbps, gbps, bps), was '$link_rate'" >&2; exit 2
+    fi
+    if ! [[ "$link_delay" =~ ^[0-9]+(\.[0-9]+)?$ ]] || awk -v d="$link_delay" 'BEGIN { exit !(d > 1000) }'; then
+      echo "start.sh: --link-delay must be milliseconds in [0, 1000], was '$link_delay'" >&2; exit 2
+    fi
+    $link_proxy && { echo "start.sh: --link-proxy and --link shaped cannot be combined" >&2; exit 2; }
+    [[ "$(id -u)" == 0 ]] || { echo "start.sh: --link shaped needs root (it creates network namespaces and a veth pair)" >&2; exit 1; }
+    for tool in ip tc; do
+      command -v "$tool" >/dev/null || { echo "start.sh: --link shaped needs $tool (run testbed/install-deps.sh)" >&2; exit 1; }
+    done ;;
+  *) echo "start.sh: --link must be loopback or shaped, was '$link'" >&2; exit 2 ;;
+esac
 if [[ -n "$libvirt" ]] && ! command -v virsh >/dev/null; then
   echo "start.sh: --libvirt needs virsh (run testbed/install-deps.sh)" >&2; exit 1
 fi
@@ -99,7 +127,8 @@ dir="${dir:-$(mktemp -d "${TMPDIR:-/tmp}/colo-pair.XXXXXX")}"
 mkdir -p "$dir"
 chmod 700 "$dir" 2>/dev/null || { echo "start.sh: cannot make $dir private (chmod 700)" >&2; exit 1; }
 dir="$(cd "$dir" && pwd)"
-if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" || -e "$dir/link-proxy.pid" || -e "$dir/primary.libvirt" ]]; then
+if [[ -e "$dir/primary.pid" || -e "$dir/secondary.pid" || -e "$dir/link-proxy.pid" || -e "$dir/primary.libvirt" \
+    || -e "$dir/link.netns" ]]; then
   echo "start.sh: $dir already holds a pair (run $here/stop.sh --dir $dir first)" >&2; exit 1
 fi
 fail() {
@@ -146,7 +175,7 @@ mirror="$dir/mirror.sock" compare1="$dir/compare1.sock" compare0="$dir/compare0.
 compare_out="$dir/compare-out.sock" migration="$dir/migration.sock" nbd="$dir/nbd.sock"
 # Where each side connects: the other side's socket, or the link proxy's in front of it.
 to_migration="$migration" to_nbd="$nbd" to_mirror="$mirror" to_compare1="$compare1"
-if $link_proxy; then
+if $link_proxy || [[ "$link" == shaped ]]; then
   to_migration="$dir/link-migration.sock" to_nbd="$dir/link-nbd.sock"
   to_mirror="$dir/link-mirror.sock" to_compare1="$dir/link-compare1.sock"
 fi
@@ -245,6 +274,47 @@ if $link_proxy; then
   done
   [[ -s "$dir/link-proxy.pid" ]] || fail "the link proxy did not listen within 5 s"
 fi
+if [[ "$link" == shaped ]]; then
+  # Two namespaces, a veth pair between them, both ends shaped; stop.sh deletes the namespaces
+  # named in link.netns (their veth ends go with them). tbf's burst: 10 ms at the rate, at least
+  # 64 KiB, so that a segmentation-offloaded packet passes whole.
+  ns_p="hft-$base-p" ns_s="hft-$base-s"
+  for ns in "$ns_p" "$ns_s"; do
+    ip netns list 2>/dev/null | grep -q "^$ns\b" && fail "network namespace $ns exists already (another pair on --base-port $base? ip netns del $ns)"
+  done
+  printf '%s\n%s\n' "$ns_p" "$ns_s" >"$dir/link.netns"
+  rate_bits="$(awk -v r="$link_rate" 'BEGIN { match(r, /^[0-9.]+/); n = substr(r, 1, RLENGTH) + 0; u = substr(r, RLENGTH + 1)
+    m = 1; if (u ~ /^k/) m = 1e3; else if (u ~ /^m/) m = 1e6; else if (u ~ /^g/) m = 1e9
+    if (u ~ /bps$/) m *= 8; printf "%.0f", n * m }')"
+  burst=$(( rate_bits / 800 > 65536 ? rate_bits / 800 : 65536 ))
+  { ip netns add "$ns_p" && ip netns add "$ns_s" \
+      && ip -n "$ns_p" link add hft-p type veth peer name hft-s netns "$ns_s" \
+      && ip -n "$ns_p" addr add 10.77.0.1/30 dev hft-p && ip -n "$ns_s" addr add 10.77.0.2/30 dev hft-s \
+      && ip -n "$ns_p" link set lo up && ip -n "$ns_s" link set lo up \
+      && ip -n "$ns_p" link set hft-p up && ip -n "$ns_s" link set hft-s up \
+      && tc -n "$ns_p" qdisc add dev hft-p root tbf rate "$link_rate" burst "$burst" latency 100ms \
+      && tc -n "$ns_s" qdisc add dev hft-s root tbf rate "$link_rate" burst "$burst" latency 100ms
+  } >>"$dir/link.log" 2>&1 || fail "the shaped link could not be set up: $(tail -n 1 "$dir/link.log")"
+  # The primary's side relays what the primary connects to (migration, NBD) out over TCP and what
+  # comes in for it (mirror, compare1) to its unix sockets; the secondary's side the other way round.
+  # Each byte passes both relays: each adds half the one-way delay.
+  half_delay="$(awk -v d="$link_delay" 'BEGIN { printf "%.4f", d / 2 }')"
+  relay() {   # relay SIDE NAMESPACE LINK...
+    ip netns exec "$2" /usr/bin/python3 "$here/linkproxy.py" --pidfile "$dir/link-$1.pid" --delay-ms "$half_delay" \
+      "${@:3}" >>"$dir/link.log" 2>&1 </dev/null &
+    launched+=("$!:$dir/link-$1.pid")
+    disown
+    for _ in $(seq 100); do
+      [[ -s "$dir/link-$1.pid" ]] && return 0
+      sleep 0.05
+    done
+    fail "the $1 side's link relay did not listen within 5 s: $(tail -n 1 "$dir/link.log")"
+  }
+  relay primary "$ns_p" "$to_migration=tcp:10.77.0.2:7001" "$to_nbd=tcp:10.77.0.2:7002" \
+    "tcp:10.77.0.1:7003=$mirror" "tcp:10.77.0.1:7004=$compare1"
+  relay secondary "$ns_s" "tcp:10.77.0.2:7001=$migration" "tcp:10.77.0.2:7002=$nbd" \
+    "$to_mirror=tcp:10.77.0.1:7003" "$to_compare1=tcp:10.77.0.1:7004"
+fi
 
 # reconnect-ms: reconnect= is deprecated since QEMU 9.2; 7.2 knows only reconnect=.
 read -r major minor < <("$qemu" -version | sed -n '1s/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
@@ -311,6 +381,9 @@ up=true
 echo "primary QMP:   $dir/primary.qmp"
 echo "secondary QMP: $dir/secondary.qmp"
 echo "primary HA QMP: $dir/primary-ha.qmp"
+if [[ "$link" == shaped ]]; then
+  echo "link:          shaped, $link_rate and $link_delay ms each way (namespaces $ns_p and $ns_s)"
+fi
 if $link_proxy; then
   echo "link proxy:    pid $(cat "$dir/link-proxy.pid") (SIGUSR1 cuts the replication links, SIGUSR2 blackholes them)"
 fi

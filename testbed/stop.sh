@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ends the COLO pair that start.sh started in DIR: exactly the processes named by its pid files
-# (the two QEMUs and, with --link-proxy, the link proxy), and only while they are still the
+# (the two QEMUs and, with --link-proxy, the link proxy; with --link shaped, the two link relays
+# and then the pair's network namespaces), and only while they are still the
 # processes started with those pid files; with --libvirt, the primary's domain named in
 # DIR/primary.libvirt is destroyed through libvirt.
 #
@@ -42,7 +43,7 @@ if [[ -s "$dir/primary.libvirt" ]]; then
   fi
   rm -f "$dir/stop.err"
 fi
-for role in secondary primary link-proxy; do
+for role in secondary primary link-proxy link-primary link-secondary; do
   pidfile="$dir/$role.pid"
   [[ -s "$pidfile" ]] || continue
   pid="$(cat "$pidfile")"
@@ -65,4 +66,21 @@ for role in secondary primary link-proxy; do
   fi
   rm -f "$pidfile"
 done
+# --link shaped: the pair's network namespaces, once their relays have ended (the veth pair and
+# its shaping go with them).
+if [[ -s "$dir/link.netns" ]]; then
+  left=()
+  while read -r ns; do
+    [[ "$ns" =~ ^hft-[0-9]+-[ps]$ ]] || { echo "stop.sh: $dir/link.netns names '$ns', not a pair's namespace; left as it is" >&2; status=1; continue; }
+    if ip netns list 2>/dev/null | grep -q "^$ns\b"; then
+      if ip netns del "$ns" 2>"$dir/stop.err"; then
+        echo "deleted network namespace $ns"
+      else
+        echo "stop.sh: cannot delete network namespace $ns: $(head -n 1 "$dir/stop.err")" >&2; status=1; left+=("$ns")
+      fi
+    fi
+  done <"$dir/link.netns"
+  rm -f "$dir/stop.err"
+  if (( ${#left[@]} == 0 )); then rm -f "$dir/link.netns"; else printf '%s\n' "${left[@]}" >"$dir/link.netns"; fi
+fi
 exit "$status"

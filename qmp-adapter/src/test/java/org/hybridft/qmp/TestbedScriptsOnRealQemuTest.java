@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.hybridft.qmp.TestbedScriptsTest.Result;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The testbed's start.sh and stop.sh on the testbed's patched QEMU: a start that runs out of time
  * says what it waited for in one line and stops what it started; stop.sh ends both QEMUs whatever
- * form its --dir has. Skipped, with the reason, where the testbed's QEMU is not built.
+ * form its --dir has; a pair on the shaped link replicates across its veth pair and leaves no
+ * namespace behind. Skipped, with the reason, where the testbed's QEMU is not built (the shaped
+ * link's tests also where the user is not root).
  */
 @Tag("real-qemu")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -89,5 +92,82 @@ class TestbedScriptsOnRealQemuTest {
     } finally {
       assertThat(script(dir, "stop.sh", dir, "--dir", pairDir.toString()).exitCode()).isZero();
     }
+  }
+
+  @Test
+  void aPairOnTheShapedLinkReplicatesAcrossItsVethAndStopRemovesItsNamespaces() throws Exception {
+    Path qemu = Testbed.assumeBuilt();
+    assumeRoot();
+    Path pairDir = dir.resolve("pair");
+    Result start = script(dir, "start.sh", dir, "--qemu", qemu.toString(), "--guest", "bios",
+        "--dir", pairDir.toString(), "--base-port", "29580", "--link", "shaped", "--link-rate", "200mbit",
+        "--link-delay", "0.5");
+    assertThat(start.exitCode()).as(start.err()).isZero();
+    List<Long> relays;
+    try {
+      assertThat(start.out()).contains("link:          shaped, 200mbit and 0.5 ms each way",
+          "hft-29580-p", "hft-29580-s");
+      relays = List.of(pid(pairDir.resolve("link-primary.pid")), pid(pairDir.resolve("link-secondary.pid")));
+      assertThat(relays).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
+      // The migration that brought the pair to COLO went from the primary's side to the
+      // secondary's across the veth pair: the one way out of either namespace.
+      long sent = interfaceBytes("hft-29580-p", "hft-p", "tx_bytes");
+      long received = interfaceBytes("hft-29580-s", "hft-s", "rx_bytes");
+      assertThat(sent).as("bytes the primary's side sent").isGreaterThan(100_000);
+      assertThat(received).as("bytes the secondary's side received").isGreaterThanOrEqualTo(sent);
+      assertThat(command("tc", "-n", "hft-29580-p", "qdisc", "show", "dev", "hft-p")).contains("tbf", "rate 200Mbit");
+    } finally {
+      Result stop = script(dir, "stop.sh", dir, "--dir", pairDir.toString());
+      assertThat(stop.exitCode()).as(stop.err()).isZero();
+      assertThat(stop.out()).contains("stopped primary", "stopped secondary", "stopped link-primary",
+          "deleted network namespace hft-29580-p", "deleted network namespace hft-29580-s");
+    }
+    assertThat(command("ip", "netns", "list")).doesNotContain("hft-29580-");
+    assertThat(relays).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isEmpty());
+    assertThat(pairDir.resolve("link.netns")).doesNotExist();
+  }
+
+  @Test
+  void aShapedLinkWhoseNamespaceExistsFailsInOneLineAndLeavesThatNamespaceAlone() throws Exception {
+    Path qemu = Testbed.assumeBuilt();
+    assumeRoot();
+    Path pairDir = dir.resolve("pair");
+    command("ip", "netns", "add", "hft-29600-s");
+    try {
+      Result start = script(dir, "start.sh", dir, "--qemu", qemu.toString(), "--guest", "bios",
+          "--dir", pairDir.toString(), "--base-port", "29600", "--link", "shaped");
+
+      assertThat(start.exitCode()).isEqualTo(1);
+      assertThat(start.err().lines()).singleElement().asString()
+          .contains("network namespace hft-29600-s exists already", "--base-port 29600");
+      assertThat(pairDir.resolve("primary.pid")).as("the failed start stopped its QEMU").doesNotExist();
+      assertThat(command("ip", "netns", "list")).contains("hft-29600-s").doesNotContain("hft-29600-p");
+    } finally {
+      command("ip", "netns", "del", "hft-29600-s");
+    }
+  }
+
+  private static void assumeRoot() throws Exception {
+    Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    Assumptions.assumeTrue(Integer.valueOf(0).equals(uid),
+        "the shaped link creates network namespaces, which needs root; this user's uid is " + uid);
+  }
+
+  private static long pid(Path pidFile) throws Exception {
+    return Long.parseLong(Files.readString(pidFile).strip());
+  }
+
+  private static long interfaceBytes(String namespace, String device, String counter) throws Exception {
+    return Long.parseLong(command("ip", "netns", "exec", namespace, "cat",
+        "/sys/class/net/" + device + "/statistics/" + counter).strip());
+  }
+
+  /** Runs {@code command}, which must succeed within 10 s, and returns what it printed. */
+  private static String command(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+    assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
+    return output;
   }
 }

@@ -63,6 +63,26 @@ class TestbedScriptsTest {
   }
 
   @Test
+  void aBadLinkChoiceIsOneLineNamingTheValueAndExitTwo() throws Exception {
+    Result badLink = script("start.sh", dir, "--link", "wifi");
+    Result rateWithoutShaping = script("start.sh", dir, "--link-rate", "100mbit");
+    Result badRate = script("start.sh", dir, "--link", "shaped", "--link-rate", "fast");
+    Result badDelay = script("start.sh", dir, "--link", "shaped", "--link-delay", "2000");
+    Result withProxy = script("start.sh", dir, "--link", "shaped", "--link-proxy");
+
+    assertThat(List.of(badLink, rateWithoutShaping, badRate, badDelay, withProxy))
+        .allSatisfy(result -> {
+          assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+          assertThat(result.err().lines()).hasSize(1);
+        });
+    assertThat(badLink.err()).contains("--link must be loopback or shaped", "'wifi'");
+    assertThat(rateWithoutShaping.err()).contains("--link-rate and --link-delay need --link shaped");
+    assertThat(badRate.err()).contains("--link-rate", "'fast'", "mbit");
+    assertThat(badDelay.err()).contains("--link-delay", "[0, 1000]", "'2000'");
+    assertThat(withProxy.err()).contains("--link-proxy and --link shaped cannot be combined");
+  }
+
+  @Test
   void aGuestDirWithoutTheGuestsFilesIsAUsageErrorBeforeAnythingStarts() throws Exception {
     Path guestDir = Files.createDirectory(dir.resolve("guest"));
     Files.writeString(guestDir.resolve("vmlinuz"), "a kernel");
