@@ -13,7 +13,7 @@
 #   benchmarks/run.sh --smoke         every benchmark once for 100 ms, a 3 s scale run and a
 #                                     20-VM agent run, so a broken benchmark fails CI; results go
 #                                     to target/ only.
-#   benchmarks/run.sh --calibrate --qmp SOCKET --http URL [--seconds S]
+#   benchmarks/run.sh --calibrate --qmp SOCKET --http URL [--seconds S] [--experiments pause,...]
 #                                     the testbed calibration (TestbedCalibration) on a live pair
 #                                     started by testbed/start.sh.
 #   benchmarks/run.sh --faults --runs N --seed S --out DIR [--kinds K,...]

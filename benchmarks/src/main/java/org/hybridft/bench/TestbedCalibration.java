@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import org.hybridft.core.Mode;
 import org.hybridft.evaluation.HttpResource;
@@ -30,6 +31,7 @@ import org.hybridft.qmp.QmpModeActuator;
  * <pre>
  *   testbed/start.sh                       # prints the primary's QMP socket and the guest's HTTP
  *   benchmarks/run.sh --calibrate --qmp DIR/primary.qmp --http http://127.0.0.1:PORT/ [--seconds S]
+ *       [--experiments pause,divergence,stale,passive]
  * </pre>
  *
  * Writes one CSV row per measurement ({@code experiment,mode,period_ms,resource,rate,
@@ -46,8 +48,11 @@ public final class TestbedCalibration {
   private final Duration window;
   private final List<String> rows = new ArrayList<>();
   private final PrintStream out;
+  private final Set<String> experiments;
 
-  private TestbedCalibration(ColoPrimaryControl primary, InetSocketAddress http, Duration window, PrintStream out) {
+  private TestbedCalibration(ColoPrimaryControl primary, InetSocketAddress http, Duration window, PrintStream out,
+      Set<String> experiments) {
+    this.experiments = experiments;
     this.counter = primary.counter();
     this.actuator = primary.actuator();
     this.http = http;
@@ -61,6 +66,7 @@ public final class TestbedCalibration {
     URI http = null;
     Path csv = Path.of("benchmarks/results/testbed-calibration.csv");
     long seconds = 20;
+    Set<String> experiments = EXPERIMENTS;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -68,8 +74,9 @@ public final class TestbedCalibration {
         case "--http" -> http = URI.create(require(args[i], value));
         case "--out" -> csv = Path.of(require(args[i], value));
         case "--seconds" -> seconds = Long.parseLong(require(args[i], value));
+        case "--experiments" -> experiments = experiments(require(args[i], value));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (expected --qmp SOCKET --http URL [--seconds S] [--out CSV])");
+            + " (expected --qmp SOCKET --http URL [--seconds S] [--out CSV] [--experiments LIST])");
       }
       i++;
     }
@@ -79,12 +86,27 @@ public final class TestbedCalibration {
     try (QmpClient client = QmpClient.unix(qmp).connect();
         ColoPrimaryControl primary = ColoPrimaryControl.attach(client, c -> ModeRecipe.detect(c, COLO_IDLE))) {
       TestbedCalibration calibration = new TestbedCalibration(
-          primary, new InetSocketAddress(http.getHost(), http.getPort()), Duration.ofSeconds(seconds), System.out);
+          primary, new InetSocketAddress(http.getHost(), http.getPort()), Duration.ofSeconds(seconds), System.out,
+          experiments);
       calibration.runAll();
       Files.createDirectories(csv.toAbsolutePath().getParent());
       Files.write(csv, calibration.rows, StandardCharsets.UTF_8);
       System.out.println("wrote " + csv);
     }
+  }
+
+  /** The experiments, in the order they run. */
+  private static final Set<String> EXPERIMENTS = Set.of("pause", "divergence", "stale", "passive");
+
+  private static Set<String> experiments(String list) {
+    Set<String> chosen = Set.of(list.split(","));
+    for (String name : chosen) {
+      if (!EXPERIMENTS.contains(name)) {
+        throw new IllegalArgumentException("--experiments: unknown experiment '" + name
+            + "' (allowed: pause, divergence, stale, passive)");
+      }
+    }
+    return chosen;
   }
 
   private static String require(String option, String value) {
@@ -100,20 +122,20 @@ public final class TestbedCalibration {
     out.printf("%-11s %-10s %6s %-17s %5s %5s %7s %6s %9s %8s %8s %8s%n", "experiment", "mode", "period",
         "resource", "rate", "MiB", "cps", "pauses", "pause ms", "correct", "p50 ms", "p99 ms");
     // Pause against dirty memory: one /dirty request per period in passive mode at 1 s.
-    for (int mib : new int[] {0, 8, 16, 32}) {
+    for (int mib : experiments.contains("pause") ? new int[] {0, 8, 16, 32} : new int[0]) {
       HttpResource dirty = new HttpResource("/cgi-bin/dirty?mib=" + mib, "hybrid-ft testbed: dirtied " + mib + " MiB");
       measure("pause", Mode.CHECKPOINT, 1000, dirty, 1.0, mib);
     }
     // Checkpoints per non-deterministic request in COLO, against the rate.
-    for (double rate : new double[] {1, 2, 5, 10}) {
+    for (double rate : experiments.contains("divergence") ? new double[] {1, 2, 5, 10} : new double[0]) {
       measure("divergence", Mode.COLO, 0, HttpResource.NONDETERMINISTIC, rate, 0);
     }
     // Deterministic replies in COLO: only colo-compare's stale-packet checks checkpoint.
-    for (double rate : new double[] {1, 5}) {
+    for (double rate : experiments.contains("stale") ? new double[] {1, 5} : new double[0]) {
       measure("stale", Mode.COLO, 0, HttpResource.DETERMINISTIC, rate, 0);
     }
     // Reply latency in passive checkpoint mode against the period.
-    for (int period : new int[] {250, 500, 1000}) {
+    for (int period : experiments.contains("passive") ? new int[] {250, 500, 1000} : new int[0]) {
       measure("passive", Mode.CHECKPOINT, period, HttpResource.DETERMINISTIC, 2, 0);
     }
     actuator.apply(Mode.COLO, Duration.ofMillis(500).toNanos());
